@@ -1,0 +1,161 @@
+"""Durable files: strict JSON in and out, the atomic writer, and the archive lock.
+
+Every byte archivist writes to an archive goes through :func:`atomic_write_bytes`: a
+temporary file in the target's own folder (so that the rename cannot cross file
+systems), written, flushed and fsynced, renamed over the target with ``os.replace``,
+and the folder fsynced so the rename itself survives a power cut.  A crash at any
+instant leaves either the old or the new file, never a truncated one.
+
+Writers serialise on an exclusive ``flock`` of ``ARCHIVE.lock`` taken *before* they
+read, so no update is lost between processes.  The kernel drops the lock when its
+holder dies, so a killed process never blocks the next command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from archivist.errors import ArchiveCorrupt, ArchivistError, LockTimeout
+
+#: Seconds a writer waits for the lock before giving up (``--lock-timeout``).
+DEFAULT_LOCK_TIMEOUT = 30.0
+#: Seconds of waiting after which the user is told that we wait.
+WAIT_NOTICE_AFTER = 1.0
+
+
+def loads(data: bytes, name: str = "archive") -> Any:
+    """Parse strict JSON (no NaN or Infinity), reporting damage as ``name:line:column``.
+
+    :raises ArchiveCorrupt: when ``data`` is not strict JSON.
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as err:
+        raise ArchiveCorrupt(
+            f"{name}:{err.lineno}:{err.colno}: the file is not valid JSON ({err.msg}); "
+            "it was left untouched"
+        ) from None
+
+
+def dumps(data: Any) -> bytes:
+    """Serialise ``data`` as indented, UTF-8, strict JSON ending in a newline."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def temp_prefix(target: Path) -> str:
+    """The name prefix of temporary files written beside ``target``."""
+    return f".{target.name}."
+
+
+def stray_temp_files(target: Path) -> list[Path]:
+    """Temporary files beside ``target`` left by writes that never finished."""
+    folder = target.parent
+    if not folder.is_dir():
+        return []
+    prefix = temp_prefix(target)
+    return sorted(p for p in folder.iterdir() if p.name.startswith(prefix)
+                  and p.name.endswith(".tmp"))
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> None:
+    """Replace ``target`` with ``data`` atomically and durably.
+
+    :raises ArchivistError: when the disk refuses (full, read-only, I/O error); the
+        target is then unchanged and no temporary file remains.
+    """
+    folder = target.parent
+    tmp = folder / f"{temp_prefix(target)}{os.getpid()}.{time.monotonic_ns()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            # Keep the archive's permissions across the replace.
+            os.chmod(tmp, os.stat(target).st_mode & 0o7777)
+        os.replace(tmp, target)
+        _fsync_folder(folder)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        reason = os.strerror(err.errno) if err.errno else str(err)
+        if err.errno == errno.ENOSPC:
+            reason = "the disk is full"
+        raise ArchivistError(f"could not write {target}: {reason}; nothing was changed") from None
+
+
+def remove_stray_temp_files(target: Path) -> list[Path]:
+    """Delete leftovers of interrupted writes; call only while holding the lock."""
+    removed = []
+    for path in stray_temp_files(target):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def lock_path(target: Path) -> Path:
+    """The lock file of the archive ``target``: ``ARCHIVE.lock`` beside it."""
+    return target.with_name(target.name + ".lock")
+
+
+@contextlib.contextmanager
+def exclusive_lock(target: Path, timeout: float = DEFAULT_LOCK_TIMEOUT,
+                   on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the archive's exclusive lock for the duration of the ``with`` block.
+
+    :param on_wait: called once with a message when we have waited a second.
+    :raises LockTimeout: when the lock is not free within ``timeout`` seconds.
+    """
+    import fcntl
+
+    path = lock_path(target)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise ArchivistError(f"cannot create the lock file {path}: {err.strerror}") from None
+    try:
+        start = time.monotonic()
+        told = False
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = time.monotonic() - start
+                if waited >= timeout:
+                    raise LockTimeout(
+                        f"gave up after {timeout:g} s waiting for another archivist process "
+                        f"to release {path}"
+                    ) from None
+                if not told and waited >= WAIT_NOTICE_AFTER and on_wait is not None:
+                    on_wait(f"waiting for another archivist process to release {path}…")
+                    told = True
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+        yield
+    finally:
+        # Closing the descriptor releases the flock.
+        os.close(fd)

@@ -1,0 +1,80 @@
+"""Every error a user can cause, in one place.
+
+The library raises these; the command line turns them into one line on stderr and exit
+code 1 at a single boundary (:mod:`archivist.cli`).  Each also inherits the closest
+builtin so that Python callers can catch ``KeyError`` or ``ValueError`` as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class ArchivistError(Exception):
+    """Base class of every error archivist reports to its user."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its message; users should see the plain sentence.
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class RecordNotFound(ArchivistError, KeyError):
+    """No record has the given id."""
+
+    def __init__(self, record_id: str) -> None:
+        super().__init__(f"no record with id {record_id!r}")
+        self.record_id = record_id
+
+
+class DuplicateRecord(ArchivistError, ValueError):
+    """A record with this id (compared case-insensitively) already exists."""
+
+    def __init__(self, record_id: str) -> None:
+        super().__init__(f"a record with id {record_id!r} already exists")
+        self.record_id = record_id
+
+
+class InvalidRecord(ArchivistError, ValueError):
+    """A field value, kind, date, id or tag breaks the record rules."""
+
+
+class InvalidLink(ArchivistError, ValueError):
+    """A link breaks the link rules (unknown relation, missing end, cycle…)."""
+
+
+class RecordInUse(ArchivistError, ValueError):
+    """A record cannot be removed while other records link to it."""
+
+
+class QuerySyntaxError(ArchivistError, ValueError):
+    """A query does not parse; ``column`` is 1-based within the query text."""
+
+    def __init__(self, message: str, query: str = "", column: int | None = None) -> None:
+        where = f" (column {column})" if column is not None else ""
+        super().__init__(f"bad query{where}: {message}")
+        self.query = query
+        self.column = column
+
+
+class ImportFailed(ArchivistError, ValueError):
+    """An import found errors; it carries every one of them, each ``file:line:column: …``."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class ArchiveCorrupt(ArchivistError, ValueError):
+    """The archive file does not parse, or is from a newer format version."""
+
+
+class LockTimeout(ArchivistError, TimeoutError):
+    """Another process held the archive's lock for longer than we were willing to wait."""
+
+
+class SourceError(ArchivistError, OSError):
+    """A source file cannot be read, or is not a regular file."""
+
+
+class VerifyFailed(ArchivistError):
+    """A fixity check found records that are not ok (changed, missing or unreadable)."""

@@ -1,0 +1,490 @@
+"""The archive: one TinyDB JSON file, read once and written at most once per command.
+
+This is the only module that touches TinyDB.  The file holds four tables::
+
+    meta     {"1": {"format": 1}}
+    records  one document per record (see :mod:`archivist.models`)
+    links    {"src", "rel", "dst"}: each link once, in its canonical direction
+    history  the append-only log of every change
+
+An :class:`Archive` reads the whole file into a :class:`SnapshotStorage` when it opens;
+TinyDB then works on that snapshot, and :meth:`Archive.commit` writes it back through
+the atomic writer.  A writer holds the archive's lock from before the read until after
+the durable write, so two processes can never both read the same old state and each
+write over the other's change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from archivist import atomic
+from archivist.errors import (
+    ArchiveCorrupt,
+    DuplicateRecord,
+    InvalidRecord,
+    RecordInUse,
+    RecordNotFound,
+)
+from archivist.ids import generate_id
+from archivist.models import Record, merge_tags, tag_key
+
+#: Version of the file layout; files from a newer archivist are refused, not damaged.
+FORMAT_VERSION = 1
+TABLES = ("meta", "records", "links", "history")
+
+
+def utc_now() -> str:
+    """The current time in UTC as ISO 8601 with a ``Z``, to the second."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def current_user() -> str:
+    """The name of the user running archivist (``unknown`` when it cannot be told)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")
+
+
+class SnapshotStorage(Storage):  # type: ignore[misc]
+    """A TinyDB storage over a dictionary read once; writes stay in memory until commit.
+
+    TinyDB's own ``JSONStorage`` re-reads and rewrites the whole file on every
+    operation; this one lets a command make many changes and write them in one go.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.dirty = False
+
+    def read(self) -> dict[str, Any]:
+        return self.data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.dirty = True
+
+    def close(self) -> None:
+        pass
+
+
+def _validate_layout(data: Any, name: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ArchiveCorrupt(f"{name}: not an archivist archive (the top level is not an object)")
+    for table in TABLES:
+        if not isinstance(data.get(table, {}), dict):
+            raise ArchiveCorrupt(f"{name}: not an archivist archive (table {table!r} is damaged)")
+        data.setdefault(table, {})
+    meta = data["meta"].get("1", {})
+    version = meta.get("format", FORMAT_VERSION) if isinstance(meta, dict) else None
+    if not isinstance(version, int):
+        raise ArchiveCorrupt(f"{name}: not an archivist archive (no format version)")
+    if version > FORMAT_VERSION:
+        raise ArchiveCorrupt(
+            f"{name} was written by a newer archivist (format {version}); this one reads "
+            f"format {FORMAT_VERSION} and left it untouched"
+        )
+    return data
+
+
+def read_archive_file(path: Path) -> tuple[dict[str, Any], bool]:
+    """Read and check an archive file; a missing file reads as an empty archive.
+
+    :returns: the tables, and whether the file exists.
+    :raises ArchiveCorrupt: when the file is damaged or from a newer version.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {table: {} for table in TABLES}, False
+    except IsADirectoryError:
+        raise ArchiveCorrupt(f"{path} is a folder, not an archive file") from None
+    except OSError as err:
+        raise ArchiveCorrupt(f"cannot read {path}: {err.strerror}") from None
+    if not raw.strip():
+        raise ArchiveCorrupt(f"{path} is empty; it is not an archive (left untouched)")
+    return _validate_layout(atomic.loads(raw, str(path)), str(path)), True
+
+
+class Archive:
+    """An open archive: records, links and history, with one read and one write.
+
+    Use :meth:`open` as a context manager; a writable archive commits on a clean exit
+    and discards every change when the block raises, so a failed command changes
+    nothing.  ``Archive()`` with no path is an in-memory archive (for tests and
+    previews), which never touches a disk.
+    """
+
+    def __init__(self, path: Path | None = None, data: dict[str, Any] | None = None, *,
+                 exists: bool = False, command: str = "archivist", user: str | None = None,
+                 ) -> None:
+        self.path = path
+        self.exists = exists
+        self.command = command
+        self.user = user or current_user()
+        self._storage = SnapshotStorage(_validate_layout(data or {}, "archive"))
+        self._db = TinyDB(storage=lambda: self._storage)  # type: ignore[arg-type]
+        self._records = self._db.table("records", cache_size=0)
+        self._links = self._db.table("links", cache_size=0)
+        self._history = self._db.table("history", cache_size=0)
+        self._index = {str(doc["id"]).lower(): int(doc_id)
+                       for doc_id, doc in self._raw("records").items()}
+        self._change: int | None = None
+        self._now = utc_now()
+
+    # -- opening and committing ---------------------------------------------------
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls, path: Path, *, write: bool = False, command: str = "archivist",
+             lock_timeout: float = atomic.DEFAULT_LOCK_TIMEOUT,
+             on_wait: Callable[[str], None] | None = None) -> Iterator[Archive]:
+        """Open the archive file at ``path`` for one command.
+
+        :param write: take the lock before reading, and commit on a clean exit.
+        :param command: the command line, recorded in history and provenance.
+        :raises ArchiveCorrupt: when the file is damaged (it is never rewritten then).
+        :raises LockTimeout: when another writer holds the lock too long.
+        """
+        if not write:
+            data, exists = read_archive_file(path)
+            yield cls(path, data, exists=exists, command=command)
+            return
+        if not path.parent.is_dir():
+            raise InvalidRecord(f"the folder of {path} does not exist")
+        with atomic.exclusive_lock(path, lock_timeout, on_wait):
+            data, exists = read_archive_file(path)
+            archive = cls(path, data, exists=exists, command=command)
+            yield archive
+            archive.commit()
+
+    @property
+    def dirty(self) -> bool:
+        """Whether anything changed since the archive was read."""
+        return self._storage.dirty
+
+    def commit(self) -> None:
+        """Write every change in one atomic write (nothing happens when nothing changed)."""
+        if not self._storage.dirty or self.path is None:
+            return
+        self._storage.data["meta"]["1"] = {"format": FORMAT_VERSION}
+        atomic.atomic_write_bytes(self.path, atomic.dumps(self._storage.data))
+        atomic.remove_stray_temp_files(self.path)
+        self._storage.dirty = False
+        self.exists = True
+
+    def _raw(self, table: str) -> dict[str, Any]:
+        tables: dict[str, Any] = self._storage.data
+        result: dict[str, Any] = tables.setdefault(table, {})
+        return result
+
+    # -- reading records ----------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, record_id: object) -> bool:
+        return isinstance(record_id, str) and record_id.lower() in self._index
+
+    def documents(self) -> Iterable[dict[str, Any]]:
+        """Every stored record document, in the order added (the fast path for lists)."""
+        return self._raw("records").values()
+
+    def records(self) -> Iterator[Record]:
+        """Every record, in the order added."""
+        return (Record.from_document(doc) for doc in self.documents())
+
+    def ids(self) -> list[str]:
+        """Every record id, in the order added."""
+        return [doc["id"] for doc in self.documents()]
+
+    def canonical_id(self, record_id: str) -> str:
+        """The id as stored, for an id given in any case.
+
+        :raises RecordNotFound: when no record has that id.
+        """
+        return str(self.document(record_id)["id"])
+
+    def document(self, record_id: str) -> dict[str, Any]:
+        """The stored document of a record (do not mutate it).
+
+        :raises RecordNotFound: when no record has that id.
+        """
+        doc_id = self._index.get(record_id.lower())
+        if doc_id is None:
+            raise RecordNotFound(record_id)
+        doc: dict[str, Any] = self._raw("records")[str(doc_id)]
+        return doc
+
+    def get(self, record_id: str) -> Record:
+        """The record with ``record_id`` (matched case-insensitively).
+
+        :raises RecordNotFound: when there is none.
+        """
+        return Record.from_document(self.document(record_id))
+
+    # -- changing records ---------------------------------------------------------
+
+    def new_id(self, title: str, creators: tuple[str, ...] = (), date: str | None = None
+               ) -> str:
+        """A fresh id for a record with these values (see :mod:`archivist.ids`)."""
+        return generate_id(title, creators, date, self._index)
+
+    def canonical_tags(self, tags: Iterable[str]) -> tuple[str, ...]:
+        """Spell each tag as the archive first spelled it, if it already exists."""
+        tags = tuple(tags)
+        if not tags:
+            return ()
+        spelling = self.tag_spellings()
+        return merge_tags((), (spelling.get(tag_key(t), t) for t in tags))
+
+    def add(self, record: Record, how: Any = None, *, log: bool = True) -> Record:
+        """Add a new record, stamping when, how and by whom it entered the archive.
+
+        :param how: the provenance of the addition (default: the command line).
+        :raises DuplicateRecord: when the id is taken (case-insensitively).
+        """
+        if record.id.lower() in self._index:
+            raise DuplicateRecord(record.id)
+        archive_info = {"added": self._now, "added_by": self.user,
+                        "added_how": how if how is not None else self.command,
+                        "changed": self._now}
+        record = record.with_changes(tags=self.canonical_tags(record.tags),
+                                     archive=archive_info)
+        doc = record.to_document()
+        doc_id = self._records.insert(doc)
+        self._index[record.id.lower()] = doc_id
+        if log:
+            self.log("add", record.id, None, _loggable(doc))
+        return record
+
+    def add_many(self, records: Iterable[tuple[Record, Any]]) -> list[Record]:
+        """Add many records in one pass (imports); see :meth:`add` for each."""
+        added: list[Record] = []
+        docs: list[dict[str, Any]] = []
+        for record, how in records:
+            if record.id.lower() in self._index:
+                raise DuplicateRecord(record.id)
+            info = {"added": self._now, "added_by": self.user,
+                    "added_how": how if how is not None else self.command,
+                    "changed": self._now}
+            record = record.with_changes(tags=self.canonical_tags(record.tags), archive=info)
+            self._index[record.id.lower()] = -1
+            added.append(record)
+            docs.append(record.to_document())
+        doc_ids = self._records.insert_multiple(docs)
+        for record, doc_id in zip(added, doc_ids):
+            self._index[record.id.lower()] = doc_id
+        self.log_many(("add", r.id, None, _loggable(d)) for r, d in zip(added, docs))
+        return added
+
+    def update(self, record: Record, *, action: str = "set") -> Record:
+        """Replace a record's values (same id), logging the fields that changed.
+
+        The ``archive`` section is kept, with ``changed`` stamped now.  Nothing is
+        logged or written when no value changed.
+        """
+        old = self.document(record.id)
+        info = dict(old.get("archive", {}))
+        info.update(record.archive)
+        for key in ("added", "added_by", "added_how"):
+            if key in old.get("archive", {}):
+                info[key] = old["archive"][key]
+        candidate = record.with_changes(id=old["id"], tags=self.canonical_tags(record.tags),
+                                        archive=info)
+        new = candidate.to_document()
+        before, after = _diff(old, new)
+        if not before and not after:
+            return Record.from_document(old)
+        info["changed"] = self._now
+        new["archive"] = info
+        self._records.update(lambda doc: (doc.clear(), doc.update(new)),
+                             doc_ids=[self._index[record.id.lower()]])
+        self.log(action, old["id"], before, after)
+        return Record.from_document(new)
+
+    def set_archive_info(self, record_id: str, **values: Any) -> None:
+        """Update the maintained ``archive`` section (e.g. the last fixity check)."""
+        doc_id = self._index[record_id.lower()]
+
+        def change(doc: dict[str, Any]) -> None:
+            doc["archive"] = {**doc.get("archive", {}), **values}
+
+        self._records.update(change, doc_ids=[doc_id])
+
+    def remove(self, record_ids: Iterable[str], *, force: bool = False) -> list[str]:
+        """Remove records; with ``force``, their links go too.
+
+        :raises RecordInUse: when other records are linked to one of them, naming them.
+        :returns: the ids removed, as stored.
+        """
+        ids = [self.canonical_id(i) for i in record_ids]
+        going = {i.lower() for i in ids}
+        doomed_links: list[int] = []
+        for link_id, link in self._raw("links").items():
+            src, dst = link["src"].lower(), link["dst"].lower()
+            if src in going or dst in going:
+                if not force and not (src in going and dst in going):
+                    record, other = (link["src"], link["dst"]) if src in going else (
+                        link["dst"], link["src"])
+                    raise RecordInUse(
+                        f"{record} is linked with {other} ({link['src']} {link['rel']} "
+                        f"{link['dst']}); unlink it first or use --force"
+                    )
+                doomed_links.append(int(link_id))
+        for link_id in doomed_links:
+            link = self._raw("links")[str(link_id)]
+            self.log("unlink", link["src"], dict(link), None)
+        if doomed_links:
+            self._links.remove(doc_ids=doomed_links)
+        for record_id in ids:
+            doc = self.document(record_id)
+            self.log("rm", record_id, _loggable(doc), None)
+        self._records.remove(doc_ids=[self._index.pop(i.lower()) for i in ids])
+        return ids
+
+    # -- tags -----------------------------------------------------------------------
+
+    def tag_spellings(self) -> dict[str, str]:
+        """Each tag's case-folded key mapped to the spelling first given in the archive."""
+        spelling: dict[str, str] = {}
+        for doc in self.documents():
+            for tag in doc.get("tags", ()):
+                spelling.setdefault(tag_key(tag), tag)
+        return spelling
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """Every tag with the number of records carrying it, sorted by tag."""
+        counts: dict[str, int] = {}
+        spelling: dict[str, str] = {}
+        for doc in self.documents():
+            for tag in doc.get("tags", ()):
+                key = tag_key(tag)
+                spelling.setdefault(key, tag)
+                counts[key] = counts.get(key, 0) + 1
+        return sorted(((spelling[k], n) for k, n in counts.items()),
+                      key=lambda item: (tag_key(item[0]), item[0]))
+
+    def rename_tag(self, old: str, new: str) -> int:
+        """Rename a tag everywhere, merging into ``new`` where a record has both.
+
+        :returns: how many records changed.
+        :raises InvalidRecord: when no record carries ``old``.
+        """
+        old_key = tag_key(old)
+        target = self.tag_spellings().get(tag_key(new), new)
+        changed = 0
+        for doc in list(self.documents()):
+            tags = doc.get("tags", [])
+            if any(tag_key(t) == old_key for t in tags):
+                renamed = [target if tag_key(t) == old_key else t for t in tags]
+                record = Record.from_document(doc)
+                self.update(record.with_changes(tags=merge_tags((), renamed)), action="tag")
+                changed += 1
+        if not changed:
+            raise InvalidRecord(f"no record has the tag {old!r}")
+        return changed
+
+    # -- links (raw storage; the rules live in archivist.links) -------------------
+
+    def link_documents(self) -> Iterable[dict[str, Any]]:
+        """Every stored link as ``{"src", "rel", "dst"}``."""
+        return self._raw("links").values()
+
+    def store_link(self, src: str, rel: str, dst: str) -> None:
+        """Store a link as given (callers check the rules first) and log it."""
+        link = {"src": src, "rel": rel, "dst": dst}
+        self._links.insert(link)
+        self.log("link", src, None, dict(link))
+
+    def store_links(self, links: Iterable[dict[str, str]]) -> None:
+        """Store many links in one pass (imports), logging each."""
+        links = [dict(link) for link in links]
+        if links:
+            self._links.insert_multiple([dict(link) for link in links])
+            self.log_many(("link", link["src"], None, link) for link in links)
+
+    def delete_link(self, src: str, rel: str, dst: str) -> bool:
+        """Delete a stored link; ``False`` when there was none."""
+        for link_id, link in self._raw("links").items():
+            if (link["src"].lower(), link["rel"], link["dst"].lower()) == (
+                    src.lower(), rel, dst.lower()):
+                self._links.remove(doc_ids=[int(link_id)])
+                self.log("unlink", link["src"], dict(link), None)
+                return True
+        return False
+
+    # -- history ------------------------------------------------------------------
+
+    def _next_change(self) -> int:
+        if self._change is None:
+            last = max((entry.get("change", 0) for entry in self._raw("history").values()),
+                       default=0)
+            self._change = last + 1
+        return self._change
+
+    def _entry(self, action: str, record_id: str | None, before: Any, after: Any
+               ) -> dict[str, Any]:
+        return {"change": self._next_change(), "time": self._now, "user": self.user,
+                "command": self.command, "action": action, "record": record_id,
+                "before": before, "after": after}
+
+    def log(self, action: str, record_id: str | None, before: Any, after: Any) -> None:
+        """Append one entry to the history (written with the change it describes)."""
+        self._history.insert(self._entry(action, record_id, before, after))
+
+    def log_many(self, entries: Iterable[tuple[str, str | None, Any, Any]]) -> None:
+        """Append many history entries in one pass."""
+        docs = [self._entry(*entry) for entry in entries]
+        if docs:
+            self._history.insert_multiple(docs)
+
+    def history(self, record_id: str | None = None) -> list[dict[str, Any]]:
+        """History entries, oldest first; only those of ``record_id`` when given."""
+        entries = [dict(entry, seq=int(n)) for n, entry in self._raw("history").items()]
+        if record_id is not None:
+            key = record_id.lower()
+            entries = [e for e in entries if (e.get("record") or "").lower() == key
+                       or _mentions(e, key)]
+        return entries
+
+    def info(self) -> dict[str, Any]:
+        """Counts and format version, for ``archivist info``."""
+        return {"format": FORMAT_VERSION, "records": len(self),
+                "tags": len(self.tag_counts()), "links": len(self._raw("links")),
+                "history": len(self._raw("history"))}
+
+
+def _mentions(entry: dict[str, Any], key: str) -> bool:
+    for side in (entry.get("before"), entry.get("after")):
+        if isinstance(side, dict) and key in (str(side.get("src", "")).lower(),
+                                              str(side.get("dst", "")).lower()):
+            return True
+    return False
+
+
+def _loggable(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if not k.startswith("_") and k != "archive"}
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The user-visible values that differ: ``(before, after)``, ``None`` where absent."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for key in sorted(set(old) | set(new)):
+        if key.startswith("_") or key == "archive":
+            continue
+        if old.get(key) != new.get(key):
+            before[key] = old.get(key)
+            after[key] = new.get(key)
+    return before, after
