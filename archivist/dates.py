@@ -69,7 +69,7 @@ def date_bounds(text: str) -> tuple[str, str]:
     text = text.strip()
     if "/" not in text:
         return _single_bounds(text, text)
-    start, sep, end = text.partition("/")
+    start, _, end = text.partition("/")
     if "/" in end:
         raise InvalidRecord(f"bad date {text!r}: an interval has one '/'")
     if start == ".." and end == "..":

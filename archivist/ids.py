@@ -21,10 +21,11 @@ _CYRILLIC = {
 }
 # Letters that NFKD does not decompose into a base letter plus an accent.
 _LATIN = {"ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "þ": "th", "ı": "i"}
-_STOPWORDS = frozenset(
-    "a an the of and or in on at to for from by with as is are was were be its it this that "
-    "der die das und von la le les de des du et el los las y".split()
-)
+_STOPWORDS = frozenset({
+    "a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "from", "by", "with",
+    "as", "is", "are", "was", "were", "be", "its", "it", "this", "that", "der", "die", "das",
+    "und", "von", "la", "le", "les", "de", "des", "du", "et", "el", "los", "las", "y",
+})
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_TITLE_WORDS = 3
 
@@ -66,7 +67,9 @@ def base_id(title: str, creators: tuple[str, ...] = (), year: str | None = None)
             parts.append(name)
     if year:
         parts.append(year)
-    words = _words(title)
+    # "Dear Comrades: Russian film about…" → the title proper, before a colon or dash.
+    proper = re.split(r"\s*[:—–]\s+|\s+-\s+", title, maxsplit=1)[0]
+    words = _words(proper) or _words(title)
     significant = [w for w in words if w not in _STOPWORDS] or words
     parts.extend(significant[:MAX_TITLE_WORDS])
     return "-".join(parts)[:80].strip("-") or "record"

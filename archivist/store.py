@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ def current_user() -> str:
         return os.environ.get("USER", "unknown")
 
 
-class SnapshotStorage(Storage):  # type: ignore[misc]
+class SnapshotStorage(Storage):
     """A TinyDB storage over a dictionary read once; writes stay in memory until commit.
 
     TinyDB's own ``JSONStorage`` re-reads and rewrites the whole file on every
@@ -133,7 +133,7 @@ class Archive:
         self.command = command
         self.user = user or current_user()
         self._storage = SnapshotStorage(_validate_layout(data or {}, "archive"))
-        self._db = TinyDB(storage=lambda: self._storage)  # type: ignore[arg-type]
+        self._db = TinyDB(storage=lambda: self._storage)
         self._records = self._db.table("records", cache_size=0)
         self._links = self._db.table("links", cache_size=0)
         self._history = self._db.table("history", cache_size=0)
@@ -308,8 +308,11 @@ class Archive:
             return Record.from_document(old)
         info["changed"] = self._now
         new["archive"] = info
-        self._records.update(lambda doc: (doc.clear(), doc.update(new)),
-                             doc_ids=[self._index[record.id.lower()]])
+        def replace_values(doc: MutableMapping[Any, Any]) -> None:
+            doc.clear()
+            doc.update(new)
+
+        self._records.update(replace_values, doc_ids=[self._index[record.id.lower()]])
         self.log(action, old["id"], before, after)
         return Record.from_document(new)
 
@@ -317,7 +320,7 @@ class Archive:
         """Update the maintained ``archive`` section (e.g. the last fixity check)."""
         doc_id = self._index[record_id.lower()]
 
-        def change(doc: dict[str, Any]) -> None:
+        def change(doc: MutableMapping[Any, Any]) -> None:
             doc["archive"] = {**doc.get("archive", {}), **values}
 
         self._records.update(change, doc_ids=[doc_id])
@@ -343,13 +346,12 @@ class Archive:
                     )
                 doomed_links.append(int(link_id))
         for link_id in doomed_links:
-            link = self._raw("links")[str(link_id)]
-            self.log("unlink", link["src"], dict(link), None)
+            doomed = self._raw("links")[str(link_id)]
+            self.log("unlink", doomed["src"], dict(doomed), None)
         if doomed_links:
             self._links.remove(doc_ids=doomed_links)
         for record_id in ids:
-            doc = self.document(record_id)
-            self.log("rm", record_id, _loggable(doc), None)
+            self.log("rm", record_id, _loggable(self.document(record_id)), None)
         self._records.remove(doc_ids=[self._index.pop(i.lower()) for i in ids])
         return ids
 
@@ -488,3 +490,14 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dic
             before[key] = old.get(key)
             after[key] = new.get(key)
     return before, after
+
+
+def archive_info(archive: Archive, origin: str) -> dict[str, Any]:
+    """What ``archivist info`` reports: the file, why it is used, its size and contents."""
+    facts: dict[str, Any] = {"archive": str(archive.path), "chosen by": origin}
+    if archive.path is not None and archive.exists:
+        facts["size"] = f"{archive.path.stat().st_size} bytes"
+    else:
+        facts["size"] = "(does not exist yet)"
+    facts.update(archive.info())
+    return facts

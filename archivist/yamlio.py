@@ -101,8 +101,8 @@ def load_all(data: bytes | str, name: str = "<input>", *, max_size: int = MAX_SI
     pending_keys: list[Any] = []   # for each open mapping: the key awaiting its value
     try:
         for event in yaml.parse(text, Loader=loader):
-            mark = event.start_mark
-            where = (mark.line + 1, mark.column + 1)
+            start = event.start_mark
+            where = (start.line + 1, start.column + 1) if start is not None else (1, 1)
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise YamlError(name, *where, "anchors and aliases (& and *) are not allowed")
             tag = getattr(event, "tag", None)
@@ -138,7 +138,7 @@ def load_all(data: bytes | str, name: str = "<input>", *, max_size: int = MAX_SI
             elif pending_keys[-1] is None:
                 if not isinstance(value, str):
                     raise YamlError(name, *where, "a mapping key must be plain text")
-                if value == "<<" and event.style in (None, ""):
+                if value == "<<" and getattr(event, "style", None) in (None, ""):
                     raise YamlError(name, *where, "merge keys (<<) are not allowed")
                 if value in parent:
                     first = parent.key_marks[value]
@@ -151,7 +151,7 @@ def load_all(data: bytes | str, name: str = "<input>", *, max_size: int = MAX_SI
                 pending_keys[-1] = None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         raise YamlError(name, line, column, str(err.problem or err.context)) from None
     except yaml.YAMLError as err:
         raise YamlError(name, 1, 1, str(err)) from None

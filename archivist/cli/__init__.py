@@ -1,0 +1,13 @@
+"""The ``archivist`` command line: a thin layer over the library.
+
+Each command module adds its commands to :data:`cli`; a command parses its options,
+makes one library call and renders the result.
+"""
+
+from __future__ import annotations
+
+# Imported for their side effect: each registers its commands on ``cli``.
+from archivist.cli import admin, records, tags  # noqa: F401
+from archivist.cli.base import cli
+
+__all__ = ["cli"]

@@ -1,0 +1,66 @@
+"""Commands about the archive as a whole: info and history."""
+
+from __future__ import annotations
+
+import click
+
+from archivist.cli.base import Env, cli, complete_ids, emit, pass_env
+
+
+@cli.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@pass_env
+def info(env: Env, fmt: str) -> None:
+    """Say which archive file is in use and why, its size and what it holds.
+
+    \b
+    Examples:
+      archivist info
+      ARCHIVIST_DB=demo.json archivist info --format json
+    """
+    from archivist.store import archive_info
+
+    with env.reading(quiet=True) as archive:
+        facts = archive_info(archive, env.origin)
+    if fmt == "json":
+        from archivist.atomic import dumps
+
+        emit(dumps(facts).decode())
+        return
+    for key, value in facts.items():
+        click.echo(f"{key + ':':<10} {value}")
+
+
+@cli.command()
+@click.argument("record_id", metavar="[ID]", required=False, shell_complete=complete_ids)
+@click.option("--limit", "-n", type=click.IntRange(min=0), help="Show the newest N entries.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+@pass_env
+def history(env: Env, record_id: str | None, limit: int | None, fmt: str) -> None:
+    """Show the log of changes, newest first: time, user, command, record, before/after.
+
+    \b
+    Examples:
+      archivist history
+      archivist history weiss-2021-dear-comrades --format json
+      archivist history --limit 5
+    """
+    from archivist.history import history_rows
+
+    with env.reading() as archive:
+        entries = archive.history(record_id)
+    entries.reverse()
+    if limit is not None:
+        entries = entries[:limit]
+    if fmt == "json":
+        from archivist.atomic import dumps
+
+        emit(dumps(entries).decode())
+        return
+    from archivist.exporters import simple_table
+
+    if entries:
+        emit(simple_table(history_rows(entries),
+                          ["#", "time", "user", "action", "record", "change"]) + "\n")

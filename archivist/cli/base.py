@@ -1,0 +1,204 @@
+"""The root command, its global options, and the one place errors become exit codes.
+
+Only the ``archivist.cli`` package imports click.  Command modules import the
+library lazily inside their functions so that ``archivist --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from archivist import __version__
+from archivist.config import DB_ENVVAR, LOCK_TIMEOUT_ENVVAR
+
+if TYPE_CHECKING:
+    from archivist.store import Archive
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ProblemsError(click.ClickException):
+    """Several problems (an import's), printed one per line, then a summary."""
+
+    def __init__(self, problems: list[str], summary: str) -> None:
+        super().__init__(summary)
+        self.problems = problems
+
+    def show(self, file: Any = None) -> None:
+        for problem in self.problems:
+            click.echo(problem, err=True)
+        click.echo(f"Error: {self.message}", err=True)
+
+
+def translate(err: Exception) -> click.ClickException:
+    """The Click exception (exit 1) for a library error."""
+    from archivist.errors import ImportFailed
+
+    if isinstance(err, ImportFailed):
+        count = len(err.problems)
+        noun = "problem" if count == 1 else "problems"
+        return ProblemsError(err.problems, f"import failed with {count} {noun}; "
+                                           "nothing was changed")
+    return click.ClickException(str(err))
+
+
+class ArchivistGroup(click.Group):
+    """A group that records its command line and turns library errors into exit 1."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            ctx.meta["archivist.argv"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from archivist.errors import ArchivistError
+
+        try:
+            return super().invoke(ctx)
+        except ArchivistError as err:
+            raise translate(err) from err
+        except BrokenPipeError:
+            # The reader went away (`archivist list | head`): not an error of ours.
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            ctx.exit(0)
+
+
+@dataclass
+class Env:
+    """What every command needs: the archive path, why that one, and the lock timeout."""
+
+    db: Path
+    origin: str
+    lock_timeout: float
+    argv: list[str]
+
+    @property
+    def command(self) -> str:
+        """The command line as typed, for history and provenance."""
+        return shlex.join(["archivist", *self.argv])
+
+    @contextlib.contextmanager
+    def reading(self, *, quiet: bool = False) -> Iterator[Archive]:
+        """Open the archive to read (no lock); note on stderr when it does not exist."""
+        from archivist.store import Archive
+
+        with Archive.open(self.db, command=self.command) as archive:
+            if not archive.exists and not quiet:
+                click.echo(f"note: the archive {self.db} does not exist yet", err=True)
+            yield archive
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Archive]:
+        """Open the archive to change it: lock, read, and on success write once."""
+        from archivist.store import Archive
+
+        if self.origin == "default":
+            self.db.parent.mkdir(parents=True, exist_ok=True)
+        with Archive.open(self.db, write=True, command=self.command,
+                          lock_timeout=self.lock_timeout,
+                          on_wait=lambda msg: click.echo(msg, err=True)) as archive:
+            yield archive
+
+
+pass_env = click.make_pass_decorator(Env)
+
+
+def stdout_width() -> int | None:
+    """The terminal's width when stdout is a terminal, else ``None`` (no shortening)."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def emit(text: str) -> None:
+    """Write data to stdout, as is (it already ends with a newline when it should)."""
+    click.echo(text, nl=False)
+
+
+def complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str
+                 ) -> list[Any]:
+    """Shell completion of record ids from the archive in use."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        env = _env_for_completion(ctx)
+        from archivist.store import read_archive_file
+
+        data, _ = read_archive_file(env)
+        prefix = incomplete.lower()
+        return [CompletionItem(doc["id"], help=str(doc.get("title", ""))[:60])
+                for doc in data["records"].values() if doc["id"].lower().startswith(prefix)]
+    except Exception:
+        # Completion must never print a traceback into the user's prompt.
+        return []
+
+
+def complete_tags(ctx: click.Context, param: click.Parameter, incomplete: str
+                  ) -> list[Any]:
+    """Shell completion of tags from the archive in use."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        env = _env_for_completion(ctx)
+        from archivist.store import read_archive_file
+
+        data, _ = read_archive_file(env)
+        prefix = incomplete.casefold()
+        tags = {t for doc in data["records"].values() for t in doc.get("tags", ())}
+        return [CompletionItem(t) for t in sorted(tags) if t.casefold().startswith(prefix)]
+    except Exception:
+        return []
+
+
+def _env_for_completion(ctx: click.Context) -> Path:
+    root = ctx.find_root()
+    db = root.params.get("db")
+    if db:
+        return Path(db)
+    from archivist.config import default_archive_path
+
+    return Path(os.environ[DB_ENVVAR]) if os.environ.get(DB_ENVVAR) else default_archive_path()
+
+
+@click.group(cls=ArchivistGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar=DB_ENVVAR,
+              help=f"The archive file. Default: ${DB_ENVVAR}, else one archive per user "
+                   "in the platform's data folder (see `archivist info`).")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=30.0,
+              envvar=LOCK_TIMEOUT_ENVVAR, show_default=True,
+              help="Seconds to wait for another archivist process to finish writing.")
+@click.version_option(__version__, prog_name="archivist")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, lock_timeout: float) -> None:
+    """Keep, describe, link and prove an archive of documents.
+
+    \b
+    Examples:
+      archivist --db demo.json import records/
+      archivist add --title "Dear Comrades" --creator "Clara Weiss" --date 2021-02-09
+      archivist list tag:film --sort -date
+      archivist show weiss-2021-dear-comrades
+    """
+    source = ctx.get_parameter_source("db")
+    if db is not None:
+        origin = "--db" if source == click.core.ParameterSource.COMMANDLINE else f"${DB_ENVVAR}"
+        path = db
+    else:
+        from archivist.config import default_archive_path
+
+        origin, path = "default", default_archive_path()
+    if str(path) == "" or path.name in ("", ".", ".."):
+        raise click.BadParameter("the archive must be a file name", param_hint="--db")
+    ctx.obj = Env(db=path, origin=origin, lock_timeout=lock_timeout,
+                  argv=ctx.meta.get("archivist.argv", []))

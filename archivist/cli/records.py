@@ -1,0 +1,234 @@
+"""Commands on single records: add, show, list, set, edit, rm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from archivist.cli.base import Env, cli, complete_ids, emit, pass_env, stdout_width
+
+LIST_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "yaml")
+
+
+def source_options(func: Any) -> Any:
+    """``--file``, ``--span``, ``--retrieved`` and ``--copy``, shared by add and set."""
+    options = [
+        click.option("--file", type=click.Path(), metavar="PATH",
+                     help="The archived file this record describes; hashed (SHA-256) and "
+                          "recorded."),
+        click.option("--span", metavar="A:B", help="The lines A to B of the file that this "
+                                                   "record was taken from."),
+        click.option("--retrieved", metavar="DATE", help="When the file was retrieved."),
+        click.option("--copy", is_flag=True, help="Keep a copy of the file in the archive's "
+                                                  "sources/ folder, named by its hash."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@click.option("--title", required=True, help="The title (for agents: the name).")
+@click.option("--id", "record_id", help="The id; generated from creator, year and title "
+                                        "when not given.")
+@click.option("--kind", help="What it is: article, book, web-page, organisation… "
+                             "(default: other).")
+@click.option("--subtitle", help="A subtitle, e.g. 'Part two'.")
+@click.option("--creator", "creators", multiple=True, help="A creator; repeat for several.")
+@click.option("--date", help="YYYY, YYYY-MM, YYYY-MM-DD, with ~ ? %, or an interval A/B.")
+@click.option("--publisher", help="The publisher, as the document shows it.")
+@click.option("--url", help="Where it was published.")
+@click.option("--language", help="Its language, e.g. en, ru, pl.")
+@click.option("--summary", help="A short summary.")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
+@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE",
+              help="Any other field; repeat for several.")
+@click.option("--publisher-id", "publisher_ids", multiple=True, metavar="ID",
+              shell_complete=complete_ids,
+              help="Link the record as published-by this agent record.")
+@click.option("--creator-id", "creator_ids", multiple=True, metavar="ID",
+              shell_complete=complete_ids, help="Link the record as created-by this agent "
+                                                "record; repeat for several.")
+@source_options
+@pass_env
+def add(env: Env, title: str, record_id: str | None, kind: str | None, subtitle: str | None,
+        creators: tuple[str, ...], date: str | None, publisher: str | None, url: str | None,
+        language: str | None, summary: str | None, tags: tuple[str, ...],
+        fields: tuple[str, ...], publisher_ids: tuple[str, ...], creator_ids: tuple[str, ...],
+        file: str | None, span: str | None, retrieved: str | None, copy: bool) -> None:
+    """Add one record and print its id.
+
+    \b
+    Examples:
+      archivist add --title "Dear Comrades" --creator "Clara Weiss" --date 2021-02-09 \\
+          --kind article --publisher "World Socialist Web Site" --tag film
+      archivist add --title "Workers' Power" --kind organisation --date 2024/2025-05-22
+      archivist add --title "Russia: masses on the streets" --kind article \
+          --file records/sources/001_ef0dc223d719c40a.txt --copy
+    """
+    from archivist.editing import NewRecord, add_record, field_assignments
+
+    request = NewRecord(
+        values={"id": record_id, "kind": kind, "title": title, "subtitle": subtitle,
+                "creators": creators, "date": date, "publisher": publisher, "url": url,
+                "language": language, "summary": summary, "tags": tags},
+        fields=field_assignments(fields), file=file, span=span, retrieved=retrieved,
+        copy=copy, links=[("published-by", p) for p in publisher_ids]
+        + [("created-by", c) for c in creator_ids])
+    with env.writing() as archive:
+        record = add_record(archive, request)
+    click.echo(record.id)
+
+
+@cli.command()
+@click.argument("record_id", metavar="ID", shell_complete=complete_ids)
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "yaml"]),
+              default="text", show_default=True, help="text for people; json or yaml to "
+                                                      "re-import.")
+@pass_env
+def show(env: Env, record_id: str, fmt: str) -> None:
+    """Show one record, its links both ways, and its provenance.
+
+    \b
+    Examples:
+      archivist show weiss-2021-dear-comrades
+      archivist show weiss-2021-dear-comrades --format json | jq .archive
+    """
+    from archivist.display import show_text
+    from archivist.links import link_summary
+    from archivist.listing import to_interchange
+
+    with env.reading() as archive:
+        doc = archive.document(record_id)
+        record = to_interchange(archive, [doc])[0]
+        links = link_summary(archive, doc["id"]) if fmt == "text" else []
+    if fmt == "text":
+        click.echo(show_text(record, links))
+    elif fmt == "json":
+        from archivist.atomic import dumps
+
+        emit(dumps(record).decode())
+    else:
+        from archivist.yamlio import dump
+
+        emit(dump(record))
+
+
+@cli.command(name="list")
+@click.argument("query", nargs=-1)
+@click.option("--format", "-f", "fmt", type=click.Choice(LIST_FORMATS), default="table",
+              show_default=True, help="Output format.")
+@click.option("--columns", "-c", help="Comma-separated columns for table/csv/tsv "
+                                      "(any field: tags, creators, fields.kicker…).")
+@click.option("--sort", "-s", "sort", help="Sort keys, e.g. -date,title "
+                                           "('-' for descending).")
+@click.option("--limit", "-n", type=click.IntRange(min=0), help="Show at most N records.")
+@click.option("--no-headers", is_flag=True, help="Leave out the header row.")
+@click.option("--table-format", default="simple", show_default=True, metavar="STYLE",
+              help="tabulate style for tables: simple, github, grid, pipe, html, latex, "
+                   "rst, orgtbl…")
+@pass_env
+def list_(env: Env, query: tuple[str, ...], fmt: str, columns: str | None, sort: str | None,
+          limit: int | None, no_headers: bool, table_format: str) -> None:
+    """List records (all, or those matching QUERY) as a table or for other tools.
+
+    \b
+    Examples:
+      archivist list
+      archivist list --sort -date --limit 10 --columns id,date,title
+      archivist list tag:film date:2019..2021 --format csv > films.csv
+      archivist list --format json | jq '.[].title'
+    """
+    from archivist.exporters import ExportOptions, render
+
+    options = ExportOptions(table_format=table_format, headers=not no_headers,
+                            max_width=stdout_width())
+    with env.reading() as archive:
+        emit(render(archive, query, fmt=fmt, columns=columns, sort=sort, limit=limit,
+                    options=options))
+
+
+@cli.command(name="set")
+@click.argument("record_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("assignments", nargs=-1, metavar="KEY=VALUE…")
+@source_options
+@pass_env
+def set_(env: Env, record_id: str, assignments: tuple[str, ...], file: str | None,
+         span: str | None, retrieved: str | None, copy: bool) -> None:
+    """Change fields of a record: KEY=VALUE, KEY= to remove, LIST+=VALUE, LIST-=VALUE.
+
+    \b
+    Examples:
+      archivist set weiss-2021-dear-comrades date=2021-02-10 language=en
+      archivist set weiss-2021-dear-comrades tags+=film creators+="David North"
+      archivist set weiss-2021-dear-comrades summary= kicker="Film review"
+      archivist set weiss-2021-dear-comrades --file page.html --retrieved 2021-02-10
+    """
+    from archivist.editing import SourceRequest, set_values
+
+    if not assignments and file is None:
+        raise click.UsageError("give KEY=VALUE assignments or --file")
+    source = None if file is None else SourceRequest(file, span, retrieved, copy)
+    with env.writing() as archive:
+        set_values(archive, record_id, assignments, source)
+
+
+@cli.command()
+@click.argument("record_id", metavar="ID", shell_complete=complete_ids)
+@pass_env
+def edit(env: Env, record_id: str) -> None:
+    """Edit a record's YAML in $VISUAL or $EDITOR; it is checked when you save.
+
+    \b
+    Examples:
+      EDITOR=nano archivist edit weiss-2021-dear-comrades
+    """
+    from archivist.editing import edit_text, parse_edit
+    from archivist.errors import ArchivistError, InvalidRecord
+
+    with env.reading() as archive:
+        original = archive.get(record_id)
+    text = edit_text(original)
+    while True:
+        edited = click.edit(text, extension=".yaml", require_save=True)
+        if edited is None:
+            click.echo("no change", err=True)
+            return
+        try:
+            record = parse_edit(edited, original, name=f"{original.id}.yaml")
+            break
+        except ArchivistError as err:
+            click.echo(f"Error: {err}", err=True)
+            if not click.confirm("Edit again?", default=True, err=True):
+                raise click.ClickException("edit abandoned; nothing was changed") from None
+            text = edited
+    if record is None:
+        click.echo("no change", err=True)
+        return
+    with env.writing() as archive:
+        if archive.get(record_id) != original:
+            raise InvalidRecord(f"{original.id} was changed by another command while you "
+                                "edited it; nothing was saved, edit it again")
+        archive.update(record, action="edit")
+
+
+@cli.command()
+@click.argument("record_ids", nargs=-1, required=True, metavar="ID…",
+                shell_complete=complete_ids)
+@click.option("--force", is_flag=True, help="Also remove the records' links.")
+@pass_env
+def rm(env: Env, record_ids: tuple[str, ...], force: bool) -> None:
+    """Remove records (refused while other records link to them, unless --force).
+
+    \b
+    Examples:
+      archivist rm zzz999-test
+      archivist rm old-draft --force
+    """
+    with env.writing() as archive:
+        removed = archive.remove(record_ids, force=force)
+    for record_id in removed:
+        click.echo(f"removed {record_id}", err=True)
+
+
