@@ -26,6 +26,7 @@ _STOPWORDS = frozenset({
     "as", "is", "are", "was", "were", "be", "its", "it", "this", "that", "der", "die", "das",
     "und", "von", "la", "le", "les", "de", "des", "du", "et", "el", "los", "las", "y",
 })
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "del", "la", "le"})
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_TITLE_WORDS = 3
 
@@ -45,8 +46,11 @@ def transliterate(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    # Apostrophes join words ("Workers' Power" → "workers power", "don't" → "dont").
-    return _WORD.findall(transliterate(re.sub(r"['’ʼ]", "", text)))
+    # Apostrophes join words ("Workers' Power" → "workers power", "don't" → "dont");
+    # any other non-letter separates them ("July 31—August 6" → "july 31 august 6").
+    text = re.sub(r"['’ʼ]", "", text)
+    text = "".join(c if c.isalnum() else " " for c in text)
+    return _WORD.findall(transliterate(text))
 
 
 def surname(creator: str) -> str:
@@ -55,7 +59,13 @@ def surname(creator: str) -> str:
     words = _words(name)
     if not words:
         return ""
-    return words[0] if "," in creator else words[-1]
+    if "," in creator:
+        return "-".join(words)
+    # Keep particles with the family name: "Bill Van Auken" → "van-auken".
+    start = len(words) - 1
+    while start > 0 and words[start - 1] in _PARTICLES:
+        start -= 1
+    return "-".join(words[start:])
 
 
 def base_id(title: str, creators: tuple[str, ...] = (), year: str | None = None) -> str:

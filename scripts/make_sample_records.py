@@ -36,7 +36,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,22 +54,21 @@ KEY_ORDER = (
     "id", "kind", "title", "subtitle", "creators", "date", "publisher", "language", "url",
     "summary", "tags", "links", "source", "fields",
 )
-RELATIONS = frozenset(
-    [
-        "part-of", "has-part", "version-of", "has-version", "replaces", "replaced-by", "references",
-        "referenced-by", "derived-from", "source-of", "translation-of", "translated-as", "precedes",
-        "follows", "about", "subject-of", "created-by", "creator-of", "published-by",
-        "publisher-of", "member-of", "has-member", "split-from", "split-into", "merged-into",
-        "merged-from", "duplicate-of", "related"
-    ]
-)
-KINDS = frozenset(
-    [
-        "article", "web-page", "listing", "book", "chapter", "pamphlet", "speech", "letter",
-        "interview", "review", "film", "image", "audio", "video", "dataset", "series", "collection",
-        "organisation", "person", "event", "other"
-    ]
-)
+#: Each relation and its inverse (DESIGN.md "Links"); symmetric ones are their own inverse.
+INVERSES = {
+    "part-of": "has-part", "version-of": "has-version", "replaces": "replaced-by",
+    "references": "referenced-by", "derived-from": "source-of",
+    "translation-of": "translated-as", "precedes": "follows", "about": "subject-of",
+    "created-by": "creator-of", "published-by": "publisher-of", "member-of": "has-member",
+    "split-from": "split-into", "merged-into": "merged-from", "duplicate-of": "duplicate-of",
+    "related": "related",
+}
+RELATIONS = frozenset(INVERSES) | frozenset(INVERSES.values())
+KINDS = frozenset({
+    "article", "web-page", "listing", "book", "chapter", "pamphlet", "speech", "letter",
+    "interview", "review", "film", "image", "audio", "video", "dataset", "series",
+    "collection", "organisation", "person", "event", "other",
+})
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 MONTHS = (
@@ -246,7 +245,7 @@ class Entry:
     creators: tuple[str, ...] = ()
     date: str | None = None
     summary: str | None = None
-    extra_lines: tuple[str, ...] = field(default=())
+    extra_lines: tuple[str, ...] = ()
 
 
 def numbered_lines(text: str) -> list[tuple[int, str]]:
@@ -386,20 +385,18 @@ def parse_tag_page(text: str) -> tuple[str, list[Entry]]:
 
 _CYRILLIC = dict(zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-    [
-        "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r",
-        "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "-", "y", "-", "e", "iu", "ia"
-    ],
+    (
+        "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
+        "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "iu", "ia",
+    ),
     strict=True,
 ))
 _LATIN = {"ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "þ": "th", "ı": "i"}
-STOPWORDS = frozenset(
-    [
-        "a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "from", "by", "with",
-        "as", "is", "are", "was", "were", "be", "its", "it", "this", "that", "der", "die", "das",
-        "und", "von", "la", "le", "les", "de", "des", "du", "et", "el", "los", "las", "y"
-    ]
-)
+STOPWORDS = frozenset({
+    "a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "from", "by", "with",
+    "as", "is", "are", "was", "were", "be", "its", "it", "this", "that", "der", "die", "das",
+    "und", "von", "la", "le", "les", "de", "des", "du", "et", "el", "los", "las", "y",
+})
 PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "le", "la"})
 
 
@@ -408,7 +405,7 @@ def transliterate(text: str) -> str:
     out: list[str] = []
     for char in text.lower():
         if char in _CYRILLIC:
-            out.append(_CYRILLIC[char].strip("-"))
+            out.append(_CYRILLIC[char])
         elif char in _LATIN:
             out.append(_LATIN[char])
         else:
@@ -597,7 +594,7 @@ def wsws_records(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
         creators: list[str] = []
         for i in members:
             creators.extend(c for c in entries[i].creators if c not in creators)
-        dates = sorted(entries[i].date for i in members if entries[i].date)
+        dates = sorted(d for i in members if (d := entries[i].date))
         links = []
         column = column_of(None, title)
         if column:
@@ -869,27 +866,37 @@ def _check_source(folder: Path, source: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def canonical_link(source: str, rel: str, target: str) -> tuple[str, str, str]:
+    """A link as stored once: inverse names flipped, symmetric ends in order."""
+    if rel not in INVERSES:
+        rel = next(name for name, inverse in INVERSES.items() if inverse == rel)
+        source, target = target, source
+    if INVERSES[rel] == rel:
+        source, target = sorted((source, target))
+    return source, rel, target
+
+
 def _check_links(records: Mapping[str, tuple[str, dict[str, Any]]]) -> list[str]:
     problems: list[str] = []
     seen: set[tuple[str, str, str]] = set()
     parent: dict[str, list[str]] = {}
     for key, (name, record) in records.items():
         for item in record.get("links", []):
-            rel, target = item.get("rel"), str(item.get("target")).lower()
+            rel, target = str(item.get("rel")), str(item.get("target")).lower()
             where = f"{name}: {record['id']} {rel} {item.get('target')}"
             if rel not in RELATIONS:
                 problems.append(f"{where}: unknown relation")
+                continue
             if target not in records:
                 problems.append(f"{where}: no such record")
             if target == key:
                 problems.append(f"{where}: links to itself")
-            if (key, rel, target) in seen:
-                problems.append(f"{where}: stored twice")
-            seen.add((key, rel, target))
-            if rel == "part-of":
-                parent.setdefault(key, []).append(target)
-            elif rel == "has-part":
-                parent.setdefault(target, []).append(key)
+            stored = canonical_link(key, rel, target)
+            if stored in seen:
+                problems.append(f"{where}: the same link is given twice")
+            seen.add(stored)
+            if stored[1] == "part-of":
+                parent.setdefault(stored[0], []).append(stored[2])
     for start in parent:
         stack, visited = list(parent[start]), set()
         while stack:

@@ -1,0 +1,85 @@
+"""Shared fixtures: a temporary archive for every test, a CLI runner, the sample records."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from archivist.cli import cli
+from archivist.store import Archive
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDS = ROOT / "records"
+
+
+@pytest.fixture(autouse=True)
+def archive_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point ``$ARCHIVIST_DB`` at a fresh archive path, so no test touches a real one."""
+    db = tmp_path / "archive.json"
+    monkeypatch.setenv("ARCHIVIST_DB", str(db))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("ARCHIVIST_LOCK_TIMEOUT", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    return db
+
+
+@pytest.fixture
+def db(archive_env: Path) -> Path:
+    """The path of the test's archive file (it does not exist until a write)."""
+    return archive_env
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def invoke(runner: CliRunner) -> Invoke:
+    """Run ``archivist ARGS…``; bugs surface as tracebacks, user errors as exit codes."""
+
+    def run(*args: str, input: str | bytes | None = None, catch: bool = False) -> Result:
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=catch)
+
+    return run
+
+
+@pytest.fixture
+def unchanged(db: Path) -> Callable[[], Iterator[None]]:
+    """Context manager asserting the archive file is byte-identical afterwards."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def check() -> Iterator[None]:
+        before = db.read_bytes() if db.exists() else None
+        yield
+        after = db.read_bytes() if db.exists() else None
+        assert after == before, "a failing command changed the archive"
+
+    return check
+
+
+@pytest.fixture(params=["memory", "json"])
+def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
+    """An empty archive, in memory and backed by a JSON file (committed on teardown)."""
+    if request.param == "memory":
+        yield Archive()
+        return
+    with Archive.open(tmp_path / "fixture.json", write=True) as opened:
+        yield opened
+
+
+@pytest.fixture
+def records_dir(tmp_path: Path) -> Path:
+    """A private copy of the sample archive ``records/`` (the original stays read-only)."""
+    target = tmp_path / "records"
+    shutil.copytree(RECORDS, target)
+    return target
