@@ -4,15 +4,23 @@ A link is stored once, in its relation's canonical direction (the first name of 
 pair below), and shown from both ends: ``A part-of B`` is stored as written, while
 ``B has-part A`` is stored as ``A part-of B`` too.  ``duplicate-of`` and ``related``
 are symmetric.  Each relation maps to a Dublin Core or PROV-O term.
+
+The rules (DESIGN.md "Links"): both ends exist, a record does not link to itself, the
+same link is stored once whatever name or direction it was written with, and
+``part-of``, ``replaces`` and ``precedes`` never form a cycle, however long.  Every
+function here checks them before anything is stored, so a refused link changes
+nothing.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from archivist.errors import InvalidLink
+from archivist.errors import InvalidLink, RecordNotFound
 
 if TYPE_CHECKING:
     from archivist.store import Archive
@@ -49,6 +57,8 @@ SYMMETRIC = frozenset(name for name, (inverse, _) in RELATIONS.items() if name =
 _INVERSE_OF = {inverse: name for name, (inverse, _) in RELATIONS.items()}
 #: Every name a user may write, sorted.
 RELATION_NAMES: tuple[str, ...] = tuple(sorted(set(RELATIONS) | set(_INVERSE_OF)))
+#: Relations that may never lead from a record back to itself, through any chain.
+ACYCLIC = frozenset({"part-of", "replaces", "precedes"})
 
 
 def canonical(name: str) -> tuple[str, bool]:
@@ -78,7 +88,7 @@ def term(name: str) -> str:
     """The Dublin Core / PROV-O term of a relation name."""
     rel, flipped = canonical(name)
     if flipped:
-        return INVERSE_TERMS.get(name, RELATIONS[rel][1])
+        return INVERSE_TERMS.get(name.strip().lower(), RELATIONS[rel][1])
     return RELATIONS[rel][1]
 
 

@@ -228,7 +228,10 @@ def parse_source(value: object) -> Source | None:
     retrieved = value.get("retrieved")
     if retrieved is not None:
         retrieved = check_text(retrieved, "source.retrieved").strip()
-        date_bounds(retrieved)
+        try:
+            date_bounds(retrieved)
+        except InvalidRecord as err:
+            raise InvalidRecord(f"source.retrieved: {err}") from None
     return Source(path=path, sha256=sha, size=size, span=span_pair, retrieved=retrieved)
 
 

@@ -1,7 +1,7 @@
 """The query language of ``list``, ``export`` and ``verify``.
 
 A query is a list of terms; a record matches when every term matches.  Matching
-ignores case and accents: ``Zolkiewski`` finds ``Żółkiewski``, ``ежик`` finds ``Ёжик``,
+ignores case and accents: ``zolkiewski`` finds ``Żółkiewski``, ``ежик`` finds ``Ёжик``,
 and typographic quotes and dashes match their ASCII forms (``o'brien`` finds
 ``O’Brien``).  An empty query matches every record.
 
@@ -23,33 +23,33 @@ quote a phrase to search for them.
 query                                     matches records …
 ========================================  ================================================
 ``novocherkassk``                         with the word in title, subtitle, summary or
-                                          creators (a substring, so ``film`` finds ``films``)
+                                          creators (a substring: ``film`` finds ``films``)
 ``dear comrades``                         with both words, anywhere in those fields
 ``"dear comrades"``                       with the phrase
 ``creator:weiss``  ``publisher:wsws``     whose field contains the text (``creator`` is
                                           ``creators``); a list matches on any element
 ``title:"dear comrades"``                 whose field contains the phrase
-``title:="Dear Comrades"``                whose field is exactly that (in any case)
+``title:="Dear Comrades"``                whose field is that whole value, in any case
+``title:="Dear*"``                        (after ``:=``, ``*`` stands for any text)
 ``kicker:stalin``  ``fields.kicker:x``    a custom field (a name outside the schema)
 ``source.path:seeds/``                    a dotted path into ``source``/``fields``/``archive``
-``tag:Film``  ``tags:film``  ``tag:fi*``  with that tag (whole tag, any case; ``*`` globs)
-``id:weiss-2021``  ``id:weiss-*``         with that id (any case; ``*`` globs)
-``kind:article``                          of that kind (a kind that does not exist is an
-                                          error)
-``lang:en``  ``language:en``              in that language (``en`` also finds ``en-GB``)
+``tag:Film``  ``tags:film``  ``tag:fi*``  with that whole tag, in any case (``*`` globs)
+``id:weiss-2021``  ``id:weiss-*``         with that id, in any case (``*`` globs)
+``kind:article``                          of that kind (an unknown kind is an error)
+``lang:en``  ``language:en*``             in that language (``*`` globs)
 ``date:1962``  ``date:1962-06-02``        whose date overlaps that year, month or day
-``date:1920..1925``  ``date:..1930``      whose date overlaps the range (open at one end);
-``date:2019..``                           an undated record never matches
+``date:1920..1925``  ``date:..1930``      whose date overlaps the range, open at one end
+``date:2019..``                           or not; an undated record never matches
 ``added:2024-05``  ``changed:2024..``     added / last changed then (UTC days)
 ``fixity:ok``  ``fixity:changed``         whose last fixity check said so (``missing``,
                                           ``unreadable`` too)
 ``fixity:never``                          with a source that was never checked
-``has:url``  ``missing:date``             where the field is present and not empty / not;
-``has:fields.kicker``  ``has:links``      ``source``, ``fields.x`` and ``links`` work too
+``has:url``  ``missing:date``             where the field is present and not empty, or
+``has:fields.kicker``  ``has:links``      not; ``source``, ``fields.x``, ``links`` too
 ``rel:part-of:wsws-history``              that are part of that record (either name of a
-``rel:has-part:dear-comrades``            relation pair, each read from this record's end)
+``rel:has-part:dear-comrades``            relation pair, read from this record's end)
 ``rel:references``                        with any link of that relation
-``linked:wsws-history``                   linked to that record, in any relation
+``linked:wsws-history``                   linked with that record, in any relation
 ``-tag:film``  ``NOT tag:film``           without that tag
 ``tag:film OR tag:book``  ``a | b``       with either
 ``(tag:film OR tag:book) -kind:review``   grouped with parentheses
@@ -58,18 +58,18 @@ query                                     matches records …
 Parsed examples::
 
     >>> parse('-tag:film')
-    Not(operand=Tag(pattern='film'))
+    Not(operand=Match(path='tags', pattern='film'))
     >>> parse('date:..1930')
     Dates(name='date', earliest='0001-01-01', latest='1930-12-31')
     >>> parse('a OR b c')
     Or(operands=(Text(value='a'), And(operands=(Text(value='b'), Text(value='c')))))
-    >>> parse('kicker:=Stalin')
-    Field(path='fields.kicker', value='Stalin', exact=True)
+    >>> parse('kicker:stalin')
+    Field(path='fields.kicker', value='stalin')
 
 A malformed query raises :class:`~archivist.errors.QuerySyntaxError` with the 1-based
 column of the fault: unbalanced parentheses, a dangling ``OR``/``AND``/``NOT``/``-``, an
-empty value (``title:``), an unterminated phrase, a bad date (``date:2021-13``), an
-unknown kind, fixity result or relation.
+empty value (``title:``) or phrase, an unterminated phrase, a bad date (``date:2021-13``,
+pointing at the bad end of a range), an unknown kind, fixity result or relation.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ from typing import Any
 
 from archivist.dates import OPEN_END, OPEN_START, date_bounds
 from archivist.errors import ArchivistError, InvalidRecord, QuerySyntaxError
-from archivist.models import DATES_KEY, DEFAULT_KIND, KINDS
+from archivist.models import DATES_KEY, KINDS
 
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -98,10 +98,21 @@ MAX_DEPTH = 64
 _DOC_KEYS = frozenset({"id", "kind", "title", "subtitle", "creators", "date", "publisher",
                        "language", "url", "summary", "tags", "source", "fields", "archive"})
 _ARCHIVE_KEYS = frozenset({"added", "added_by", "added_how", "changed", "fixity"})
+_WHOLE_VALUE_KEYS = frozenset({"tags", "id", "kind", "language"})
 _SYMMETRIC_FALLBACK = frozenset({"duplicate-of", "related"})
-_FIELD_PREFIX = re.compile(r"([^\W\d][\w.\-]*):(=?)")
-_WORD_END = frozenset('()|"')
 _KEYWORDS = frozenset({"OR", "AND", "NOT"})
+_FIELD_PREFIX = re.compile(r"([^\W\d][\w.\-]*):(=?)")
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<op>[()|])
+  | (?P<neg>-(?=[^\s)|]))
+  | (?P<name>[^\W\d][\w.\-]*):(?P<eq>=?)(?P<value>"|[^\s()|"]+)?
+  | (?P<quote>")
+  | (?P<dash>-)
+  | (?P<word>[^\s()|"]+)
+""", re.VERBOSE)
+_PHRASE = re.compile(r'"((?:\\.|[^"\\])*)"', re.DOTALL)
+_UNESCAPE = re.compile(r'\\(["\\])')
 # Combining marks left by NFKD: accents, the breve of й and the diaeresis of ё.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Letters NFKD does not decompose, and typographic punctuation, folded to plain forms.
@@ -114,7 +125,7 @@ _FOLD_TABLE = str.maketrans({
 
 def fold(text: str) -> str:
     """Text reduced for loose matching: case-folded, accents and typography removed."""
-    if text.isascii():
+    if text.isascii():  # O(1) in CPython, and true of most text: skip the slow path
         return text.lower()
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold())).translate(
         _FOLD_TABLE)
@@ -149,39 +160,18 @@ class Text(Node):
 
 @dataclass(frozen=True)
 class Field(Node):
-    """``path`` (dotted, resolved) contains ``value``, or equals it when ``exact``."""
+    """Some text at the dotted ``path`` contains ``value`` (loosely, as bare words)."""
 
     path: str
     value: str
-    exact: bool = False
 
 
 @dataclass(frozen=True)
-class Tag(Node):
-    """A tag equal to ``pattern`` in any case, ``*`` matching any run of characters."""
+class Match(Node):
+    """Some text at ``path`` is ``pattern`` in any case; ``*`` matches any run of text."""
 
+    path: str
     pattern: str
-
-
-@dataclass(frozen=True)
-class Id(Node):
-    """An id equal to ``pattern`` in any case, ``*`` matching any run of characters."""
-
-    pattern: str
-
-
-@dataclass(frozen=True)
-class Kind(Node):
-    """The record's kind is ``value``."""
-
-    value: str
-
-
-@dataclass(frozen=True)
-class Language(Node):
-    """The language is ``value`` or a variant of it (``en`` covers ``en-GB``)."""
-
-    value: str
 
 
 @dataclass(frozen=True)
@@ -202,24 +192,17 @@ class Fixity(Node):
 
 @dataclass(frozen=True)
 class Has(Node):
-    """``path`` is present and not empty; ``links`` means the record has a link."""
+    """The value at ``path`` is present and not empty."""
 
     path: str
 
 
 @dataclass(frozen=True)
 class Rel(Node):
-    """The record is ``rel`` of ``target`` (any record when ``target`` is ``None``)."""
+    """The record is ``rel`` of ``target``; ``None`` stands for any relation or record."""
 
-    rel: str
+    rel: str | None = None
     target: str | None = None
-
-
-@dataclass(frozen=True)
-class Linked(Node):
-    """The record is linked with ``target`` in either direction, by any relation."""
-
-    target: str
 
 
 @dataclass(frozen=True)
@@ -243,7 +226,7 @@ class Or(Node):
     operands: tuple[Node, ...]
 
 
-# -- tokens ------------------------------------------------------------------------------
+# -- parsing -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -256,83 +239,52 @@ class _Token:
     value_column: int = 0
 
 
-def _read_phrase(text: str, start: int) -> tuple[str, int]:
-    """Read the phrase whose opening quote is at ``start``; return it and the next index."""
-    out: list[str] = []
-    i = start + 1
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text) and text[i + 1] in '"\\':
-            out.append(text[i + 1])
-            i += 2
-        elif char == '"':
-            if not out:
-                raise QuerySyntaxError("empty phrase", text, start + 1)
-            return "".join(out), i + 1
-        else:
-            out.append(char)
-            i += 1
-    raise QuerySyntaxError("unterminated phrase (a '\"' is missing)", text, start + 1)
-
-
-def _read_word(text: str, start: int) -> int:
-    i = start
-    while i < len(text) and not text[i].isspace() and text[i] not in _WORD_END:
-        i += 1
-    return i
+def _phrase(text: str, start: int) -> tuple[str, int]:
+    """The phrase whose opening quote is at ``start``, and the index after it."""
+    match = _PHRASE.match(text, start)
+    if match is None:
+        raise QuerySyntaxError("unterminated phrase (a '\"' is missing)", text, start + 1)
+    if not match.group(1):
+        raise QuerySyntaxError("empty phrase", text, start + 1)
+    return _UNESCAPE.sub(r"\1", match.group(1)), match.end()
 
 
 def _tokenize(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char.isspace():
-            i += 1
-        elif char in "()":
-            tokens.append(_Token(char, i + 1))
-            i += 1
-        elif char == "|":
-            tokens.append(_Token("OR", i + 1))
-            i += 1
-        elif char == "-":
-            if i + 1 >= n or text[i + 1].isspace() or text[i + 1] in ")|":
-                raise QuerySyntaxError("'-' must be followed by the term it negates", text,
-                                       i + 1)
-            tokens.append(_Token("-", i + 1))
-            i += 1
-        elif char == '"':
-            value, end = _read_phrase(text, i)
-            tokens.append(_Token("term", i + 1, value=value, value_column=i + 2))
-            i = end
-        else:
-            match = _FIELD_PREFIX.match(text, i)
-            if match is None:
-                end = _read_word(text, i)
-                word = text[i:end]
-                kind = word if word in _KEYWORDS else "term"
-                tokens.append(_Token(kind, i + 1, value=word, value_column=i + 1))
-                i = end
-                continue
-            name, exact, j = match.group(1), bool(match.group(2)), match.end()
-            if j < n and text[j] == '"':
-                value, end = _read_phrase(text, j)
-                value_column = j + 2
-            else:
-                end = _read_word(text, j)
-                value, value_column = text[j:end], j + 1
-                if not value:
-                    raise QuerySyntaxError(f"'{text[i:j]}' needs a value", text, i + 1)
-            tokens.append(_Token("term", i + 1, name, exact, value, value_column))
-            i = end
+    i = 0
+    while i < len(text):
+        match = _TOKEN.match(text, i)  # some group matches any character
+        kind, column = (match.lastgroup, i + 1) if match else ("dash", i + 1)
+        if match is None or kind == "dash":  # a "-" before a space, ")", "|" or the end
+            raise QuerySyntaxError("'-' must be followed by the term it negates", text, column)
+        end = match.end()
+        if kind == "op":
+            tokens.append(_Token("OR" if text[i] == "|" else text[i], column))
+        elif kind == "neg":
+            tokens.append(_Token("-", column))
+        elif kind == "quote":
+            value, end = _phrase(text, i)
+            tokens.append(_Token("term", column, value=value, value_column=column + 1))
+        elif kind == "word":
+            word = match.group("word")
+            tokens.append(_Token(word if word in _KEYWORDS else "term", column, value=word,
+                                 value_column=column))
+        elif kind != "space":
+            name, value = match.group("name"), match.group("value")
+            if value is None:
+                raise QuerySyntaxError(f"'{text[i:end]}' needs a value", text, column)
+            value_column = end - len(value) + 1
+            if value == '"':
+                value, end = _phrase(text, end - 1)
+                value_column += 1
+            tokens.append(_Token("term", column, name, bool(match.group("eq")), value,
+                                 value_column))
+        i = end
     return tokens
 
 
-# -- parsing -----------------------------------------------------------------------------
-
-
 def _field_path(name: str) -> str:
-    """The dotted document path a field name stands for."""
+    """The dotted document path a field name stands for (outside the schema: ``fields``)."""
     head, dot, rest = name.partition(".")
     key = ALIASES.get(head.lower(), head.lower())
     if key in _DOC_KEYS:
@@ -343,14 +295,13 @@ def _field_path(name: str) -> str:
 
 
 def _relations() -> tuple[Callable[[str], tuple[str, bool]] | None, frozenset[str]]:
-    """The relation vocabulary: ``canonical`` (``None`` if unavailable) and the symmetric."""
+    """The relation vocabulary: ``canonical`` (``None`` when absent) and the symmetric."""
     try:
         from archivist import links
     except ImportError:
         return None, _SYMMETRIC_FALLBACK
-    resolve = getattr(links, "canonical", None)
-    symmetric = frozenset(getattr(links, "SYMMETRIC", _SYMMETRIC_FALLBACK))
-    return resolve, symmetric
+    return (getattr(links, "canonical", None),
+            frozenset(getattr(links, "SYMMETRIC", _SYMMETRIC_FALLBACK)))
 
 
 def _date_range(value: str, query: str, column: int) -> tuple[str, str]:
@@ -370,8 +321,7 @@ def _date_range(value: str, query: str, column: int) -> tuple[str, str]:
     earliest = bounds(start, column)[0] if start else OPEN_START
     latest = bounds(end, column + len(start) + 2)[1] if end else OPEN_END
     if earliest > latest:
-        raise QuerySyntaxError(f"the date range {value!r} ends before it starts", query,
-                               column)
+        raise QuerySyntaxError(f"the range {value!r} ends before it starts", query, column)
     return earliest, latest
 
 
@@ -380,34 +330,28 @@ def _term(token: _Token, query: str) -> Node:
     value, col = token.value, token.value_column
     if token.name is None:
         return Text(value)
-    name = token.name.lower()
-    if name in ("tag", "tags"):
-        return Tag(value)
-    if name == "id":
-        return Id(value)
-    if name == "kind":
-        if value.lower() not in KINDS:
-            raise QuerySyntaxError(f"unknown kind {value!r}; valid kinds: {', '.join(KINDS)}",
-                                   query, col)
-        return Kind(value.lower())
-    if name in ("lang", "language"):
-        return Language(value)
+    name = ALIASES.get(token.name.lower(), token.name.lower())
     if name in ("date", "added", "changed") and not token.exact:
         return Dates(name, *_date_range(value, query, col))
+    if name == "kind" and value.lower() not in KINDS:
+        raise QuerySyntaxError(f"unknown kind {value!r}; valid kinds: {', '.join(KINDS)}",
+                               query, col)
+    if name in _WHOLE_VALUE_KEYS:
+        return Match(name, value)
     if name == "fixity":
         if value.lower() not in FIXITY_RESULTS:
             raise QuerySyntaxError(f"unknown fixity result {value!r}; use "
                                    f"{', '.join(FIXITY_RESULTS)}", query, col)
         return Fixity(value.lower())
     if name in ("has", "missing"):
-        path = "links" if value.lower() == "links" else _field_path(value)
-        return Has(path) if name == "has" else Not(Has(path))
+        node = Rel() if value.lower() == "links" else Has(_field_path(value))
+        return node if name == "has" else Not(node)
+    if name == "linked":
+        return Rel(None, value)
     if name == "rel":
         rel, sep, target = value.partition(":")
-        if not rel:
-            raise QuerySyntaxError("rel: needs a relation, as in rel:part-of:ID", query, col)
-        if sep and not target:
-            raise QuerySyntaxError(f"rel:{rel}: needs a record id after it", query, col)
+        if not rel or (sep and not target):
+            raise QuerySyntaxError("write rel:RELATION or rel:RELATION:ID", query, col)
         resolve, _ = _relations()
         if resolve is not None:
             try:
@@ -415,9 +359,8 @@ def _term(token: _Token, query: str) -> Node:
             except (ArchivistError, ValueError, KeyError) as err:
                 raise QuerySyntaxError(str(err), query, col) from None
         return Rel(rel.lower(), target or None)
-    if name == "linked":
-        return Linked(value)
-    return Field(_field_path(token.name), value, token.exact)
+    path = _field_path(token.name)
+    return Match(path, value) if token.exact else Field(path, value)
 
 
 class _Parser:
@@ -440,7 +383,7 @@ class _Parser:
             return Everything()
         node = self.or_expr()
         extra = self.peek()
-        if extra is not None:  # only a ")" can stop an or_expr early
+        if extra is not None:  # only a ")" stops an or_expr early
             raise self.fail("unmatched ')'", extra.column)
         return node
 
@@ -468,14 +411,12 @@ class _Parser:
 
     def unary(self) -> Node:
         negations = 0
-        token = self.peek()
-        while token is not None and token.kind in ("NOT", "-"):
+        while (token := self.peek()) is not None and token.kind in ("NOT", "-"):
             negations += 1
             self.pos += 1
             self.expect_term(token, "NOT needs a term after it" if token.kind == "NOT"
                              else "'-' must be followed by the term it negates")
-            token = self.peek()
-        if token is None:  # unreachable: callers and the loop check for a term
+        if token is None:  # not reached: every caller checks that a term follows
             raise self.fail("a term is missing", len(self.text) + 1)
         if token.kind in ("OR", "AND"):
             raise self.fail(f"{token.kind} needs a term on both sides", token.column)
@@ -491,10 +432,10 @@ class _Parser:
         if self.depth >= MAX_DEPTH:
             raise self.fail(f"parentheses nested deeper than {MAX_DEPTH}", token.column)
         following = self.peek()
+        if following is not None and following.kind == ")":
+            raise self.fail("empty parentheses", token.column)
         if following is None:
             raise self.fail("unclosed '('", token.column)
-        if following.kind == ")":
-            raise self.fail("empty parentheses", token.column)
         self.depth += 1
         node = self.or_expr()
         self.depth -= 1
@@ -515,11 +456,8 @@ def parse(text: str) -> Node:
     return _Parser(text).parse()
 
 
-# -- command-line words ------------------------------------------------------------------
-
-
 def _looks_like_syntax(word: str) -> bool:
-    if word in _KEYWORDS or word == "|" or any(c in word for c in '()"'):
+    if word in _KEYWORDS or any(c in word for c in '()|"'):
         return True
     if len(word) > 1 and word.startswith("-"):
         return True
@@ -541,12 +479,10 @@ def join_words(words: Sequence[str]) -> str:
                 out.append(word)
             continue
         negation = "-" if word.startswith("-") else ""
-        rest = word[len(negation):]
-        match = _FIELD_PREFIX.match(rest)
+        match = _FIELD_PREFIX.match(word, len(negation))
         prefix = match.group(0) if match else ""
-        rest = rest[len(prefix):]
-        parts = rest.split()
-        if not parts or any(_looks_like_syntax(part) for part in parts):
+        rest = word[len(negation) + len(prefix):]
+        if not rest.split() or any(_looks_like_syntax(part) for part in rest.split()):
             out.append(word)
         else:
             escaped = rest.strip().replace("\\", "\\\\").replace('"', '\\"')
@@ -584,7 +520,7 @@ def _getter(path: str) -> Callable[[dict[str, Any]], Any]:
             if not isinstance(value, dict):
                 return None
             found = value.get(key)
-            if found is None:
+            if found is None:  # a custom field written in another case
                 folded = key.casefold()
                 found = next((v for k, v in value.items()
                               if isinstance(k, str) and k.casefold() == folded), None)
@@ -594,26 +530,10 @@ def _getter(path: str) -> Callable[[dict[str, Any]], Any]:
     return get
 
 
-def _glob(pattern: str) -> Callable[[str], bool]:
-    """A case-insensitive whole-value test for ``pattern``, where ``*`` is any run."""
-    key = exact_key(pattern)
-    if "*" not in key:
-        return lambda text: exact_key(text) == key
-    regex = re.compile(".*".join(re.escape(part) for part in key.split("*")), re.DOTALL)
-    return lambda text: regex.fullmatch(exact_key(text)) is not None
-
-
-def _doc_key(doc: dict[str, Any]) -> str:
-    value = doc.get("id")
-    return value.lower() if isinstance(value, str) else ""
-
-
 def _present(value: Any) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, (str, list, tuple, dict)):
-        return bool(value) and (not isinstance(value, str) or bool(value.strip()))
-    return True
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None and value != [] and value != {}
 
 
 def _fixity_result(doc: dict[str, Any]) -> Any:
@@ -623,7 +543,7 @@ def _fixity_result(doc: dict[str, Any]) -> Any:
 
 
 class _Compiler:
-    """Turns a tree into closures; shared work (the link index) is done once."""
+    """Turns a tree into closures, doing shared work (the link index) once."""
 
     def __init__(self, archive: Any | None) -> None:
         self.archive = archive
@@ -645,7 +565,7 @@ class _Compiler:
 
     def search_text(self, doc: dict[str, Any]) -> str:
         """The folded text bare words search, remembered for the latest document."""
-        memo = self._memo[0]  # one tuple read, so threads never mix two documents
+        memo = self._memo[0]  # one read of one tuple, so threads never mix documents
         if memo[0] is doc:
             return memo[1]
         parts: list[str] = []
@@ -655,12 +575,9 @@ class _Compiler:
                 parts.append(value)
             elif value:
                 parts.extend(_leaves(value))
-        text = fold("\x1f".join(parts))
+        text = fold("\x1f".join(parts))  # the separator keeps phrases inside one field
         self._memo[0] = (doc, text)
         return text
-
-    def ids_in(self, ids: set[str]) -> Predicate:
-        return lambda doc: _doc_key(doc) in ids
 
     def compile(self, node: Node) -> Predicate:
         if isinstance(node, Everything):
@@ -669,23 +586,17 @@ class _Compiler:
             inner = self.compile(node.operand)
             return lambda doc: not inner(doc)
         if isinstance(node, (And, Or)):
-            return self.combine(node)
+            parts = tuple(self.compile(op) for op in node.operands)
+            if isinstance(node, And):
+                return lambda doc: all(part(doc) for part in parts)
+            return lambda doc: any(part(doc) for part in parts)
         if isinstance(node, Text):
             needle, text = fold(node.value), self.search_text
             return lambda doc: needle in text(doc)
         if isinstance(node, Field):
             return self.field(node)
-        if isinstance(node, Tag):
-            test = _glob(node.pattern)
-            return lambda doc: any(test(t) for t in doc.get("tags", ()) if isinstance(t, str))
-        if isinstance(node, Id):
-            test = _glob(node.pattern)
-            return lambda doc: test(_doc_key(doc))
-        if isinstance(node, Kind):
-            kind = node.value
-            return lambda doc: doc.get("kind", DEFAULT_KIND) == kind
-        if isinstance(node, Language):
-            return self.language(node.value)
+        if isinstance(node, Match):
+            return self.match(node)
         if isinstance(node, Dates):
             return self.dates(node)
         if isinstance(node, Fixity):
@@ -694,34 +605,15 @@ class _Compiler:
                 return lambda doc: "source" in doc and not _fixity_result(doc)
             return lambda doc: _fixity_result(doc) == result
         if isinstance(node, Has):
-            if node.path == "links":
-                return self.ids_in(set(self.links()))
             get = _getter(node.path)
             return lambda doc: _present(get(doc))
         if isinstance(node, Rel):
-            return self.rel(node)
-        if isinstance(node, Linked):
-            target = node.target.lower()
-            return self.ids_in({other for _, _, other in self.links().get(target, ())})
+            ids = self.related(node)
+            return lambda doc: isinstance(key := doc.get("id"), str) and key.lower() in ids
         raise TypeError(f"not a query node: {node!r}")
 
-    def combine(self, node: And | Or) -> Predicate:
-        parts = tuple(self.compile(op) for op in node.operands)
-        if isinstance(node, And):
-            def every(doc: dict[str, Any]) -> bool:
-                return all(part(doc) for part in parts)
-            return every
-
-        def some(doc: dict[str, Any]) -> bool:
-            return any(part(doc) for part in parts)
-        return some
-
     def field(self, node: Field) -> Predicate:
-        get = _getter(node.path)
-        if node.exact:
-            key = exact_key(node.value)
-            return lambda doc: any(exact_key(v) == key for v in _leaves(get(doc)))
-        needle = fold(node.value)
+        get, needle = _getter(node.path), fold(node.value)
 
         def contains(doc: dict[str, Any]) -> bool:
             value = get(doc)
@@ -730,23 +622,16 @@ class _Compiler:
             return value is not None and any(needle in fold(v) for v in _leaves(value))
         return contains
 
-    def language(self, value: str) -> Predicate:
-        key = exact_key(value)
-        prefix = key + "-"
-
-        def test(doc: dict[str, Any]) -> bool:
-            language = doc.get("language")
-            if not isinstance(language, str):
-                return False
-            language = exact_key(language)
-            return language == key or language.startswith(prefix)
-        return test
+    def match(self, node: Match) -> Predicate:
+        get, key = _getter(node.path), exact_key(node.pattern)
+        if "*" in key:
+            regex = re.compile(".*".join(map(re.escape, key.split("*"))), re.DOTALL)
+            return lambda doc: any(regex.fullmatch(exact_key(v)) for v in _leaves(get(doc)))
+        return lambda doc: any(exact_key(v) == key for v in _leaves(get(doc)))
 
     def dates(self, node: Dates) -> Predicate:
-        earliest, latest = node.earliest, node.latest
-        if node.name != "date":
-            name = node.name
-
+        earliest, latest, name = node.earliest, node.latest, node.name
+        if name != "date":
             def stamped(doc: dict[str, Any]) -> bool:
                 info = doc.get("archive")
                 stamp = info.get(name) if isinstance(info, dict) else None
@@ -766,26 +651,28 @@ class _Compiler:
             return bool(days[0] <= latest and days[1] >= earliest)
         return dated
 
-    def rel(self, node: Rel) -> Predicate:
+    def related(self, node: Rel) -> set[str]:
+        """The lower ids of the records a :class:`Rel` matches."""
         # Match the name as stored and, with the vocabulary, its canonical form read
         # from this record's end; a symmetric relation reads the same from both ends.
-        wanted = {(node.rel, True)}
         resolve, symmetric = _relations()
-        if resolve is not None:
-            try:
-                name, flipped = resolve(node.rel)
-            except (ArchivistError, ValueError, KeyError):
-                name, flipped = node.rel, False
-            wanted.add((name, not flipped))
+        wanted: set[tuple[str, bool]] = set()
+        if node.rel is not None:
+            name, flipped = node.rel, False
+            wanted.add((name, True))
+            if resolve is not None:
+                try:
+                    name, flipped = resolve(node.rel)
+                except (ArchivistError, ValueError, KeyError):
+                    pass
+                wanted.add((name, not flipped))
             if name in symmetric:
                 wanted.add((name, flipped))
-        elif node.rel in symmetric:
-            wanted.add((node.rel, False))
         target = None if node.target is None else node.target.lower()
-        ids = {record for record, entries in self.links().items()
-               if any((rel, out) in wanted and (target is None or other == target)
-                      for rel, out, other in entries)}
-        return self.ids_in(ids)
+        return {record for record, entries in self.links().items()
+                if any((node.rel is None or (rel, out) in wanted)
+                       and (target is None or other == target)
+                       for rel, out, other in entries)}
 
 
 def compile_query(text: str | Sequence[str], archive: Any | None = None) -> Predicate:

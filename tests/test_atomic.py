@@ -1,0 +1,82 @@
+"""The atomic writer and the archive lock."""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from archivist import atomic
+from archivist.errors import ArchiveCorrupt, ArchivistError, LockTimeout
+
+
+def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    target.write_bytes(b"old")
+    atomic.atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert atomic.stray_temp_files(target) == []
+
+
+def test_failure_before_replace_keeps_the_old_file(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "a.json"
+    target.write_bytes(b"old")
+
+    def full_disk(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(ArchivistError, match="disk is full"):
+        atomic.atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert atomic.stray_temp_files(target) == []
+
+
+def test_stray_temp_files_are_found_and_removed(tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    stray = tmp_path / ".a.json.123.456.tmp"
+    stray.write_bytes(b"half")
+    (tmp_path / ".other.json.1.tmp").write_bytes(b"")
+    assert atomic.stray_temp_files(target) == [stray]
+    assert atomic.remove_stray_temp_files(target) == [stray]
+    assert not stray.exists()
+
+
+def test_loads_is_strict() -> None:
+    assert atomic.loads(b'{"a": [1]}') == {"a": [1]}
+    for bad in (b"NaN", b'{"a": Infinity}', b"{'a': 1}"):
+        with pytest.raises(ArchiveCorrupt):
+            atomic.loads(bad)
+
+
+def test_dumps_keeps_unicode_readable() -> None:
+    assert "Новочеркасск".encode() in atomic.dumps({"t": "Новочеркасск"})
+
+
+def test_lock_waits_says_so_and_times_out(tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    messages: list[str] = []
+    release = threading.Event()
+
+    def hold() -> None:
+        with atomic.exclusive_lock(target):
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.1)
+    start = time.monotonic()
+    with pytest.raises(LockTimeout, match="gave up after 1.5 s"), \
+            atomic.exclusive_lock(target, timeout=1.5, on_wait=messages.append):
+        pass
+    assert time.monotonic() - start >= 1.5
+    assert messages and "waiting for another archivist process" in messages[0]
+    release.set()
+    holder.join()
+    with atomic.exclusive_lock(target, timeout=1):
+        pass

@@ -1,0 +1,154 @@
+"""The store: one read, one atomic write, history with every change, refusal of damage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archivist.errors import ArchiveCorrupt, DuplicateRecord, RecordInUse, RecordNotFound
+from archivist.models import record_from_mapping
+from archivist.store import FORMAT_VERSION, Archive, read_archive_file
+
+
+def rec(record_id: str, title: str = "T", **values: object):  # type: ignore[no-untyped-def]
+    return record_from_mapping({"id": record_id, "title": title, **values})
+
+
+def test_add_get_and_case_insensitive_lookup(archive: Archive) -> None:
+    archive.add(rec("Weiss-2021", tags=["Film"]))
+    assert archive.get("weiss-2021").id == "Weiss-2021"
+    assert "WEISS-2021" in archive
+    assert archive.canonical_id("weiss-2021") == "Weiss-2021"
+    with pytest.raises(RecordNotFound):
+        archive.get("nope")
+
+
+def test_ids_are_unique_case_insensitively(archive: Archive) -> None:
+    archive.add(rec("abc"))
+    with pytest.raises(DuplicateRecord):
+        archive.add(rec("ABC"))
+
+
+def test_added_records_carry_provenance(archive: Archive) -> None:
+    added = archive.add(rec("a"))
+    info = added.archive
+    assert info["added"].endswith("Z") and info["added_by"] and info["added_how"]
+    assert info["changed"] == info["added"]
+
+
+def test_tags_keep_the_archive_spelling(archive: Archive) -> None:
+    archive.add(rec("a", tags=["Film"]))
+    added = archive.add(rec("b", tags=["FILM", "new"]))
+    assert added.tags == ("Film", "new")
+    assert archive.tag_counts() == [("Film", 2), ("new", 1)]
+
+
+def test_update_logs_only_changed_values(archive: Archive) -> None:
+    archive.add(rec("a", date="2021"))
+    archive.update(rec("a", date="2022", summary="S"))
+    entry = archive.history("a")[-1]
+    assert entry["action"] == "set"
+    assert entry["before"] == {"date": "2021", "summary": None}
+    assert entry["after"] == {"date": "2022", "summary": "S"}
+
+
+def test_update_without_change_is_not_logged(archive: Archive) -> None:
+    archive.add(rec("a"))
+    archive.update(rec("a"))
+    assert len(archive.history()) == 1
+
+
+def test_rename_tag_merges_case_insensitively(archive: Archive) -> None:
+    archive.add(rec("a", tags=["ussr", "USSR-history"]))
+    archive.add(rec("b", tags=["Soviet Union", "ussr"]))
+    assert archive.rename_tag("soviet union", "USSR") == 1
+    assert archive.get("b").tags == ("ussr",)
+
+
+def test_remove_refuses_while_linked_and_force_drops_links(archive: Archive) -> None:
+    archive.add(rec("a"))
+    archive.add(rec("b"))
+    archive.store_link("a", "part-of", "b")
+    with pytest.raises(RecordInUse, match="a part-of b"):
+        archive.remove(["b"])
+    assert archive.remove(["b"], force=True) == ["b"]
+    assert list(archive.link_documents()) == []
+    actions = [e["action"] for e in archive.history()]
+    assert actions[-2:] == ["unlink", "rm"]
+
+
+def test_removing_both_ends_together_needs_no_force(archive: Archive) -> None:
+    archive.add(rec("a"))
+    archive.add(rec("b"))
+    archive.store_link("a", "part-of", "b")
+    assert archive.remove(["a", "b"]) == ["a", "b"]
+
+
+def test_one_command_is_one_change_number(archive: Archive) -> None:
+    archive.add(rec("a"))
+    archive.add(rec("b"))
+    assert {e["change"] for e in archive.history()} == {1}
+
+
+def test_file_round_trip_and_format_version(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    with Archive.open(path, write=True, command="archivist add") as archive:
+        archive.add(rec("a", title="Новочеркасск “quoted”"))
+    data = json.loads(path.read_text("utf-8"))
+    assert data["meta"]["1"]["format"] == FORMAT_VERSION
+    assert "Новочеркасск “quoted”" in path.read_text("utf-8")
+    with Archive.open(path) as archive:
+        assert archive.get("a").title == "Новочеркасск “quoted”"
+        assert archive.history()[0]["command"] == "archivist add"
+
+
+def test_a_failed_block_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    with Archive.open(path, write=True) as archive:
+        archive.add(rec("a"))
+    before = path.read_bytes()
+    with pytest.raises(DuplicateRecord), Archive.open(path, write=True) as archive:
+        archive.add(rec("b"))
+        archive.add(rec("a"))
+    assert path.read_bytes() == before
+
+
+def test_reading_a_missing_archive_is_empty(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "none.json") as archive:
+        assert not archive.exists and len(archive) == 0
+    assert not (tmp_path / "none.json").exists()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b'{"records": {"1": {"id": "a",', "not valid JSON"),
+    (b"[]", "not an archivist archive"),
+    (b'{"records": []}', "damaged"),
+    (b'{"meta": {"1": {"format": 99}}}', "newer archivist"),
+    (b'{"meta": {"1": {"format": 1}}, "records": {"1": {"x": NaN}}}', "not valid JSON"),
+    (b"", "empty"),
+])
+def test_damaged_archives_are_reported_not_repaired(tmp_path: Path, content: bytes,
+                                                    message: str) -> None:
+    path = tmp_path / "a.json"
+    path.write_bytes(content)
+    with pytest.raises(ArchiveCorrupt, match=message):
+        read_archive_file(path)
+    with pytest.raises(ArchiveCorrupt), Archive.open(path, write=True) as archive:
+        archive.add(rec("x"))
+    assert path.read_bytes() == content
+
+
+def test_damage_is_reported_with_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_bytes(b'{\n  "records": {\n    "1": {"id": "a",,}\n')
+    with pytest.raises(ArchiveCorrupt, match=r"a\.json:3:\d+:"):
+        read_archive_file(path)
+
+
+def test_history_of_a_record_includes_its_links(archive: Archive) -> None:
+    archive.add(rec("a"))
+    archive.add(rec("b"))
+    archive.store_link("a", "related", "b")
+    assert [e["action"] for e in archive.history("b")] == ["add", "link"]
