@@ -1,0 +1,236 @@
+"""undo, duplicates and merge on the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archivist import atomic
+from tests.conftest import Invoke
+
+
+def show(invoke: Invoke, record_id: str) -> dict[str, Any]:
+    result = invoke("show", record_id, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def listing(invoke: Invoke) -> list[dict[str, Any]]:
+    """Every record without the ``changed`` stamp (undo moves it on)."""
+    records: list[dict[str, Any]] = json.loads(invoke("list", "--format", "json").stdout)
+    for record in records:
+        record["archive"].pop("changed", None)
+    return records
+
+
+def ok(invoke: Invoke, *args: str) -> Any:
+    result = invoke(*args)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+@pytest.fixture
+def two(invoke: Invoke) -> None:
+    ok(invoke, "add", "--title", "Dear Comrades", "--id", "a", "--creator", "Clara Weiss",
+       "--date", "2021-02-09", "--tag", "film", "--kind", "article")
+    ok(invoke, "add", "--title", "Dear comrades!", "--id", "b", "--creator", "Weiss, Clara",
+       "--date", "2021", "--tag", "Stalinism", "--publisher", "WSWS", "--kind", "article")
+
+
+# -- undo ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [
+    ("add", "--title", "C", "--id", "c"),
+    ("rm", "b"),
+    ("set", "a", "date=2020", "summary=Changed", "kicker=K"),
+    ("tag", "a", "new", "Film"),
+    ("untag", "a", "film"),
+    ("link", "a", "related", "b"),
+    ("tags", "rename", "film", "Cinema"),
+    ("merge", "a", "b"),
+    ("duplicates", "--distinct", "a", "b"),
+])
+def test_undo_reverts_each_command(invoke: Invoke, two: None, command: tuple[str, ...]
+                                   ) -> None:
+    before = listing(invoke)
+    ok(invoke, *command)
+    assert listing(invoke) != before
+    result = ok(invoke, "undo")
+    assert result.stderr.startswith("reverted change 3 (archivist ")
+    assert listing(invoke) == before
+
+
+def test_undo_rm_force_restores_links_and_provenance(invoke: Invoke, two: None) -> None:
+    ok(invoke, "link", "a", "part-of", "b")
+    added = show(invoke, "b")["archive"]
+    ok(invoke, "rm", "b", "--force")
+    ok(invoke, "undo")
+    assert show(invoke, "a")["links"] == [{"rel": "part-of", "target": "b"}]
+    restored = show(invoke, "b")["archive"]
+    assert restored == added
+
+
+def test_undo_merge_restores_the_other_record_and_links(invoke: Invoke, two: None) -> None:
+    ok(invoke, "add", "--title", "Series", "--id", "s", "--kind", "series")
+    ok(invoke, "link", "b", "part-of", "s")
+    before = listing(invoke)
+    ok(invoke, "merge", "a", "b")
+    assert [r["id"] for r in listing(invoke)] == ["a", "s"]
+    ok(invoke, "undo")
+    assert listing(invoke) == before
+
+
+def test_undo_n_twice_and_json(invoke: Invoke, two: None) -> None:
+    start = listing(invoke)
+    ok(invoke, "set", "a", "date=2020")
+    ok(invoke, "tag", "b", "x")
+    end = listing(invoke)
+    result = ok(invoke, "undo", "2", "--format", "json")
+    data = json.loads(result.stdout)
+    assert [c["change"] for c in data] == [4, 3]
+    assert data[0]["steps"] == ["tag b: tags"]
+    assert listing(invoke) == start
+    ok(invoke, "undo")
+    assert listing(invoke) == end
+    history = json.loads(ok(invoke, "history", "--format", "json").stdout)
+    assert [(e["change"], e.get("reverts")) for e in history[:5]] == [
+        (6, 5), (6, 5), (5, 3), (5, 4), (4, None)]
+
+
+def test_dry_run_changes_nothing(invoke: Invoke, two: None, unchanged: Any) -> None:
+    with unchanged():
+        result = ok(invoke, "undo", "2", "--dry-run")
+    assert result.stdout.splitlines() == [
+        "would revert change 2 (archivist add --title 'Dear comrades!' --id b --creator "
+        "'Weiss, Clara' --date 2021 --tag Stalinism --publisher WSWS --kind article): "
+        "remove b",
+        "would revert change 1 (archivist add --title 'Dear Comrades' --id a --creator "
+        "'Clara Weiss' --date 2021-02-09 --tag film --kind article): remove a"]
+
+
+def _edit_db(db: Path, record_id: str, **values: Any) -> None:
+    data = atomic.loads(db.read_bytes())
+    for doc in data["records"].values():
+        if doc["id"] == record_id:
+            doc.update(values)
+    db.write_bytes(atomic.dumps(data))
+
+
+def test_undo_refusals_change_nothing(invoke: Invoke, db: Path, two: None,
+                                      unchanged: Any) -> None:
+    ok(invoke, "set", "a", "date=2020")
+    _edit_db(db, "a", date="1999")  # changed behind history's back
+    with unchanged():
+        result = invoke("undo")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: cannot undo change 3 (archivist set a date=2020): "
+                             "a's date has been changed since; nothing was changed\n")
+    with unchanged():
+        result = invoke("undo", "9")
+    assert result.exit_code == 1 and "only 3 change(s) can be undone" in result.stderr
+    with unchanged():
+        assert invoke("undo", "0").exit_code == 2
+        assert invoke("undo", "x").exit_code == 2
+
+
+def test_undo_with_an_empty_history(invoke: Invoke, db: Path) -> None:
+    result = invoke("undo")
+    assert result.exit_code == 1 and "nothing to undo" in result.stderr
+    assert not db.exists()
+
+
+# -- duplicates ------------------------------------------------------------------------------
+
+
+def test_duplicates_table_and_json(invoke: Invoke, two: None) -> None:
+    ok(invoke, "add", "--title", "Other", "--id", "c", "--url", "https://www.x.org/p/")
+    ok(invoke, "add", "--title", "Else", "--id", "d", "--url", "https://x.org/p#top")
+    table = ok(invoke, "duplicates").stdout.splitlines()
+    assert table[0].split() == ["group", "score", "kind", "reason", "id", "date", "title"]
+    assert len(table) == 6
+    data = json.loads(ok(invoke, "duplicates", "--format", "json").stdout)
+    assert [(g["ids"], g["kind"], g["score"]) for g in data] == [
+        (["c", "d"], "exact", 1.0), (["a", "b"], "likely", 0.9)]
+    assert data[1]["records"][1] == {"id": "b", "title": "Dear comrades!", "date": "2021",
+                                     "creators": ["Weiss, Clara"]}
+    only = json.loads(ok(invoke, "duplicates", "title:dear", "-f", "json").stdout)
+    assert [g["ids"] for g in only] == [["a", "b"]]
+
+
+def test_no_duplicates(invoke: Invoke, two: None) -> None:
+    result = ok(invoke, "duplicates", "id:a")
+    assert result.stdout == "" and "no duplicates found" in result.stderr
+    assert json.loads(ok(invoke, "duplicates", "id:a", "-f", "json").stdout) == []
+
+
+def test_distinct_persists_and_is_logged(invoke: Invoke, two: None) -> None:
+    result = ok(invoke, "duplicates", "--distinct", "a", "B")
+    assert "now marked distinct" in result.stderr
+    assert json.loads(ok(invoke, "duplicates", "-f", "json").stdout) == []
+    assert show(invoke, "a")["archive"]["distinct"] == ["b"]
+    history = json.loads(ok(invoke, "history", "--format", "json").stdout)
+    assert [(e["action"], e["record"]) for e in history[:2]] == [
+        ("distinct", "b"), ("distinct", "a")]
+    again = ok(invoke, "duplicates", "--distinct", "b", "a")
+    assert "already marked distinct" in again.stderr
+
+
+def test_distinct_refusals_change_nothing(invoke: Invoke, two: None, unchanged: Any) -> None:
+    with unchanged():
+        result = invoke("duplicates", "--distinct", "a", "nope")
+        assert result.exit_code == 1 and "no record with id 'nope'" in result.stderr
+        result = invoke("duplicates", "--distinct", "a", "A")
+        assert result.exit_code == 1 and "distinct from itself" in result.stderr
+        assert invoke("duplicates", "--distinct", "a", "b", "tag:x").exit_code == 2
+        assert invoke("duplicates", "--distinct", "a").exit_code == 2
+
+
+# -- merge --------------------------------------------------------------------------------
+
+
+def test_merge_unions_and_keeps_conflicts(invoke: Invoke, two: None) -> None:
+    result = ok(invoke, "merge", "a", "b")
+    assert result.stdout == ""
+    assert result.stderr == "merged b into a (0 link(s) re-pointed, 0 dropped)\n"
+    record = show(invoke, "a")
+    assert record["tags"] == ["film", "Stalinism"]
+    assert record["creators"] == ["Clara Weiss", "Weiss, Clara"]
+    assert record["publisher"] == "WSWS" and record["date"] == "2021-02-09"
+    assert record["fields"]["merged"]["b"]["date"] == "2021"
+    assert record["fields"]["merged_from"] == ["b"]
+    assert invoke("show", "b").exit_code == 1
+
+
+def test_merge_dry_run(invoke: Invoke, two: None, unchanged: Any) -> None:
+    with unchanged():
+        data = json.loads(ok(invoke, "merge", "a", "b", "--dry-run", "-f", "json").stdout)
+        text = ok(invoke, "merge", "a", "b", "--dry-run").stdout
+        yaml_text = ok(invoke, "merge", "a", "b", "-n", "--format", "yaml").stdout
+    assert data["merged"] == ["b"] and data["record"]["publisher"] == "WSWS"
+    assert data["conflicts"] == {"b": {"title": "Dear comrades!", "date": "2021"}}
+    assert "publisher: WSWS" in text
+    assert "merged_from:" in yaml_text
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (("merge", "a", "nope"), 1, "no record with id 'nope'"),
+    (("merge", "nope", "a"), 1, "no record with id 'nope'"),
+    (("merge", "a", "b", "A"), 1, "cannot also be merged into itself"),
+    (("merge", "a", "b", "b"), 1, "given twice"),
+    (("merge", "a"), 2, "Missing argument"),
+])
+def test_merge_refusals_change_nothing(invoke: Invoke, two: None, unchanged: Any,
+                                       args: tuple[str, ...], code: int, message: str) -> None:
+    with unchanged():
+        result = invoke(*args)
+    assert result.exit_code == code and message in result.stderr
+
+
+def test_help_has_examples(invoke: Invoke) -> None:
+    for command in ("undo", "duplicates", "merge"):
+        assert "Examples:" in ok(invoke, command, "--help").stdout

@@ -1,0 +1,178 @@
+"""Choosing, ordering and reading out records: columns, sorting, selection."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archivist.errors import InvalidRecord, QuerySyntaxError
+from archivist.listing import (
+    check_columns,
+    column_value,
+    select,
+    sort_documents,
+    sort_text,
+    to_interchange,
+)
+from archivist.models import record_from_mapping
+from archivist.store import Archive
+
+
+def doc(**values) -> dict:
+    """A stored document (with its cached date bounds), validated like any record."""
+    return record_from_mapping(values).to_document()
+
+
+DOCS = [
+    doc(id="a", title="Beta", date="2021-02-09", creators=["Clara Weiss"], tags=["film"]),
+    doc(id="b", title="alpha", date="2021", creators=["Andrea Peters"]),
+    doc(id="c", title="Gamma", creators=["Clara Weiss"], tags=["Navalny", "film"]),
+    doc(id="d", title="Delta", date="1920/1925", source={"path": "sources/d.txt", "size": 9}),
+    doc(id="e", title="Żółw", date="1923~", kicker="Film review"),
+    doc(id="f", title="Zebra", date="2021-02-09", creators=["Bill Van Auken"]),
+]
+
+
+def ids(docs: list[dict]) -> list[str]:
+    return [d["id"] for d in docs]
+
+
+@pytest.mark.parametrize(("spec", "expected"), [
+    (None, ["a", "b", "c", "d", "e", "f"]),
+    ("", ["a", "b", "c", "d", "e", "f"]),
+    ("title", ["b", "a", "d", "c", "f", "e"]),
+    ("-title", ["e", "f", "c", "d", "a", "b"]),
+    # dates by their earliest day; a year starts before any day in it, ties by the latest
+    ("date", ["d", "e", "b", "a", "f", "c"]),
+    # missing values last in both directions; ties keep the order added
+    ("-date", ["a", "f", "b", "e", "d", "c"]),
+    ("-date,title", ["a", "f", "b", "e", "d", "c"]),
+    ("-date,-title", ["f", "a", "b", "e", "d", "c"]),
+    ("creators,title", ["b", "f", "a", "c", "d", "e"]),
+    ("-creators,title", ["a", "c", "f", "b", "d", "e"]),
+    ("tags", ["a", "c", "b", "d", "e", "f"]),
+    ("kicker", ["e", "a", "b", "c", "d", "f"]),
+    ("-fields.kicker", ["e", "a", "b", "c", "d", "f"]),
+    ("source.size", ["d", "a", "b", "c", "e", "f"]),
+    (" -date , title ", ["a", "f", "b", "e", "d", "c"]),
+])
+def test_sort(spec, expected):
+    assert ids(sort_documents(list(DOCS), spec)) == expected
+
+
+@pytest.mark.parametrize("spec", [",", "date,", "-", "date,,title", "-,title"])
+def test_bad_sort_specs(spec):
+    with pytest.raises(InvalidRecord, match="bad sort key"):
+        sort_documents(list(DOCS), spec)
+
+
+def test_sort_ignores_accents_and_case_first():
+    docs = [doc(id=str(i), title=t) for i, t in enumerate(["zoo", "Żółw", "Zebra", "zebra",
+                                                           "Äpfel", "apple", "ёж", "Ель"])]
+    titles = [d["title"] for d in sort_documents(docs, "title")]
+    assert titles == ["Äpfel", "apple", "Zebra", "zebra", "zoo", "Żółw", "ёж", "Ель"]
+    assert sort_text("Żółw") == ("zołw", "żółw")
+
+
+def test_sort_works_on_interchange_forms_too():
+    archive = Archive()
+    for d in DOCS:
+        archive.add(record_from_mapping(d))
+    forms = to_interchange(archive, archive.documents())
+    assert ids(sort_documents(forms, "-date")) == ["a", "f", "b", "e", "d", "c"]
+
+
+@given(st.lists(st.sampled_from([None, "1920", "1920-05", "1920-05-01", "1920~",
+                                 "1919/1921", "../1920", "1920/..", "2021-02-09"]),
+                max_size=8),
+       st.booleans())
+def test_missing_dates_always_last_and_order_is_by_earliest_day(dates, descending):
+    docs = [doc(id=f"r{i}", title="t", date=d) for i, d in enumerate(dates)]
+    out = sort_documents(docs, "-date" if descending else "date")
+    present = [d for d in out if "date" in d]
+    assert out[len(present):] == [d for d in docs if "date" not in d]
+    earliest = [d["_dates"][0] for d in present]
+    assert earliest == sorted(earliest, reverse=descending)
+
+
+# -- columns -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("tags", ["Navalny", "film"]),
+    ("creators", ["Clara Weiss"]),
+    ("title", "Gamma"),
+    ("date", None),
+    ("summary", None),
+    ("nothing", None),
+    ("fields.nothing.deeper", None),
+])
+def test_column_values(column, value):
+    assert column_value(DOCS[2], column) == value
+
+
+def test_columns_reach_into_sections():
+    record = doc(id="x", title="T", source={"path": "sources/x.txt", "size": 3},
+                 kicker="Film", nested={"a": {"b": "deep"}})
+    assert column_value(record, "source.path") == "sources/x.txt"
+    assert column_value(record, "source.size") == 3
+    assert column_value(record, "fields.kicker") == "Film"
+    assert column_value(record, "kicker") == "Film"
+    assert column_value(record, "fields.nested.a.b") == "deep"
+    assert column_value(record, "source.nothing") is None
+
+
+def test_maintained_names_read_the_archive_section():
+    archive = Archive()
+    archive.add(record_from_mapping({"id": "x", "title": "T"}))
+    record = archive.document("x")
+    assert column_value(record, "added") == record["archive"]["added"]
+    assert column_value(record, "changed") == record["archive"]["changed"]
+    assert column_value(record, "added_by") == archive.user
+    assert column_value(record, "archive.added") == record["archive"]["added"]
+    assert column_value(record, "fixity") is None
+
+
+def test_check_columns():
+    assert check_columns(["id", " title ", "fields.x"]) == ["id", "title", "fields.x"]
+    with pytest.raises(InvalidRecord, match="empty column"):
+        check_columns(["id", " "])
+
+
+# -- select ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def archive() -> Archive:
+    archive = Archive()
+    for d in DOCS:
+        archive.add(record_from_mapping(d))
+    return archive
+
+
+def test_select_all_sorted_and_limited(archive):
+    assert ids(select(archive)) == ["a", "b", "c", "d", "e", "f"]
+    assert ids(select(archive, sort="-date", limit=3)) == ["a", "f", "b"]
+    assert ids(select(archive, limit=0)) == []
+    assert ids(select(archive, ["", "  "])) == ["a", "b", "c", "d", "e", "f"]
+
+
+def test_select_with_a_query(archive):
+    assert ids(select(archive, ["tag:film"], sort="title")) == ["a", "c"]
+    assert ids(select(archive, ["creator:weiss", "-tag:navalny"])) == ["a"]
+
+
+def test_select_refuses_bad_input(archive):
+    with pytest.raises(InvalidRecord, match="negative"):
+        select(archive, limit=-1)
+    with pytest.raises(QuerySyntaxError):
+        select(archive, ["(tag:film"])
+
+
+def test_to_interchange_adds_links(archive):
+    archive.store_link("c", "references", "a")
+    [form] = to_interchange(archive, [archive.document("c")])
+    assert form["id"] == "c"
+    assert form["links"] == [{"rel": "references", "target": "a"}]
+    assert set(form) >= {"fields", "source", "archive", "subtitle"}
