@@ -78,3 +78,7 @@ class SourceError(ArchivistError, OSError):
 
 class VerifyFailed(ArchivistError):
     """A fixity check found records that are not ok (changed, missing or unreadable)."""
+
+
+class ChangeConflict(ArchivistError, ValueError):
+    """A change cannot be made or undone: the archive has changed in a way it depends on."""

@@ -149,3 +149,253 @@ def link_summary(archive: Archive, record_id: str) -> list[dict[str, Any]]:
         out.append({"rel": view.rel, "id": view.other, "title": title, "term": view.term,
                     "direction": "out" if view.outgoing else "in"})
     return out
+
+
+def links_table(archive: Archive, record_id: str) -> list[dict[str, Any]]:
+    """The rows ``archivist links ID`` shows: every link of a record, from its own end.
+
+    Each row holds ``rel`` (the name read from this record), ``id`` and ``title`` of
+    the other record, the vocabulary ``term`` and the ``direction`` (``out`` when the
+    link is stored from this record, ``in`` otherwise).
+
+    :raises RecordNotFound: when no record has ``record_id``.
+    """
+    return link_summary(archive, archive.canonical_id(record_id))
+
+
+# -- the rules ----------------------------------------------------------------------
+
+
+def _key(src: str, rel: str, dst: str) -> tuple[str, str, str]:
+    """The identity of a canonical link: ids case-folded, symmetric ends in order."""
+    a, b = src.lower(), dst.lower()
+    if rel in SYMMETRIC and b < a:
+        a, b = b, a
+    return a, rel, b
+
+
+def _stored_keys(archive: Archive) -> set[tuple[str, str, str]]:
+    return {_key(doc["src"], doc["rel"], doc["dst"]) for doc in archive.link_documents()}
+
+
+def _describe(src: str, rel: str, dst: str) -> str:
+    return f"{src} {rel} {dst}"
+
+
+def _adjacency(links: Iterable[tuple[str, str, str]], rel: str) -> dict[str, list[str]]:
+    """Successors of each (case-folded) id over the links of one relation."""
+    table: dict[str, list[str]] = {}
+    for src, link_rel, dst in links:
+        if link_rel == rel:
+            table.setdefault(src.lower(), []).append(dst.lower())
+    return table
+
+
+def _path(adjacency: dict[str, list[str]], start: str, goal: str) -> list[str] | None:
+    """The shortest chain of ids from ``start`` to ``goal``, or ``None``.
+
+    A breadth-first search with an explicit queue: chains of any length are followed
+    without recursion, so a long series cannot exhaust Python's stack.
+    """
+    parent: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == goal:
+            chain: list[str] = []
+            step: str | None = node
+            while step is not None:
+                chain.append(step)
+                step = parent[step]
+            return chain[::-1]
+        for nxt in adjacency.get(node, ()):
+            if nxt not in parent:
+                parent[nxt] = node
+                queue.append(nxt)
+    return None
+
+
+def _cycle_error(link: Link, chain: list[str], names: dict[str, str]) -> InvalidLink:
+    """The refusal of ``link``, showing the way back from its target to its source."""
+    shown = " → ".join(names.get(node, node) for node in [link.src.lower(), *chain])
+    return InvalidLink(f"{_describe(link.src, link.rel, link.dst)} would form a cycle of "
+                       f"{link.rel} links: {shown}")
+
+
+def _existing_triples(archive: Archive) -> list[tuple[str, str, str]]:
+    return [(doc["src"], doc["rel"], doc["dst"]) for doc in archive.link_documents()]
+
+
+def add_link(archive: Archive, src: str, rel: str, dst: str) -> Link | None:
+    """Link two records, storing the link once in its canonical direction.
+
+    ``rel`` may be either name of a pair (``part-of`` or ``has-part``); ids match
+    case-insensitively and are stored as the records spell them.  The link and its
+    history entry are written together.
+
+    :returns: the stored :class:`Link`, or ``None`` when that link exists already
+        (under either name or, for a symmetric relation, in either order).
+    :raises InvalidLink: for an unknown relation, a self link, or a cycle.
+    :raises RecordNotFound: when either end does not exist.
+    """
+    name, swap = canonical(rel)
+    a, b = archive.canonical_id(src), archive.canonical_id(dst)
+    if swap:
+        a, b = b, a
+    if a.lower() == b.lower():
+        raise InvalidLink(f"a record cannot be linked to itself ({a} {rel} {a})")
+    link = Link(a, name, b)
+    wanted = _key(a, name, b)
+    # One pass over the stored links of this relation only: a `link` in an archive of
+    # tens of thousands of links must not cost more than reading it.
+    same_rel = [(doc["src"], name, doc["dst"]) for doc in archive.link_documents()
+                if doc["rel"] == name]
+    if any(_key(*t) == wanted for t in same_rel):
+        return None
+    if name in ACYCLIC:
+        # The new link closes a cycle exactly when its target already leads back to
+        # its source along links of the same relation.
+        chain = _path(_adjacency(same_rel, name), b.lower(), a.lower())
+        if chain is not None:
+            names = {i.lower(): i for t in same_rel for i in (t[0], t[2])}
+            raise _cycle_error(link, chain, names)
+    archive.store_link(a, name, b)
+    return link
+
+
+def remove_link(archive: Archive, src: str, rel: str, dst: str) -> Link:
+    """Remove a link, written with either name of its relation, and log it.
+
+    :returns: the link as it was stored.
+    :raises InvalidLink: when there is no such link (or the relation is unknown).
+    """
+    name, swap = canonical(rel)
+    a, b = (dst, src) if swap else (src, dst)
+    wanted = _key(a, name, b)
+    for doc in archive.link_documents():
+        if doc["rel"] == name and _key(doc["src"], name, doc["dst"]) == wanted:
+            stored = Link(doc["src"], doc["rel"], doc["dst"])
+            archive.delete_link(stored.src, stored.rel, stored.dst)
+            return stored
+    for end in (src, dst):
+        if end not in archive:
+            raise RecordNotFound(end)
+    raise InvalidLink(f"there is no link {_describe(src, rel, dst)}")
+
+
+def validate_new_links(archive: Archive, links: list[tuple[str, str, str]],
+                       new_ids: set[str]) -> list[Link]:
+    """Check many new links at once (an import) and return those to store.
+
+    Each link is ``(source, relation, target)``; its ends may be records of the
+    archive or among ``new_ids`` (records being imported with it).  Indexes are built
+    once, so tens of thousands of links take a fraction of a second.
+
+    :returns: the canonical links to store, in the order given, without those that
+        exist already or repeat an earlier one of the batch.
+    :raises InvalidLink: naming the first link that breaks a rule: unknown relation,
+        missing end, self link, or a cycle (through stored and new links together).
+    """
+    new_names = {i.lower(): i for i in new_ids}
+    seen = _stored_keys(archive)
+    accepted: list[Link] = []
+
+    def resolve(record_id: str, where: str) -> str:
+        if record_id in archive:
+            return archive.canonical_id(record_id)
+        found = new_names.get(record_id.lower())
+        if found is None:
+            raise InvalidLink(f"link {where}: no record with id {record_id!r} in the archive "
+                              "or among the records imported")
+        return found
+
+    for src, rel, dst in links:
+        where = _describe(src, rel, dst)
+        try:
+            name, swap = canonical(rel)
+        except InvalidLink as err:
+            raise InvalidLink(f"link {where}: {err}") from None
+        a, b = resolve(src, where), resolve(dst, where)
+        if swap:
+            a, b = b, a
+        if a.lower() == b.lower():
+            raise InvalidLink(f"link {where}: a record cannot be linked to itself")
+        key = _key(a, name, b)
+        if key in seen:
+            continue
+        seen.add(key)
+        accepted.append(Link(a, name, b))
+    _check_acyclic(archive, accepted)
+    return accepted
+
+
+def _check_acyclic(archive: Archive, new: list[Link]) -> None:
+    """Refuse the first new link that lies on a cycle of an acyclic relation.
+
+    A link lies on a cycle exactly when both its ends are in the same strongly
+    connected component of the graph of stored and new links; Tarjan's algorithm finds
+    the components in one pass.  A cycle made only of stored links (an archive damaged
+    by hand) does not block new links that are not on it.
+    """
+    rels = {link.rel for link in new} & ACYCLIC
+    if not rels:
+        return
+    stored = _existing_triples(archive)
+    names = {i.lower(): i for t in stored for i in (t[0], t[2])}
+    for rel in sorted(rels):
+        triples = stored + [(link.src, link.rel, link.dst) for link in new]
+        adjacency = _adjacency(triples, rel)
+        component = _components(adjacency)
+        for link in new:
+            a, b = link.src.lower(), link.dst.lower()
+            if link.rel == rel and a in component and component[a] == component.get(b):
+                chain = _path(adjacency, b, a) or [b, a]
+                names.update({link.src.lower(): link.src, link.dst.lower(): link.dst})
+                raise _cycle_error(link, chain, names)
+
+
+def _components(adjacency: dict[str, list[str]]) -> dict[str, int]:
+    """The strongly connected component of every node (Tarjan, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    component: dict[str, int] = {}
+    counter = 0
+    for root in list(adjacency):
+        if root in index:
+            continue
+        # Each frame is a node and an iterator over its successors still to visit.
+        work = [(root, iter(adjacency.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            advanced = False
+            for nxt in successors:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(adjacency.get(nxt, ()))))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component[member] = index[node]
+                    if member == node:
+                        break
+    return component

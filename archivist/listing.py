@@ -6,6 +6,8 @@ objects are built), then the survivors are turned into the interchange form once
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +18,13 @@ if TYPE_CHECKING:
     from archivist.store import Archive
 
 _SECTIONS = ("fields", "source", "archive")
+# Names archivist maintains are read from the ``archive`` section: they can never be
+# custom fields (they are reserved), so ``--columns added`` and ``--sort -changed``
+# may use them bare.
+_ARCHIVE_ALIASES = {"added": "archive.added", "added_by": "archive.added_by",
+                    "added_how": "archive.added_how", "changed": "archive.changed",
+                    "fixity": "archive.fixity.result"}
+_COMBINING = re.compile(r"[\u0300-\u036f]")
 
 
 def column_value(record: dict[str, Any], column: str) -> Any:
@@ -24,6 +33,7 @@ def column_value(record: dict[str, Any], column: str) -> Any:
     ``fields.x``, ``source.path`` and ``archive.added`` reach into sections; a bare
     name outside the schema is looked up in ``fields``.
     """
+    column = _ARCHIVE_ALIASES.get(column, column)
     head, _, rest = column.partition(".")
     if rest and head in _SECTIONS:
         value: Any = record.get(head) or {}
@@ -46,18 +56,41 @@ def check_columns(columns: Sequence[str]) -> list[str]:
     return out
 
 
+def sort_text(text: str) -> tuple[str, str]:
+    """The key text sorts by: accents and case ignored first (``Żółw`` among the Z's),
+    then case-folded as written, so the order is total and stable."""
+    folded = text.casefold()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", folded)), folded
+
+
 def _sort_value(doc: dict[str, Any], key: str) -> Any:
+    """A comparable value of ``key`` in ``doc``, or ``None`` when it is missing.
+
+    Dates sort by their earliest day (``1920/1925`` with 1920), numbers before text,
+    and a list (tags, creators) by its first element.
+    """
     if key == "date":
         dates = doc.get(DATES_KEY)
-        return dates[0] if dates else None
+        if dates:
+            return (0, 0, (dates[0], dates[1]))
+        if doc.get("date"):
+            # An interchange form carries no cached bounds: work them out.
+            from archivist.dates import date_bounds
+
+            return (0, 0, date_bounds(doc["date"]))
+        return None
     value = column_value(doc, key)
     if isinstance(value, list):
         value = value[0] if value else None
-    if value is None or value == "":
+    if value is None or value == "" or value == {}:
         return None
-    if isinstance(value, int):
-        return (0, value, "")
-    return (1, 0, str(value).casefold())
+    if isinstance(value, bool):
+        value = str(value).lower()
+    if isinstance(value, (int, float)):
+        return (0, value, ("", ""))
+    if isinstance(value, dict):
+        value = ", ".join(f"{k}={v}" for k, v in value.items())
+    return (1, 0, sort_text(str(value)))
 
 
 def sort_documents(docs: list[dict[str, Any]], spec: str | None) -> list[dict[str, Any]]:

@@ -38,8 +38,8 @@ query                                     matches records …
 ``kind:article``                          of that kind (an unknown kind is an error)
 ``lang:en``  ``language:en*``             in that language (``*`` globs)
 ``date:1962``  ``date:1962-06-02``        whose date overlaps that year, month or day
-``date:1920..1925``  ``date:..1930``      whose date overlaps the range, open at one end
-``date:2019..``                           or not; an undated record never matches
+``date:1920..1925``  ``date:..1930``      whose date overlaps the range (either end may be
+``date:2019..``                           open); an undated record never matches a date
 ``added:2024-05``  ``changed:2024..``     added / last changed then (UTC days)
 ``fixity:ok``  ``fixity:changed``         whose last fixity check said so (``missing``,
                                           ``unreadable`` too)
@@ -76,7 +76,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,20 +115,24 @@ _PHRASE = re.compile(r'"((?:\\.|[^"\\])*)"', re.DOTALL)
 _UNESCAPE = re.compile(r'\\(["\\])')
 # Combining marks left by NFKD: accents, the breve of й and the diaeresis of ё.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-# Letters NFKD does not decompose, and typographic punctuation, folded to plain forms.
-_FOLD_TABLE = str.maketrans({
+# Letters NFKD does not decompose, and typographic punctuation, folded to plain forms
+# (str.translate with a mapping would be several times slower).
+_FOLD_TABLE = {
     "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th",
     "‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
     "«": '"', "»": '"', "‐": "-", "‑": "-", "–": "-", "—": "-",
-})
+}
+_FOLD_SPECIAL = re.compile("[" + "".join(_FOLD_TABLE) + "]")
 
 
 def fold(text: str) -> str:
     """Text reduced for loose matching: case-folded, accents and typography removed."""
     if text.isascii():  # O(1) in CPython, and true of most text: skip the slow path
         return text.lower()
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold())).translate(
-        _FOLD_TABLE)
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    for char in set(_FOLD_SPECIAL.findall(text)):  # few: cheaper than a sub() callback
+        text = text.replace(char, _FOLD_TABLE[char])
+    return text
 
 
 def exact_key(text: str) -> str:
@@ -181,13 +185,6 @@ class Dates(Node):
     name: str
     earliest: str
     latest: str
-
-
-@dataclass(frozen=True)
-class Fixity(Node):
-    """The last fixity check gave ``result`` (``never``: a source never checked)."""
-
-    result: str
 
 
 @dataclass(frozen=True)
@@ -342,7 +339,9 @@ def _term(token: _Token, query: str) -> Node:
         if value.lower() not in FIXITY_RESULTS:
             raise QuerySyntaxError(f"unknown fixity result {value!r}; use "
                                    f"{', '.join(FIXITY_RESULTS)}", query, col)
-        return Fixity(value.lower())
+        if value.lower() == "never":
+            return And((Has("source"), Not(Has("archive.fixity.result"))))
+        return Match("archive.fixity.result", value)
     if name in ("has", "missing"):
         node = Rel() if value.lower() == "links" else Has(_field_path(value))
         return node if name == "has" else Not(node)
@@ -416,8 +415,7 @@ class _Parser:
             self.pos += 1
             self.expect_term(token, "NOT needs a term after it" if token.kind == "NOT"
                              else "'-' must be followed by the term it negates")
-        if token is None:  # not reached: every caller checks that a term follows
-            raise self.fail("a term is missing", len(self.text) + 1)
+        assert token is not None, "every caller checks that a term follows"
         if token.kind in ("OR", "AND"):
             raise self.fail(f"{token.kind} needs a term on both sides", token.column)
         if token.kind == ")":
@@ -493,18 +491,30 @@ def join_words(words: Sequence[str]) -> str:
 # -- compiling to predicates -------------------------------------------------------------
 
 
-def _leaves(value: Any) -> Iterator[str]:
+def _texts(value: Any) -> Sequence[str]:
     """Every text (and number, as text) inside a field value."""
     if isinstance(value, str):
-        yield value
+        return (value,)
+    found: list[str] = []
+    if value is not None:
+        _collect(value, found)
+    return found
+
+
+def _collect(value: Any, found: list[str]) -> None:
+    if isinstance(value, str):
+        found.append(value)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _leaves(item)
+            if isinstance(item, str):
+                found.append(item)
+            else:
+                _collect(item, found)
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _leaves(item)
+            _collect(item, found)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        yield str(value)
+        found.append(str(value))
 
 
 def _getter(path: str) -> Callable[[dict[str, Any]], Any]:
@@ -515,12 +525,12 @@ def _getter(path: str) -> Callable[[dict[str, Any]], Any]:
         return lambda doc: doc.get(key)
 
     def get(doc: dict[str, Any]) -> Any:
-        value: Any = doc
-        for key in keys:
+        value: Any = doc.get(keys[0])
+        for key in keys[1:]:
             if not isinstance(value, dict):
                 return None
             found = value.get(key)
-            if found is None:  # a custom field written in another case
+            if found is None:  # a custom name written in another case
                 folded = key.casefold()
                 found = next((v for k, v in value.items()
                               if isinstance(k, str) and k.casefold() == folded), None)
@@ -534,12 +544,6 @@ def _present(value: Any) -> bool:
     if isinstance(value, str):
         return bool(value.strip())
     return value is not None and value != [] and value != {}
-
-
-def _fixity_result(doc: dict[str, Any]) -> Any:
-    info = doc.get("archive")
-    check = info.get("fixity") if isinstance(info, dict) else None
-    return check.get("result") if isinstance(check, dict) else None
 
 
 class _Compiler:
@@ -568,14 +572,18 @@ class _Compiler:
         memo = self._memo[0]  # one read of one tuple, so threads never mix documents
         if memo[0] is doc:
             return memo[1]
-        parts: list[str] = []
-        for name in TEXT_SEARCH_FIELDS:
-            value = doc.get(name)
-            if isinstance(value, str):
-                parts.append(value)
-            elif value:
-                parts.extend(_leaves(value))
-        text = fold("\x1f".join(parts))  # the separator keeps phrases inside one field
+        # TEXT_SEARCH_FIELDS, unrolled: this runs once per document and query.
+        parts = [doc.get("title"), doc.get("subtitle"), doc.get("summary")]
+        creators = doc.get("creators")
+        if isinstance(creators, list):
+            parts += creators
+        else:
+            parts.append(creators)
+        try:  # the separator keeps a phrase inside one field
+            text = "\x1f".join(filter(None, parts))
+        except TypeError:  # something other than text, in a hand-made document
+            text = "\x1f".join(_texts(parts))
+        text = text.lower() if text.isascii() else fold(text)
         self._memo[0] = (doc, text)
         return text
 
@@ -586,10 +594,7 @@ class _Compiler:
             inner = self.compile(node.operand)
             return lambda doc: not inner(doc)
         if isinstance(node, (And, Or)):
-            parts = tuple(self.compile(op) for op in node.operands)
-            if isinstance(node, And):
-                return lambda doc: all(part(doc) for part in parts)
-            return lambda doc: any(part(doc) for part in parts)
+            return self.combine(node)
         if isinstance(node, Text):
             needle, text = fold(node.value), self.search_text
             return lambda doc: needle in text(doc)
@@ -599,11 +604,6 @@ class _Compiler:
             return self.match(node)
         if isinstance(node, Dates):
             return self.dates(node)
-        if isinstance(node, Fixity):
-            result = node.result
-            if result == "never":
-                return lambda doc: "source" in doc and not _fixity_result(doc)
-            return lambda doc: _fixity_result(doc) == result
         if isinstance(node, Has):
             get = _getter(node.path)
             return lambda doc: _present(get(doc))
@@ -612,22 +612,39 @@ class _Compiler:
             return lambda doc: isinstance(key := doc.get("id"), str) and key.lower() in ids
         raise TypeError(f"not a query node: {node!r}")
 
+    def combine(self, node: And | Or) -> Predicate:
+        parts = tuple(self.compile(op) for op in node.operands)
+        if len(parts) == 2:  # the common case, without the cost of a generator
+            first, second = parts
+            if isinstance(node, And):
+                return lambda doc: first(doc) and second(doc)
+            return lambda doc: first(doc) or second(doc)
+        if isinstance(node, And):
+            return lambda doc: all(part(doc) for part in parts)
+        return lambda doc: any(part(doc) for part in parts)
+
     def field(self, node: Field) -> Predicate:
         get, needle = _getter(node.path), fold(node.value)
 
         def contains(doc: dict[str, Any]) -> bool:
-            value = get(doc)
-            if isinstance(value, str):
-                return needle in fold(value)
-            return value is not None and any(needle in fold(v) for v in _leaves(value))
+            for text in _texts(get(doc)):
+                if needle in (text.lower() if text.isascii() else fold(text)):
+                    return True
+            return False
         return contains
 
     def match(self, node: Match) -> Predicate:
         get, key = _getter(node.path), exact_key(node.pattern)
-        if "*" in key:
-            regex = re.compile(".*".join(map(re.escape, key.split("*"))), re.DOTALL)
-            return lambda doc: any(regex.fullmatch(exact_key(v)) for v in _leaves(get(doc)))
-        return lambda doc: any(exact_key(v) == key for v in _leaves(get(doc)))
+        regex = (re.compile(".*".join(map(re.escape, key.split("*"))), re.DOTALL)
+                 if "*" in key else None)
+
+        def whole(doc: dict[str, Any]) -> bool:
+            for text in _texts(get(doc)):
+                text = text.lower() if text.isascii() else exact_key(text)
+                if text == key if regex is None else regex.fullmatch(text):
+                    return True
+            return False
+        return whole
 
     def dates(self, node: Dates) -> Predicate:
         earliest, latest, name = node.earliest, node.latest, node.name

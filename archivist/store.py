@@ -140,6 +140,8 @@ class Archive:
         self._index = {str(doc["id"]).lower(): int(doc_id)
                        for doc_id, doc in self._raw("records").items()}
         self._change: int | None = None
+        #: Keys added to every history entry, e.g. ``{"reverts": 12}`` while undoing.
+        self.log_extra: dict[str, Any] = {}
         self._now = utc_now()
 
     # -- opening and committing ---------------------------------------------------
@@ -325,6 +327,70 @@ class Archive:
 
         self._records.update(change, doc_ids=[doc_id])
 
+    def set_archive_infos(self, values: dict[str, dict[str, Any]]) -> None:
+        """:meth:`set_archive_info` for many records (id → values) in one pass.
+
+        TinyDB rebuilds its table on every update, so one call per record would make
+        ``verify`` quadratic in the number of records.
+        """
+        by_key = {record_id.lower(): info for record_id, info in values.items()}
+
+        def change(doc: MutableMapping[Any, Any]) -> None:
+            doc["archive"] = {**doc.get("archive", {}), **by_key[str(doc["id"]).lower()]}
+
+        self._records.update(change, doc_ids=[self._index[key] for key in by_key])
+
+    def drop_archive_info(self, record_id: str, *keys: str) -> None:
+        """Remove keys from the maintained ``archive`` section (those absent are ignored)."""
+
+        def change(doc: MutableMapping[Any, Any]) -> None:
+            doc["archive"] = {k: v for k, v in doc.get("archive", {}).items() if k not in keys}
+
+        self._records.update(change, doc_ids=[self._index[record_id.lower()]])
+
+    def restore(self, doc: dict[str, Any], position: int | None = None) -> None:
+        """Re-insert a removed record exactly as it was, ``archive`` section included.
+
+        Logged as ``add`` with the archive section beside it (undo of ``rm``).
+
+        :param position: its place in the order added, as ``rm`` logged it.
+        :raises DuplicateRecord: when the id is taken (case-insensitively).
+        """
+        if str(doc["id"]).lower() in self._index:
+            raise DuplicateRecord(doc["id"])
+        # Rebuilt through Record so that the private date cache is current.
+        stored = Record.from_document(doc).to_document()
+        self._index[stored["id"].lower()] = self._records.insert(stored)
+        table = self._raw("records")
+        if position is not None and 0 <= position < len(table) - 1:
+            # Records list in the order of the table: put it back where it was.
+            items = list(table.items())
+            items.insert(position, items.pop())
+            table.clear()
+            table.update(items)
+        self.log("add", stored["id"], None, _loggable(stored),
+                 archive=stored.get("archive", {}))
+
+    def replace_document(self, doc: dict[str, Any], *, action: str) -> None:
+        """Replace a record's values with ``doc`` as given, logging what changed.
+
+        Unlike :meth:`update`, tags keep their spelling (undo must restore them
+        exactly); the stored ``archive`` section is kept, with ``changed`` stamped.
+        """
+        old = self.document(doc["id"])
+        new = Record.from_document(doc).to_document()
+        new["archive"] = {**old.get("archive", {}), "changed": self._now}
+        before, after = _diff(old, new)
+        if not before and not after:
+            return
+
+        def replace_values(stored: MutableMapping[Any, Any]) -> None:
+            stored.clear()
+            stored.update(new)
+
+        self._records.update(replace_values, doc_ids=[self._index[doc["id"].lower()]])
+        self.log(action, old["id"], before, after)
+
     def remove(self, record_ids: Iterable[str], *, force: bool = False) -> list[str]:
         """Remove records; with ``force``, their links go too.
 
@@ -345,13 +411,22 @@ class Archive:
                         f"{link['dst']}); unlink it first or use --force"
                     )
                 doomed_links.append(int(link_id))
-        for link_id in doomed_links:
-            doomed = self._raw("links")[str(link_id)]
+        for doomed_id in doomed_links:
+            doomed = self._raw("links")[str(doomed_id)]
             self.log("unlink", doomed["src"], dict(doomed), None)
         if doomed_links:
             self._links.remove(doc_ids=doomed_links)
+        order = {str(doc["id"]).lower(): n for n, doc in enumerate(self.documents())}
+        gone: list[int] = []
         for record_id in ids:
-            self.log("rm", record_id, _loggable(self.document(record_id)), None)
+            doc = self.document(record_id)
+            # The archive section and the place in the order go into history too, so
+            # that undo (restoring in reverse) puts the record back as it was.
+            place = order[record_id.lower()]
+            position = place - sum(1 for earlier in gone if earlier < place)
+            gone.append(place)
+            self.log("rm", record_id, _loggable(doc), None, archive=doc.get("archive", {}),
+                     position=position)
         self._records.remove(doc_ids=[self._index.pop(i.lower()) for i in ids])
         return ids
 
@@ -435,15 +510,16 @@ class Archive:
             self._change = last + 1
         return self._change
 
-    def _entry(self, action: str, record_id: str | None, before: Any, after: Any
-               ) -> dict[str, Any]:
+    def _entry(self, action: str, record_id: str | None, before: Any, after: Any,
+               **extra: Any) -> dict[str, Any]:
         return {"change": self._next_change(), "time": self._now, "user": self.user,
                 "command": self.command, "action": action, "record": record_id,
-                "before": before, "after": after}
+                "before": before, "after": after, **self.log_extra, **extra}
 
-    def log(self, action: str, record_id: str | None, before: Any, after: Any) -> None:
+    def log(self, action: str, record_id: str | None, before: Any, after: Any,
+            **extra: Any) -> None:
         """Append one entry to the history (written with the change it describes)."""
-        self._history.insert(self._entry(action, record_id, before, after))
+        self._history.insert(self._entry(action, record_id, before, after, **extra))
 
     def log_many(self, entries: Iterable[tuple[str, str | None, Any, Any]]) -> None:
         """Append many history entries in one pass."""

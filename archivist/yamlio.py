@@ -19,7 +19,10 @@ Only the standard ``!!str``, ``!!map`` and ``!!seq`` tags are accepted.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from archivist.errors import ArchivistError
@@ -31,6 +34,7 @@ MAX_DEPTH = 64
 _ALLOWED_TAGS = frozenset({None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map",
                            "tag:yaml.org,2002:seq"})
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_ANCHORS = "anchors and aliases (& and *) are not allowed"
 # C0 controls other than tab, LF and CR, DEL, and the C1 block.
 _BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -53,6 +57,20 @@ class MarkedDict(dict[str, Any]):
         """Where ``key`` (or the mapping itself) stood: ``(line, column)``."""
         if key is not None and key in getattr(self, "key_marks", {}):
             return self.key_marks[key]
+        return self.mark
+
+
+class MarkedList(list[Any]):
+    """A sequence read from YAML that remembers its own and its items' positions (1-based)."""
+
+    mark: tuple[int, int] = (1, 1)
+    item_marks: list[tuple[int, int]]
+
+    def position(self, index: int | None = None) -> tuple[int, int]:
+        """Where item ``index`` (or the sequence itself) stood: ``(line, column)``."""
+        marks: list[tuple[int, int]] = getattr(self, "item_marks", [])
+        if index is not None and -len(marks) <= index < len(marks):
+            return marks[index]
         return self.mark
 
 
@@ -89,73 +107,166 @@ def load_all(data: bytes | str, name: str = "<input>", *, max_size: int = MAX_SI
              max_depth: int = MAX_DEPTH) -> list[Any]:
     """Every document of a YAML (or JSON) stream, scalars as text.
 
+    Mappings come back as :class:`MarkedDict` and sequences as :class:`MarkedList`,
+    so callers can name the position of any value they refuse.
+
     :param name: the file name used in error messages.
     :raises YamlError: naming ``name:line:column`` for the first problem.
     """
+    text = decode(data.encode("utf-8") if isinstance(data, str) else data, name, max_size)
+    with paused_gc():
+        try:
+            return _compose(text, name, max_depth)
+        except YamlError as err:
+            # JSON writers (Python's json.dumps among them) escape characters beyond
+            # the BMP as UTF-16 surrogate pairs, which YAML does not know: join them.
+            if ("Unicode character escape" not in err.problem
+                    or not _SURROGATE_PAIR.search(text)):
+                raise
+        return _compose(_join_surrogate_pairs(text), name, max_depth)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cycle collector while many long-lived objects are built.
+
+    Building a large document makes hundreds of thousands of containers that all
+    survive; each collection would walk them again, which costs more than the
+    building itself.  Nothing built here forms a cycle, so nothing is missed.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# A ``\uD83D\uDE00`` pair inside a double-quoted scalar (not itself escaped).
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})",
+                             re.IGNORECASE)
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def _join_surrogate_pairs(text: str) -> str:
+    """``text`` with escaped surrogate pairs in double-quoted scalars as one ``\\U`` escape."""
+    def join(match: re.Match[str]) -> str:
+        high, low = int(match[2], 16), int(match[3], 16)
+        return f"{match[1]}\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"
+
+    return _DOUBLE_QUOTED.sub(lambda quoted: _SURROGATE_PAIR.sub(join, quoted[0]), text)
+
+
+def _compose(text: str, name: str, max_depth: int) -> list[Any]:
+    """Build the documents of ``text`` from the parser's events (see the module doc)."""
     import yaml
 
-    text = decode(data.encode("utf-8") if isinstance(data, str) else data, name, max_size)
-    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    # Dispatch on the exact event class: this loop runs once per scalar and
+    # collection, so it is what an import of many records spends its time on.
+    scalar, alias, stream_end = yaml.ScalarEvent, yaml.AliasEvent, yaml.StreamEndEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    allowed, nulls = _ALLOWED_TAGS, _NULLS
+    parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(text)
+    get_event = parser.get_event
     documents: list[Any] = []
-    stack: list[Any] = []          # containers being built
-    pending_keys: list[Any] = []   # for each open mapping: the key awaiting its value
+    stack: list[Any] = []      # the containers being built, innermost last
+    saved: list[Any] = []      # for each open container: its parent's awaiting key
+    parent: Any = None         # stack[-1], or None between documents
+    key: Any = None            # the key of ``parent`` awaiting its value, if any
+    event: Any = None
+    value: Any
+
+    def where() -> tuple[int, int]:
+        mark = event.start_mark
+        return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
     try:
-        for event in yaml.parse(text, Loader=loader):
-            start = event.start_mark
-            where = (start.line + 1, start.column + 1) if start is not None else (1, 1)
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise YamlError(name, *where, "anchors and aliases (& and *) are not allowed")
-            tag = getattr(event, "tag", None)
-            if tag not in _ALLOWED_TAGS:
-                raise YamlError(name, *where, f"the tag {tag} is not allowed")
-            value: Any
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+        while True:
+            event = get_event()
+            kind = event.__class__
+            if kind is scalar:
+                if event.anchor is not None:
+                    raise YamlError(name, *where(), _ANCHORS)
+                tag = event.tag
+                if tag is None:
+                    value = None if not event.style and event.value in nulls else event.value
+                elif tag in allowed:
+                    value = event.value
+                else:
+                    raise YamlError(name, *where(), f"the tag {tag} is not allowed")
+                if key is not None:
+                    parent[key] = value
+                    key = None
+                elif parent is None:
+                    documents.append(value)
+                elif parent.__class__ is MarkedList:
+                    mark = event.start_mark
+                    parent.item_marks.append((mark.line + 1, mark.column + 1))
+                    parent.append(value)
+                else:
+                    if value is None:
+                        raise YamlError(name, *where(), "a mapping key must be plain text")
+                    if value in parent or (value == "<<" and not event.style):
+                        if value in parent:
+                            first = parent.key_marks[value][0]
+                            raise YamlError(name, *where(), f"duplicate key {value!r} (first "
+                                                            f"at line {first})")
+                        raise YamlError(name, *where(), "merge keys (<<) are not allowed")
+                    mark = event.start_mark
+                    parent.key_marks[value] = (mark.line + 1, mark.column + 1)
+                    key = value
+            elif kind is mapping_start or kind is sequence_start:
+                if event.anchor is not None:
+                    raise YamlError(name, *where(), _ANCHORS)
+                if event.tag not in allowed:
+                    raise YamlError(name, *where(), f"the tag {event.tag} is not allowed")
                 if len(stack) >= max_depth:
-                    raise YamlError(name, *where, f"nesting deeper than {max_depth} levels")
-                if isinstance(event, yaml.MappingStartEvent):
-                    container: Any = MarkedDict()
-                    container.mark = where
+                    raise YamlError(name, *where(), f"nesting deeper than {max_depth} levels")
+                if parent is not None and key is None:
+                    if parent.__class__ is not MarkedList:
+                        raise YamlError(name, *where(), "a mapping key must be plain text")
+                    parent.item_marks.append(where())
+                container: Any
+                if kind is mapping_start:
+                    container = MarkedDict()
                     container.key_marks = {}
                 else:
-                    container = []
+                    container = MarkedList()
+                    container.item_marks = []
+                container.mark = where()
                 stack.append(container)
-                pending_keys.append(None)
-                continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                saved.append(key)
+                parent, key = container, None
+            elif kind is mapping_end or kind is sequence_end:
                 value = stack.pop()
-                pending_keys.pop()
-            elif isinstance(event, yaml.ScalarEvent):
-                plain = event.style in (None, "") and tag is None
-                value = None if plain and event.value in _NULLS else event.value
-            else:
-                continue
-            if not stack:
-                documents.append(value)
-                continue
-            parent = stack[-1]
-            if isinstance(parent, list):
-                parent.append(value)
-            elif pending_keys[-1] is None:
-                if not isinstance(value, str):
-                    raise YamlError(name, *where, "a mapping key must be plain text")
-                if value == "<<" and getattr(event, "style", None) in (None, ""):
-                    raise YamlError(name, *where, "merge keys (<<) are not allowed")
-                if value in parent:
-                    first = parent.key_marks[value]
-                    raise YamlError(name, *where, f"duplicate key {value!r} (first at line "
-                                                  f"{first[0]})")
-                parent.key_marks[value] = where
-                pending_keys[-1] = (value,)
-            else:
-                parent[pending_keys[-1][0]] = value
-                pending_keys[-1] = None
+                key = saved.pop()
+                if not stack:
+                    documents.append(value)
+                    parent = None
+                else:
+                    parent = stack[-1]
+                    if key is not None:
+                        parent[key] = value
+                        key = None
+                    else:
+                        parent.append(value)
+            elif kind is alias:
+                raise YamlError(name, *where(), _ANCHORS)
+            elif kind is stream_end:
+                return documents
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        raise YamlError(name, line, column, str(err.problem or err.context)) from None
+        problem = str(err.problem or err.context)
+        if "nesting depth" in problem:
+            # libyaml's own limit (1000) can trip before ours is reached, while it
+            # looks ahead; the user should see the same message either way.
+            problem = f"nesting deeper than {max_depth} levels"
+        raise YamlError(name, line, column, problem) from None
     except yaml.YAMLError as err:
         raise YamlError(name, 1, 1, str(err)) from None
-    return documents
 
 
 def dump(data: Any) -> str:

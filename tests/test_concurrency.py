@@ -14,8 +14,9 @@ ADDER = """
 import subprocess, sys
 db, worker, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 for i in range(count):
-    out = subprocess.run([sys.executable, "-m", "archivist", "--db", db, "--lock-timeout", "300", "add", "--title",
-                          f"Record {worker} {i}", "--tag", f"w{worker}"],
+    out = subprocess.run([sys.executable, "-m", "archivist", "--db", db, "--lock-timeout",
+                          "300", "add", "--title", f"Record {worker} {i}", "--tag",
+                          f"w{worker}"],
                          capture_output=True, text=True)
     if out.returncode == 0:
         print(out.stdout.strip(), flush=True)

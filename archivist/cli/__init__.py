@@ -7,7 +7,7 @@ makes one library call and renders the result.
 from __future__ import annotations
 
 # Imported for their side effect: each registers its commands on ``cli``.
-from archivist.cli import admin, records, tags  # noqa: F401
+from archivist.cli import admin, curation, exporting, fixity, linking, records, tags  # noqa: F401
 from archivist.cli.base import cli
 
 __all__ = ["cli"]
