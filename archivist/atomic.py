@@ -76,11 +76,15 @@ def _fsync_folder(folder: Path) -> None:
 def atomic_write_bytes(target: Path, data: bytes) -> None:
     """Replace ``target`` with ``data`` atomically and durably.
 
-    :raises ArchivistError: when the disk refuses (full, read-only, I/O error); the
-        target is then unchanged and no temporary file remains.
+    :raises ArchivistError: when the disk refuses (full, read-only, I/O error).  When
+        it refuses before the rename, the target is unchanged and no temporary file
+        remains; when only the folder's fsync fails after it, the new file is in
+        place (readers see it) and the message says so, since it may not survive a
+        power cut.
     """
     folder = target.parent
     tmp = folder / f"{temp_prefix(target)}{os.getpid()}.{time.monotonic_ns()}.tmp"
+    replaced = False
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
@@ -95,13 +99,25 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
             # Keep the archive's permissions across the replace.
             os.chmod(tmp, os.stat(target).st_mode & 0o7777)
         os.replace(tmp, target)
+        replaced = True
         _fsync_folder(folder)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    except BaseException as err:
+        if not replaced:
+            # Also on Ctrl-C: a half-written temporary file is of no use to anyone.
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if not isinstance(err, OSError):
+            raise
         reason = os.strerror(err.errno) if err.errno else str(err)
         if err.errno == errno.ENOSPC:
             reason = "the disk is full"
+        if replaced:
+            # The rename happened, so "nothing was changed" would be a lie: the new
+            # file is what every reader now sees, but its name may not be on disk yet.
+            raise ArchivistError(
+                f"wrote {target}, but could not flush its folder to disk ({reason}); "
+                "the change is in place but may be lost if the system crashes now"
+            ) from None
         raise ArchivistError(f"could not write {target}: {reason}; nothing was changed") from None
 
 

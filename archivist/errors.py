@@ -59,8 +59,10 @@ class QuerySyntaxError(ArchivistError, ValueError):
 class ImportFailed(ArchivistError, ValueError):
     """An import found errors; it carries every one of them, each ``file:line:column: …``."""
 
-    def __init__(self, problems: Iterable[str]) -> None:
+    def __init__(self, problems: Iterable[str], total: int | None = None) -> None:
         self.problems = list(problems)
+        #: How many problems were found (``problems`` may list only the first ones).
+        self.total = len(self.problems) if total is None else total
         super().__init__("\n".join(self.problems))
 
 

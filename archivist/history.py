@@ -26,6 +26,8 @@ def describe(entry: dict[str, Any]) -> str:
     """What one history entry changed, in a line."""
     before, after = entry.get("before"), entry.get("after")
     action = entry.get("action")
+    if entry.get("record") is None and isinstance(after, dict):
+        return ", ".join(f"{k}: {_short(v)}" for k, v in after.items())
     if action in ("link", "unlink"):
         link = after or before or {}
         return f"{link.get('src')} {link.get('rel')} {link.get('dst')}"

@@ -68,6 +68,22 @@ def surname(creator: str) -> str:
     return "-".join(words[start:])
 
 
+def significant_words(title: str) -> list[str]:
+    """The words of a title that an id is made from, stopwords left out.
+
+    A title proper before a colon or dash is preferred when it has at least two
+    significant words ("Dear Comrades: Russian film…" → dear, comrades).
+    """
+
+    def significant(text: str) -> list[str]:
+        found = _words(text)
+        return [w for w in found if w not in _STOPWORDS] or found
+
+    proper = re.split(r"\s*[:—–]\s+|\s+-\s+", title, maxsplit=1)[0]
+    words = significant(proper)
+    return words if len(words) >= 2 else significant(title)
+
+
 def base_id(title: str, creators: tuple[str, ...] = (), year: str | None = None) -> str:
     """The id a record would get before collisions are considered."""
     parts: list[str] = []
@@ -77,10 +93,7 @@ def base_id(title: str, creators: tuple[str, ...] = (), year: str | None = None)
             parts.append(name)
     if year:
         parts.append(year)
-    # "Dear Comrades: Russian film about…" → the title proper, before a colon or dash.
-    proper = re.split(r"\s*[:—–]\s+|\s+-\s+", title, maxsplit=1)[0]
-    words = _words(proper) or _words(title)
-    significant = [w for w in words if w not in _STOPWORDS] or words
+    significant = significant_words(title)
     parts.extend(significant[:MAX_TITLE_WORDS])
     return "-".join(parts)[:80].strip("-") or "record"
 

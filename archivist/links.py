@@ -43,14 +43,15 @@ RELATIONS: dict[str, tuple[str, str]] = {
     "duplicate-of": ("duplicate-of", "owl:sameAs"),
     "related": ("related", "dcterms:relation"),
 }
-#: Terms for the inverse names, where the vocabulary has one.
+#: Terms for the inverse names: the vocabulary's own inverse where it has one, else the
+#: canonical term marked ``^`` (read backwards, as in a SPARQL inverse path).
 INVERSE_TERMS: dict[str, str] = {
     "has-part": "dcterms:hasPart", "has-version": "dcterms:hasVersion",
     "replaced-by": "dcterms:isReplacedBy", "referenced-by": "dcterms:isReferencedBy",
     "source-of": "prov:hadDerivation", "translated-as": "prov:hadDerivation",
-    "follows": "prov:wasInfluencedBy", "subject-of": "dcterms:isSubjectOf",
-    "creator-of": "prov:wasAttributedTo", "publisher-of": "dcterms:publisher",
-    "has-member": "prov:actedOnBehalfOf", "split-into": "prov:hadDerivation",
+    "follows": "^prov:wasInfluencedBy", "subject-of": "^dcterms:subject",
+    "creator-of": "^dcterms:creator", "publisher-of": "^dcterms:publisher",
+    "has-member": "^prov:actedOnBehalfOf", "split-into": "prov:hadDerivation",
     "merged-from": "prov:hadRevision",
 }
 SYMMETRIC = frozenset(name for name, (inverse, _) in RELATIONS.items() if name == inverse)

@@ -627,7 +627,10 @@ class _Compiler:
         get, needle = _getter(node.path), fold(node.value)
 
         def contains(doc: dict[str, Any]) -> bool:
-            for text in _texts(get(doc)):
+            value = get(doc)
+            if isinstance(value, str):  # the usual case, without building a list
+                return needle in (value.lower() if value.isascii() else fold(value))
+            for text in _texts(value):
                 if needle in (text.lower() if text.isascii() else fold(text)):
                     return True
             return False
@@ -639,7 +642,8 @@ class _Compiler:
                  if "*" in key else None)
 
         def whole(doc: dict[str, Any]) -> bool:
-            for text in _texts(get(doc)):
+            value = get(doc)
+            for text in (value,) if isinstance(value, str) else _texts(value):
                 text = text.lower() if text.isascii() else exact_key(text)
                 if text == key if regex is None else regex.fullmatch(text):
                     return True

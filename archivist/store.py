@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -111,7 +111,7 @@ def read_archive_file(path: Path) -> tuple[dict[str, Any], bool]:
         raise ArchiveCorrupt(f"{path} is a folder, not an archive file") from None
     except OSError as err:
         raise ArchiveCorrupt(f"cannot read {path}: {err.strerror}") from None
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise ArchiveCorrupt(f"{path} is empty; it is not an archive (left untouched)")
     return _validate_layout(atomic.loads(raw, str(path)), str(path)), True
 
@@ -351,25 +351,41 @@ class Archive:
     def restore(self, doc: dict[str, Any], position: int | None = None) -> None:
         """Re-insert a removed record exactly as it was, ``archive`` section included.
 
-        Logged as ``add`` with the archive section beside it (undo of ``rm``).
-
         :param position: its place in the order added, as ``rm`` logged it.
         :raises DuplicateRecord: when the id is taken (case-insensitively).
         """
-        if str(doc["id"]).lower() in self._index:
-            raise DuplicateRecord(doc["id"])
+        self.restore_many([(doc, position)])
+
+    def restore_many(self, items: Sequence[tuple[dict[str, Any], int | None]]) -> None:
+        """Re-insert removed records, each at its logged place, in one pass (undo of ``rm``).
+
+        Each is logged as ``add`` with its archive section beside it.  Places apply in
+        the order given, as if the records were put back one after another.
+
+        :raises DuplicateRecord: when an id is taken (case-insensitively).
+        """
         # Rebuilt through Record so that the private date cache is current.
-        stored = Record.from_document(doc).to_document()
-        self._index[stored["id"].lower()] = self._records.insert(stored)
+        docs = [Record.from_document(doc).to_document() for doc, _ in items]
+        for doc in docs:
+            if doc["id"].lower() in self._index:
+                raise DuplicateRecord(doc["id"])
+            self._index[doc["id"].lower()] = -1
+        doc_ids = self._records.insert_multiple(docs)
+        for doc, doc_id in zip(docs, doc_ids):
+            self._index[doc["id"].lower()] = doc_id
         table = self._raw("records")
-        if position is not None and 0 <= position < len(table) - 1:
-            # Records list in the order of the table: put it back where it was.
-            items = list(table.items())
-            items.insert(position, items.pop())
+        if any(position is not None for _, position in items):
+            # Records list in the order of the table: put each back where it was.
+            new = {str(n) for n in doc_ids}
+            keys = [k for k in table if k not in new]
+            for (_, position), doc_id in zip(items, doc_ids):
+                keys.insert(len(keys) if position is None else position, str(doc_id))
+            ordered = {k: table[k] for k in keys}
             table.clear()
-            table.update(items)
-        self.log("add", stored["id"], None, _loggable(stored),
-                 archive=stored.get("archive", {}))
+            table.update(ordered)
+        self._history.insert_multiple([
+            self._entry("add", d["id"], None, _loggable(d), archive=d.get("archive", {}))
+            for d in docs])
 
     def replace_document(self, doc: dict[str, Any], *, action: str) -> None:
         """Replace a record's values with ``doc`` as given, logging what changed.
@@ -411,22 +427,24 @@ class Archive:
                         f"{link['dst']}); unlink it first or use --force"
                     )
                 doomed_links.append(int(link_id))
-        for doomed_id in doomed_links:
-            doomed = self._raw("links")[str(doomed_id)]
-            self.log("unlink", doomed["src"], dict(doomed), None)
+        links = self._raw("links")
+        self.log_many(("unlink", links[str(n)]["src"], dict(links[str(n)]), None)
+                      for n in doomed_links)
         if doomed_links:
             self._links.remove(doc_ids=doomed_links)
+        # The archive section and the place in the order go into history too, so that
+        # undo (restoring in reverse) puts each record back as it was.  Logged in the
+        # order of the table, a record's place among those still there is its place
+        # minus the number logged before it.
         order = {str(doc["id"]).lower(): n for n, doc in enumerate(self.documents())}
-        gone: list[int] = []
-        for record_id in ids:
+        placed = sorted(ids, key=lambda i: order[i.lower()])
+        entries = []
+        for count, record_id in enumerate(placed):
             doc = self.document(record_id)
-            # The archive section and the place in the order go into history too, so
-            # that undo (restoring in reverse) puts the record back as it was.
-            place = order[record_id.lower()]
-            position = place - sum(1 for earlier in gone if earlier < place)
-            gone.append(place)
-            self.log("rm", record_id, _loggable(doc), None, archive=doc.get("archive", {}),
-                     position=position)
+            entries.append(self._entry("rm", record_id, _loggable(doc), None,
+                                       archive=doc.get("archive", {}),
+                                       position=order[record_id.lower()] - count))
+        self._history.insert_multiple(entries)
         self._records.remove(doc_ids=[self._index.pop(i.lower()) for i in ids])
         return ids
 
@@ -490,6 +508,16 @@ class Archive:
         if links:
             self._links.insert_multiple([dict(link) for link in links])
             self.log_many(("link", link["src"], None, link) for link in links)
+
+    def delete_links(self, links: Iterable[dict[str, str]]) -> int:
+        """Delete many stored links in one pass, logging each; returns how many were found."""
+        wanted = {(link["src"].lower(), link["rel"], link["dst"].lower()) for link in links}
+        found = [(int(n), link) for n, link in self._raw("links").items()
+                 if (link["src"].lower(), link["rel"], link["dst"].lower()) in wanted]
+        if found:
+            self._links.remove(doc_ids=[n for n, _ in found])
+            self.log_many(("unlink", link["src"], dict(link), None) for _, link in found)
+        return len(found)
 
     def delete_link(self, src: str, rel: str, dst: str) -> bool:
         """Delete a stored link; ``False`` when there was none."""

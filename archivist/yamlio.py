@@ -23,6 +23,7 @@ import contextlib
 import gc
 import re
 from collections.abc import Iterator
+from sys import intern
 from typing import Any
 
 from archivist.errors import ArchivistError
@@ -50,28 +51,44 @@ class YamlError(ArchivistError, ValueError):
 class MarkedDict(dict[str, Any]):
     """A mapping read from YAML that remembers its own and its keys' positions (1-based)."""
 
-    mark: tuple[int, int] = (1, 1)
-    key_marks: dict[str, tuple[int, int]]
+    # Slots, not a __dict__ per mapping, and each key's position packed into one
+    # int (see _pack): a large import holds hundreds of thousands of them.
+    __slots__ = ("key_marks", "mark")
+    mark: tuple[int, int]
+    key_marks: dict[str, int]
 
     def position(self, key: str | None = None) -> tuple[int, int]:
         """Where ``key`` (or the mapping itself) stood: ``(line, column)``."""
-        if key is not None and key in getattr(self, "key_marks", {}):
-            return self.key_marks[key]
-        return self.mark
+        marks: dict[str, int] = getattr(self, "key_marks", {})
+        if key is not None and key in marks:
+            return _unpack(marks[key])
+        mark: tuple[int, int] = getattr(self, "mark", (1, 1))
+        return mark
 
 
 class MarkedList(list[Any]):
     """A sequence read from YAML that remembers its own and its items' positions (1-based)."""
 
-    mark: tuple[int, int] = (1, 1)
-    item_marks: list[tuple[int, int]]
+    __slots__ = ("item_marks", "mark")
+    mark: tuple[int, int]
+    item_marks: list[int]
 
     def position(self, index: int | None = None) -> tuple[int, int]:
         """Where item ``index`` (or the sequence itself) stood: ``(line, column)``."""
-        marks: list[tuple[int, int]] = getattr(self, "item_marks", [])
+        marks: list[int] = getattr(self, "item_marks", [])
         if index is not None and -len(marks) <= index < len(marks):
-            return marks[index]
-        return self.mark
+            return _unpack(marks[index])
+        mark: tuple[int, int] = getattr(self, "mark", (1, 1))
+        return mark
+
+
+def _pack(line: int, column: int) -> int:
+    """A position as one int (half the memory of a tuple): line high, column low."""
+    return line << 32 | column
+
+
+def _unpack(packed: int) -> tuple[int, int]:
+    return packed >> 32, packed & 0xFFFFFFFF
 
 
 def decode(data: bytes, name: str, max_size: int = MAX_SIZE) -> str:
@@ -203,20 +220,21 @@ def _compose(text: str, name: str, max_depth: int) -> list[Any]:
                     documents.append(value)
                 elif parent.__class__ is MarkedList:
                     mark = event.start_mark
-                    parent.item_marks.append((mark.line + 1, mark.column + 1))
+                    parent.item_marks.append((mark.line + 1) << 32 | (mark.column + 1))
                     parent.append(value)
                 else:
                     if value is None:
                         raise YamlError(name, *where(), "a mapping key must be plain text")
                     if value in parent or (value == "<<" and not event.style):
                         if value in parent:
-                            first = parent.key_marks[value][0]
+                            first = parent.key_marks[value] >> 32
                             raise YamlError(name, *where(), f"duplicate key {value!r} (first "
                                                             f"at line {first})")
                         raise YamlError(name, *where(), "merge keys (<<) are not allowed")
                     mark = event.start_mark
-                    parent.key_marks[value] = (mark.line + 1, mark.column + 1)
-                    key = value
+                    # Interned: every record repeats the same few keys.
+                    key = intern(value)
+                    parent.key_marks[key] = (mark.line + 1) << 32 | (mark.column + 1)
             elif kind is mapping_start or kind is sequence_start:
                 if event.anchor is not None:
                     raise YamlError(name, *where(), _ANCHORS)
@@ -227,7 +245,7 @@ def _compose(text: str, name: str, max_depth: int) -> list[Any]:
                 if parent is not None and key is None:
                     if parent.__class__ is not MarkedList:
                         raise YamlError(name, *where(), "a mapping key must be plain text")
-                    parent.item_marks.append(where())
+                    parent.item_marks.append(_pack(*where()))
                 container: Any
                 if kind is mapping_start:
                     container = MarkedDict()

@@ -34,11 +34,12 @@ import hashlib
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import archivist.ids as _ids
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = ROOT / "records"
@@ -383,59 +384,15 @@ def parse_tag_page(text: str) -> tuple[str, list[Entry]]:
 # ---------------------------------------------------------------------------
 # Ids
 
-_CYRILLIC = dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-    (
-        "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
-        "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "iu", "ia",
-    ),
-    strict=True,
-))
-_LATIN = {"ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "þ": "th", "ı": "i"}
-STOPWORDS = frozenset({
-    "a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "from", "by", "with",
-    "as", "is", "are", "was", "were", "be", "its", "it", "this", "that", "der", "die", "das",
-    "und", "von", "la", "le", "les", "de", "des", "du", "et", "el", "los", "las", "y",
-})
-PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "le", "la"})
-
-
-def transliterate(text: str) -> str:
-    """Lowercase ASCII rendering: Cyrillic by the scholarly system, accents dropped."""
-    out: list[str] = []
-    for char in text.lower():
-        if char in _CYRILLIC:
-            out.append(_CYRILLIC[char])
-        elif char in _LATIN:
-            out.append(_LATIN[char])
-        else:
-            ascii_part = "".join(
-                c for c in unicodedata.normalize("NFKD", char) if c.isascii())
-            # Dashes and quotes outside ASCII separate words ("July 31—August 6").
-            out.append(ascii_part if ascii_part or char.isalnum() else " ")
-    return "".join(out)
-
-
-def words(text: str) -> list[str]:
-    """ASCII words of ``text``; apostrophes join (``Konchalovsky’s`` → ``konchalovskys``)."""
-    return re.findall(r"[a-z0-9]+", transliterate(re.sub(r"['’ʼ]", "", text)))
-
-
-def surname(creator: str) -> str:
-    """``Bill Van Auken`` → ``van-auken``; ``Clara Weiss`` → ``weiss``."""
-    parts = words(creator)
-    if not parts:
-        return ""
-    start = len(parts) - 1
-    while start > 0 and parts[start - 1] in PARTICLES:
-        start -= 1
-    return "-".join(parts[start:])
+# The same rules archivist itself uses, so sample ids look like generated ones.
+transliterate = _ids.transliterate
+words = _ids._words
+surname = _ids.surname
 
 
 def base_id(prefix: str, year: str | None, title: str, n_words: int = 3) -> str:
     """``prefix-year-first-significant-words`` (the record id before collisions)."""
-    found = words(title)
-    significant = [w for w in found if w not in STOPWORDS] or found
+    significant = _ids.significant_words(title)
     return "-".join(p for p in (prefix, year, *significant[:n_words]) if p)
 
 

@@ -64,7 +64,7 @@ def test_list_formats_stay_as_they_were():
 
 def test_export_offers_list_formats_plus_citations_and_bagit():
     assert list(EXPORT_EXPORTERS) == [*EXPORTERS, "bibtex", "csl-json", "ris"]
-    assert EXPORT_FORMATS == (*EXPORT_EXPORTERS, "bagit")
+    assert (*EXPORT_EXPORTERS, "bagit") == EXPORT_FORMATS
     assert set(CITATION_EXPORTERS) == {"bibtex", "csl-json", "ris"}
 
 
@@ -92,6 +92,8 @@ def test_render_refuses_export_only_formats(filled):
         render(filled, fmt="bibtex")
     with pytest.raises(InvalidRecord, match="unknown format 'nope'"):
         export(filled, fmt="nope")
+    with pytest.raises(InvalidRecord, match="unknown table format 'nope'"):
+        render(filled, fmt="table", options=ExportOptions(table_format="nope"))
 
 
 def test_export_leaves_agents_out_of_citations_and_says_which(filled):

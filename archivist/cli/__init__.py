@@ -7,7 +7,16 @@ makes one library call and renders the result.
 from __future__ import annotations
 
 # Imported for their side effect: each registers its commands on ``cli``.
-from archivist.cli import admin, curation, exporting, fixity, linking, records, tags  # noqa: F401
+from archivist.cli import (  # noqa: F401
+    admin,
+    curation,
+    exporting,
+    fixity,
+    linking,
+    records,
+    tags,
+    transfer,
+)
 from archivist.cli.base import cli
 
 __all__ = ["cli"]

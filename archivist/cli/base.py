@@ -45,7 +45,7 @@ def translate(err: Exception) -> click.ClickException:
     from archivist.errors import ImportFailed
 
     if isinstance(err, ImportFailed):
-        count = len(err.problems)
+        count = err.total
         noun = "problem" if count == 1 else "problems"
         return ProblemsError(err.problems, f"import failed with {count} {noun}; "
                                            "nothing was changed")
@@ -123,7 +123,9 @@ def stdout_width() -> int | None:
 
 def emit(text: str) -> None:
     """Write data to stdout, as is (it already ends with a newline when it should)."""
-    click.echo(text, nl=False)
+    # color=True: click.echo would otherwise strip escape sequences from a pipe, and
+    # machine formats (csv, bibtex, ris) must carry the text exactly.
+    click.echo(text, nl=False, color=True)
 
 
 def complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str

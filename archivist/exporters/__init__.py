@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from archivist.listing import column_value
 
 #: Columns shown when none are asked for.
 DEFAULT_COLUMNS: tuple[str, ...] = ("id", "kind", "date", "creators", "title")
+# Characters valid raw in JSON that YAML readers refuse or read as line breaks.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
 # A spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -148,12 +151,23 @@ def export_tsv(records: Sequence[dict[str, Any]], columns: Sequence[str],
     return _delimited(records, columns, options, "\t")
 
 
+def _escape_json(text: str) -> str:
+    """Write DEL, C1 controls, U+2028/2029 and U+FEFF as ``\\u`` escapes.
+
+    orjson writes them raw, which is valid JSON, but YAML readers (``import`` reads
+    JSON as YAML) refuse some and fold others into spaces.  Escaped, the parsed text
+    is the same and survives every reader.  They can only occur inside strings.
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def export_json(records: Sequence[dict[str, Any]], columns: Sequence[str],
                 options: ExportOptions) -> str:
     """A JSON array of records in interchange form (re-importable)."""
     import orjson
 
-    return orjson.dumps(list(records), option=orjson.OPT_INDENT_2).decode() + "\n"
+    return _escape_json(orjson.dumps(list(records), option=orjson.OPT_INDENT_2).decode()
+                        ) + "\n"
 
 
 def export_jsonl(records: Sequence[dict[str, Any]], columns: Sequence[str],
@@ -161,7 +175,7 @@ def export_jsonl(records: Sequence[dict[str, Any]], columns: Sequence[str],
     """One JSON object per line (re-importable)."""
     import orjson
 
-    return "".join(orjson.dumps(r).decode() + "\n" for r in records)
+    return "".join(_escape_json(orjson.dumps(r).decode()) + "\n" for r in records)
 
 
 def export_yaml(records: Sequence[dict[str, Any]], columns: Sequence[str],
@@ -242,7 +256,8 @@ def export(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
 
     :param columns: for tabular formats; a comma-separated string or a list.
     :raises QuerySyntaxError: for a malformed query.
-    :raises InvalidRecord: for an unknown format, a bad sort key or column list.
+    :raises InvalidRecord: for an unknown format or table style, a bad sort key or
+        column list.
     """
     from archivist.errors import InvalidRecord
     from archivist.listing import check_columns, select, to_interchange
@@ -252,6 +267,14 @@ def export(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
     if exporter is None:
         raise InvalidRecord(f"unknown format {fmt!r}; formats: "
                             f"{', '.join(sorted(EXPORT_EXPORTERS))}")
+    options = options or ExportOptions()
+    if fmt == "table" and options.table_format != "simple":
+        import tabulate
+
+        # tabulate quietly falls back to "simple" for a style it does not know.
+        if options.table_format not in tabulate.tabulate_formats:
+            raise InvalidRecord(f"unknown table format {options.table_format!r}; styles: "
+                                f"{', '.join(sorted(tabulate.tabulate_formats))}")
     if isinstance(columns, str):
         columns = columns.split(",")
     chosen = check_columns(columns) if columns else list(DEFAULT_COLUMNS)
@@ -264,7 +287,7 @@ def export(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
         records = to_interchange(archive, docs)
     else:
         records = docs
-    text = exporter(records, chosen, options or ExportOptions())
+    text = exporter(records, chosen, options)
     return Exported(text=text, count=len(records), skipped=skipped)
 
 

@@ -1,0 +1,162 @@
+"""Curating the archive: undo, duplicates, merge."""
+
+from __future__ import annotations
+
+import click
+
+from archivist.cli.base import Env, cli, complete_ids, emit, pass_env
+
+
+@cli.command()
+@click.argument("count", metavar="[N]", type=click.IntRange(min=1), default=1)
+@click.option("--dry-run", "-n", is_flag=True, help="Say what would be reverted; change "
+                                                    "nothing.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people; json lists the changes on stdout.")
+@pass_env
+def undo(env: Env, count: int, dry_run: bool, fmt: str) -> None:
+    """Revert the last N changes (default 1); the revert is itself a change.
+
+    Undoing twice redoes.  Refused, changing nothing, when the archive is no longer
+    as a change left it.
+
+    \b
+    Examples:
+      archivist undo
+      archivist undo 3 --dry-run
+      archivist undo --format json
+    """
+    from archivist.undo import undo as revert
+
+    if dry_run:
+        with env.reading() as archive:
+            reverted = revert(archive, count)
+    else:
+        with env.writing() as archive:
+            reverted = revert(archive, count)
+    if fmt == "json":
+        from archivist.atomic import dumps
+
+        emit(dumps([r.to_dict() for r in reverted]).decode())
+        return
+    from archivist.display import escape
+
+    verb = "would revert" if dry_run else "reverted"
+    for item in reverted:
+        line = f"{verb} change {item.change} ({escape(item.command)}): " + "; ".join(
+            escape(step) for step in item.steps)
+        # A dry run's report is its output; a real undo only tells what it did.
+        click.echo(line, err=not dry_run)
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--distinct", nargs=2, metavar="A B", shell_complete=complete_ids,
+              help="Remember that records A and B are not duplicates; they are never "
+                   "grouped again.")
+@pass_env
+def duplicates(env: Env, query: tuple[str, ...], fmt: str,
+               distinct: tuple[str, str] | None) -> None:
+    """Find groups of exact and likely duplicate records (among those matching QUERY).
+
+    Exact: the same source bytes and lines, or the same URL.  Likely: the same
+    title and subtitle, with year and first creator not disagreeing.  Records
+    linked duplicate-of are shown as confirmed until they are merged.
+
+    \b
+    Examples:
+      archivist duplicates
+      archivist duplicates kind:article --format json
+      archivist duplicates --distinct weiss-2021-part-1 weiss-2021-part-2
+      archivist merge weiss-2021-dear-comrades weiss-2021-dear-comrades-2
+    """
+    if distinct:
+        if query:
+            raise click.UsageError("--distinct takes no QUERY")
+        from archivist.duplicates import mark_distinct
+
+        with env.writing() as archive:
+            changed = mark_distinct(archive, *distinct)
+        first, second = distinct
+        click.echo(f"{first} and {second} are " + ("now marked distinct" if changed
+                                                   else "already marked distinct"), err=True)
+        return
+    from archivist.duplicates import duplicates as find
+    from archivist.duplicates import record_titles
+
+    with env.reading() as archive:
+        groups = find(archive, query)
+        docs = record_titles(archive, groups)
+    if fmt == "json":
+        from archivist.atomic import dumps
+
+        emit(dumps([g.to_dict(docs) for g in groups]).decode())
+        return
+    from archivist.display import cell
+    from archivist.exporters import simple_table
+
+    rows = []
+    for number, group in enumerate(groups, 1):
+        for record_id in group.ids:
+            doc = docs[record_id.lower()]
+            rows.append([str(number), f"{group.score:.2f}", group.kind, cell(group.reason),
+                         record_id, cell(doc.get("date")), cell(doc.get("title"))])
+    if rows:
+        emit(simple_table(rows, ["group", "score", "kind", "reason", "id", "date", "title"])
+             + "\n")
+    else:
+        click.echo("no duplicates found", err=True)
+
+
+@cli.command()
+@click.argument("keep", metavar="KEEP", shell_complete=complete_ids)
+@click.argument("others", nargs=-1, required=True, metavar="OTHER…",
+                shell_complete=complete_ids)
+@click.option("--dry-run", "-n", is_flag=True, help="Show the merged record; change nothing.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "yaml"]),
+              default="text", show_default=True, help="How --dry-run shows the merged record.")
+@pass_env
+def merge(env: Env, keep: str, others: tuple[str, ...], dry_run: bool, fmt: str) -> None:
+    """Merge OTHER records into KEEP without loss, then remove them.
+
+    KEEP's values win; OTHER's differing values go to KEEP's fields.merged.<id>,
+    missing ones are filled in, tags and creators are united, links re-pointed.
+    Undo with `archivist undo`.
+
+    \b
+    Examples:
+      archivist merge weiss-2021-dear-comrades weiss-2021-dear-comrades-2
+      archivist merge weiss-2021-dear-comrades weiss-2021-dear-comrades-2 --dry-run
+    """
+    from archivist.merging import merge as merge_records
+
+    if not dry_run:
+        with env.writing() as archive:
+            result = merge_records(archive, keep, others)
+        click.echo(f"merged {', '.join(result.merged)} into {result.record.id} "
+                   f"({len(result.repointed)} link(s) re-pointed, {len(result.dropped)} "
+                   "dropped)", err=True)
+        return
+    from archivist.listing import to_interchange
+
+    with env.reading() as archive:
+        result = merge_records(archive, keep, others)
+        record = to_interchange(archive, [archive.document(result.record.id)])[0]
+        if fmt == "text":
+            from archivist.links import link_summary
+
+            links = link_summary(archive, result.record.id)
+    if fmt == "json":
+        from archivist.atomic import dumps
+
+        emit(dumps({**result.to_dict(), "record": record}).decode())
+    elif fmt == "yaml":
+        from archivist.yamlio import dump
+
+        emit(dump(record))
+    else:
+        from archivist.display import show_text
+
+        click.echo(show_text(record, links))

@@ -1,0 +1,88 @@
+"""The ``export`` command: what ``list`` writes, plus BibTeX, CSL-JSON, RIS and BagIt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from archivist.cli.base import Env, cli, emit, pass_env
+
+# Kept here as well as in archivist.exporters so that `--help` needs no library import.
+EXPORT_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "yaml", "bibtex", "csl-json",
+                  "ris", "bagit")
+
+
+@cli.command(name="export")
+@click.argument("query", nargs=-1)
+@click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="table, csv, tsv, json, jsonl, yaml; bibtex, csl-json, ris for "
+                   "reference managers; bagit (a folder, needs -o).")
+@click.option("--output", "-o", metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout; for bagit, the folder "
+                   "to create.")
+@click.option("--columns", "-c", help="Comma-separated columns for table/csv/tsv "
+                                      "(any field: tags, creators, fields.kicker…).")
+@click.option("--sort", "-s", "sort", help="Sort keys, e.g. -date,title "
+                                           "('-' for descending).")
+@click.option("--limit", "-n", type=click.IntRange(min=0), help="Export at most N records.")
+@click.option("--no-headers", is_flag=True, help="Leave out the header row.")
+@click.option("--table-format", default="simple", show_default=True, metavar="STYLE",
+              help="tabulate style for tables: simple, github, grid, pipe, html, latex, "
+                   "rst, orgtbl…")
+@pass_env
+def export_(env: Env, query: tuple[str, ...], fmt: str, output: str | None,
+            columns: str | None, sort: str | None, limit: int | None, no_headers: bool,
+            table_format: str) -> None:
+    """Export records (all, or those matching QUERY) to a file or to stdout.
+
+    Citation formats leave out organisations, people and events (noted on stderr).
+
+    \b
+    Examples:
+      archivist export --format bibtex -o refs.bib
+      archivist export creator:weiss --format csl-json --sort date > weiss.json
+      archivist export tag:film --format ris -o films.ris
+      archivist export --format csv --columns id,date,title,tags -o records.csv
+      archivist export --format table --table-format github --limit 20
+      archivist export kind:article --format bagit -o articles-bag
+    """
+    if fmt == "bagit":
+        _bag(env, query, output, sort, limit)
+        return
+    from archivist.exporters import ExportOptions, export
+
+    options = ExportOptions(table_format=table_format, headers=not no_headers)
+    with env.reading() as archive:
+        result = export(archive, query, fmt=fmt, columns=columns, sort=sort, limit=limit,
+                        options=options)
+    if result.skipped:
+        noun = "record" if len(result.skipped) == 1 else "records"
+        shown = ", ".join(result.skipped[:5]) + (", …" if len(result.skipped) > 5 else "")
+        click.echo(f"note: left out {len(result.skipped)} {noun} that are not citable "
+                   f"works (organisations, people, events): {shown}", err=True)
+    if output is None or output == "-":
+        emit(result.text)
+        return
+    from archivist.atomic import atomic_write_bytes
+
+    atomic_write_bytes(Path(output), result.text.encode("utf-8"))
+    noun = "record" if result.count == 1 else "records"
+    click.echo(f"wrote {result.count} {noun} to {output}", err=True)
+
+
+def _bag(env: Env, query: tuple[str, ...], output: str | None, sort: str | None,
+         limit: int | None) -> None:
+    """``export --format bagit``: select the records and write them as a bag."""
+    if output is None or output == "-":
+        raise click.UsageError("--format bagit writes a folder: give it with -o DIR")
+    from archivist.exporters.bagit import human_size, write_bag
+    from archivist.listing import select
+
+    with env.reading() as archive:
+        docs = select(archive, query, sort=sort, limit=limit)
+        summary = write_bag(archive, docs, Path(output), command=env.command)
+    noun = "record" if summary.records == 1 else "records"
+    files = "file" if summary.files == 1 else "files"
+    click.echo(f"bagged {summary.records} {noun} and {summary.files} source {files} "
+               f"({human_size(summary.octets)}) in {summary.path}", err=True)

@@ -1,0 +1,65 @@
+"""Moving records into and out of the archive: import."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+
+import click
+
+from archivist.cli.base import Env, cli, emit, pass_env
+
+#: An import of more records than this shows a progress bar (on a terminal only).
+PROGRESS_THRESHOLD = 500
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for a large import, when stderr is a terminal."""
+    if total <= PROGRESS_THRESHOLD or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="checking records", file=sys.stderr) as bar:
+        yield bar.update
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH…")
+@click.option("--dry-run", is_flag=True,
+              help="Check everything and list what would happen (add/update/skip ID); "
+                   "change nothing.")
+@click.option("--on-conflict", type=click.Choice(["error", "skip", "update"]),
+              default="error", show_default=True,
+              help="When a record's id exists: refuse the import, skip the record (and "
+                   "its links), or update it with the imported values.")
+@click.option("--max-size", type=click.IntRange(min=1), metavar="BYTES",
+              help="Refuse input files larger than this.  [default: 10485760 (10 MiB)]")
+@pass_env
+def import_(env: Env, paths: tuple[str, ...], dry_run: bool, on_conflict: str,
+            max_size: int | None) -> None:
+    """Import records from YAML or JSON files, folders or stdin (-), all or nothing.
+
+    A file holds one record, a list of records, or a stream of documents separated
+    by ---.  A folder is searched for .yaml, .yml and .json files, in sorted order.
+    Everything is checked first; any problem is reported as FILE:LINE:COLUMN and
+    nothing is changed.
+
+    \b
+    Examples:
+      archivist import records/
+      archivist import new.yaml more/ --dry-run
+      archivist import records/ --on-conflict skip
+      archivist --db other.json list --format json | archivist import - --on-conflict update
+    """
+    from archivist.importers import ImportOptions, import_records, read_inputs
+
+    inputs = read_inputs(paths, max_size=max_size, stdin=click.get_binary_stream("stdin"),
+                         skip=env.db)
+    options = ImportOptions(on_conflict=on_conflict, dry_run=dry_run, command=env.command)
+    opening = env.reading(quiet=True) if dry_run else env.writing()
+    with opening as archive, _progress(inputs.count()) as progress:
+        result = import_records(archive, inputs, options, progress)
+    if dry_run:
+        emit("".join(f"{action} {record_id}\n" for action, record_id in result.actions))
+    click.echo(result.summary(), err=True)

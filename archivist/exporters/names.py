@@ -1,0 +1,201 @@
+"""Creators as citation formats want them: family and given names, where that is safe.
+
+Records keep creators as written (``Clara Weiss``, ``our correspondents``, ``World
+Socialist Web Site``).  BibTeX, CSL-JSON and RIS would like a family name and given
+names; guessing wrongly corrupts a bibliography, so a creator is split only when the
+split is unambiguous, and is otherwise kept whole as a *literal* name:
+
+=================================  ============================================
+written                            becomes
+=================================  ============================================
+``Clara Weiss``                    family ``Weiss``, given ``Clara``
+``Weiss, Clara``                   the same
+``G. T. Miasnikov``                family ``Miasnikov``, given ``G. T.``
+``Ludwig van Beethoven``           family ``Beethoven``, particle ``van``
+``Bill Van Auken``                 family ``Van Auken`` (a capitalised particle
+                                   belongs to the family name)
+``Лев Давидович Троцкий``          family ``Троцкий``, given ``Лев Давидович``
+``Троцкий Лев Давидович``          the same (a patronymic last means family first)
+``Trotsky``                        literal (one word)
+``bell hooks``                     literal (a name written in lower case)
+``our correspondents``             literal (a collective byline)
+``Kevin Reed and David Walsh``     literal (several people in one entry)
+``World Socialist Web Site``       literal (an organisation)
+=================================  ============================================
+
+Creators of a record whose kind is an organisation are always literal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: Lower-case words that begin a family name (``van Gogh``, ``de la Cruz``).
+PARTICLES = frozenset({
+    "van", "von", "de", "der", "den", "del", "della", "delle", "dei", "degli", "di", "da",
+    "das", "dos", "do", "du", "des", "la", "le", "les", "ter", "ten", "te", "zu", "zur",
+    "af", "av", "al", "el", "bin", "ibn", "ben", "bat", "op",
+})
+# Capitalised particles that, between given names and a family name, belong to the
+# family name as most of their bearers write it (Bill Van Auken, Robert De Niro).
+_CAPITAL_PARTICLES = frozenset({"Van", "Von", "De", "Der", "Den", "Del", "Della", "Di",
+                                "Da", "Du", "Des", "La", "Le", "Ter", "Ten"})
+#: Words that make a byline collective or an organisation's name: never split.
+COLLECTIVE_WORDS = frozenset({
+    # conjunctions joining several people in one entry
+    "and", "&", "und", "et", "i", "и", "і", "a", "og", "och", "en", "with",
+    # collective bylines
+    "correspondent", "correspondents", "staff", "editorial", "editors", "editor",
+    "board", "team", "collective", "committee", "reporters", "reporter", "writers",
+    "bureau", "desk", "newsroom", "contributors", "members", "comrades", "authors",
+    "anonymous", "unknown", "various",
+    # organisations
+    "web", "site", "website", "party", "international", "league", "union", "press",
+    "institute", "society", "association", "agency", "news", "network", "group",
+    "organisation", "organization", "council", "federation", "foundation", "university",
+    "college", "school", "library", "archive", "archives", "museum", "ministry",
+    "department", "office", "government", "company", "corporation", "inc", "inc.",
+    "ltd", "ltd.", "llc", "gmbh", "co.", "publishers", "publishing", "books", "media",
+    "times", "post", "review", "journal", "magazine", "tribune", "herald", "gazette",
+    "world", "socialist", "communist", "workers", "workers'", "movement", "tendency",
+    "front", "centre", "center", "project", "wikipedia", "pravda",
+    # the same in the languages of the collection (Polish, Russian, German, French)
+    "grupa", "partia", "związek", "komitet", "redakcja", "gruppe", "partei", "bund",
+    "groupe", "parti", "comité", "rédaction", "группа", "партия", "союз", "комитет",
+    "редакция", "газета", "журнал",
+})
+_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
+# A name word: a capital letter, then letters, apostrophes, hyphens or a final dot
+# (Clara, O’Connor, Jean-Paul, G., Żółkiewski, Троцкий).  Initials like "J.-P." pass.
+_NAME_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-.])*$")
+# Russian patronymics (Давидович, Ильич, Сергеевна, Ильинична), in Cyrillic only: in
+# Latin letters "-vich" is as often a family name (Jovanovich).
+_PATRONYMIC = re.compile(r"(?:ич|вна|ична)$")
+_CYRILLIC = re.compile(r"^[\u0400-\u04ff'’\-]+$")
+
+
+@dataclass(frozen=True)
+class Name:
+    """One creator as a citation format sees it.
+
+    Either ``literal`` is set (the name is used whole, as written), or ``family`` is,
+    with ``given``, ``particle`` (lower-case: ``van``) and ``suffix`` (``Jr.``) when
+    present.  ``written`` is always the creator as the record has it.
+    """
+
+    written: str
+    family: str | None = None
+    given: str | None = None
+    particle: str | None = None
+    suffix: str | None = None
+
+    @property
+    def literal(self) -> str | None:
+        """The whole name when it was not split, else ``None``."""
+        return self.written if self.family is None else None
+
+    def inverted(self) -> str:
+        """``family, given`` (``van Gogh, Vincent``; ``Weiss, Clara``), or the literal."""
+        if self.family is None:
+            return self.written
+        family = f"{self.particle} {self.family}" if self.particle else self.family
+        parts = [family]
+        if self.suffix:
+            parts.append(self.suffix)
+        if self.given:
+            parts.append(self.given)
+        return ", ".join(parts)
+
+
+def _is_name_word(word: str) -> bool:
+    return bool(_NAME_WORD.match(word)) and word[0].isupper() and not _is_acronym(word)
+
+
+def _is_acronym(word: str) -> bool:
+    # "IMT", "WSWS": an organisation's initials, not a person's name.
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters) and "." not in word
+
+
+def _collective(words: list[str]) -> bool:
+    return any(w.casefold().strip(",.;:") in COLLECTIVE_WORDS for w in words)
+
+
+def _split_family(words: list[str]) -> tuple[str | None, str] | None:
+    """``(particle, family)`` from the words of a family name, or ``None`` if odd."""
+    if not words:
+        return None
+    particles: list[str] = []
+    rest = list(words)
+    while len(rest) > 1 and rest[0] in PARTICLES:
+        particles.append(rest.pop(0))
+    if not all(_is_name_word(w) or w in _CAPITAL_PARTICLES for w in rest):
+        return None
+    if not _is_name_word(rest[-1]):
+        return None
+    return (" ".join(particles) or None), " ".join(rest)
+
+
+def _given_ok(words: list[str]) -> bool:
+    return 1 <= len(words) <= 3 and all(_is_name_word(w) for w in words)
+
+
+def split_name(written: str, *, organisation: bool = False) -> Name:
+    """Split one creator into family and given names, or keep it whole.
+
+    :param written: the creator as the record has it.
+    :param organisation: the creator is known to be an organisation (kept whole).
+    :returns: a :class:`Name`; ``Name.literal`` is set when the split was not safe.
+    """
+    text = " ".join(written.split())
+    whole = Name(written=written)
+    if organisation or not text or any(c.isdigit() for c in text):
+        return whole
+    if text.count(",") == 1:
+        family_text, given_text = (part.strip() for part in text.split(","))
+        family_words, given_words = family_text.split(), given_text.split()
+        if _collective(family_words + given_words) or not _given_ok(given_words):
+            return whole
+        if len(family_words) > 3:
+            return whole
+        family = _split_family(family_words)
+        if family is None:
+            return whole
+        return Name(written=written, family=family[1], given=given_text, particle=family[0])
+    if "," in text:
+        return whole
+    words = text.split()
+    if len(words) < 2 or len(words) > 5 or _collective(words):
+        return whole
+    suffix = None
+    if words[-1] in _SUFFIXES and len(words) > 2:
+        suffix = words.pop()
+    if (len(words) == 3 and all(_CYRILLIC.match(w) and _is_name_word(w) for w in words)
+            and _PATRONYMIC.search(words[2]) and not _PATRONYMIC.search(words[1])):
+        # Family name first, as Russian lists write it: Троцкий Лев Давидович (but
+        # Дмитрий Дмитриевич Шостакович, whose middle word is the patronymic, is not).
+        return Name(written=written, family=words[0], given=" ".join(words[1:]),
+                    suffix=suffix)
+    # The family name starts at the first particle after the given names, else it is
+    # the last word.
+    start = len(words) - 1
+    for i in range(1, len(words) - 1):
+        if words[i] in PARTICLES or words[i] in _CAPITAL_PARTICLES:
+            start = i
+            break
+    given_words, family_words = words[:start], words[start:]
+    if not _given_ok(given_words):
+        return whole
+    family = _split_family(family_words)
+    if family is None:
+        return whole
+    return Name(written=written, family=family[1], given=" ".join(given_words),
+                particle=family[0], suffix=suffix)
+
+
+def split_creators(creators: Sequence[str] | None, kind: str | None = None) -> list[Name]:
+    """Every creator of a record, split where safe (see :func:`split_name`)."""
+    organisation = kind == "organisation"
+    return [split_name(c, organisation=organisation) for c in creators or ()]
