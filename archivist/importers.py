@@ -247,7 +247,8 @@ class _Entry:
     record: Record
     explicit_id: bool
     action: str = "add"
-    links: list[tuple[str, str, str, str]] = field(default_factory=list)  # rel, target, where
+    #: ``(rel, target, where rel stands, where target stands)`` for each link given.
+    links: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def where(self, key: str | None = None, sub: str | None = None) -> str:
         """``file:line:column`` of ``key`` (or ``key.sub``), else of the record."""
@@ -364,7 +365,8 @@ def _entry(source_file: InputFile, data: MarkedDict, problems: _Problems) -> _En
         except ArchivistError as err:
             problems.add(where, str(err))
             continue
-        entry.links.append((rel, target, where, _where_in(source_file, link, "target")))
+        entry.links.append((rel, target, _where_in(source_file, link, "rel"),
+                            _where_in(source_file, link, "target")))
     return entry
 
 
@@ -478,13 +480,16 @@ def _resolve_group(archive: Archive, group: list[tuple[_Entry, str]],
     found: Source | None = None
     lines: int | None = None
     if os.path.exists(absolute):
+        folder = first.source_file.folder
         try:
-            # One read per file: checking the longest span checks every shorter one.
-            found = describe_source(given.path, archive.path, base=first.source_file.folder,
-                                    span=(1, max(spans)) if spans else None)
-        except InvalidRecord:
-            found = describe_source(given.path, archive.path, base=first.source_file.folder)
-            lines = _count_lines(absolute)
+            try:
+                # One read per file: checking the longest span checks the others.
+                found = describe_source(given.path, archive.path, base=folder,
+                                        span=(1, max(spans)) if spans else None)
+            except InvalidRecord:
+                # Some span runs past the end: find out which, to say so for each.
+                found = describe_source(given.path, archive.path, base=folder)
+                lines = _count_lines(absolute)
         except ArchivistError as err:
             for entry, _ in group:
                 problems.add(entry.where("source", "path"), str(err))
@@ -521,13 +526,16 @@ def _resolve_group(archive: Archive, group: list[tuple[_Entry, str]],
 
 
 def _count_lines(path: str) -> int:
-    from archivist.provenance import hash_descriptor, open_regular
+    from archivist.provenance import hash_descriptor, open_regular, source_error
 
-    fd = open_regular(path)
     try:
-        return hash_descriptor(fd, count_lines=True).lines or 0
-    finally:
-        os.close(fd)
+        fd = open_regular(path)
+        try:
+            return hash_descriptor(fd, count_lines=True).lines or 0
+        finally:
+            os.close(fd)
+    except OSError as err:
+        raise source_error(path, err) from None
 
 
 def _canonical_tags(entries: list[_Entry], spelling: dict[str, str]) -> None:

@@ -274,13 +274,17 @@ class Archive:
         """Add many records in one pass (imports); see :meth:`add` for each."""
         added: list[Record] = []
         docs: list[dict[str, Any]] = []
+        # Spellings read once (not once per record) and grown with the batch, so a
+        # large import stays linear and its records spell a new tag alike.
+        spelling = self.tag_spellings()
         for record, how in records:
             if record.id.lower() in self._index:
                 raise DuplicateRecord(record.id)
             info = {"added": self._now, "added_by": self.user,
                     "added_how": how if how is not None else self.command,
                     "changed": self._now}
-            record = record.with_changes(tags=self.canonical_tags(record.tags), archive=info)
+            tags = merge_tags((), (spelling.setdefault(tag_key(t), t) for t in record.tags))
+            record = record.with_changes(tags=tags, archive=info)
             self._index[record.id.lower()] = -1
             added.append(record)
             docs.append(record.to_document())
@@ -290,33 +294,50 @@ class Archive:
         self.log_many(("add", r.id, None, _loggable(d)) for r, d in zip(added, docs))
         return added
 
-    def update(self, record: Record, *, action: str = "set") -> Record:
+    def update(self, record: Record, *, action: str = "set", respell: bool = True) -> Record:
         """Replace a record's values (same id), logging the fields that changed.
 
         The ``archive`` section is kept, with ``changed`` stamped now.  Nothing is
         logged or written when no value changed.
-        """
-        old = self.document(record.id)
-        info = dict(old.get("archive", {}))
-        info.update(record.archive)
-        for key in ("added", "added_by", "added_how"):
-            if key in old.get("archive", {}):
-                info[key] = old["archive"][key]
-        candidate = record.with_changes(id=old["id"], tags=self.canonical_tags(record.tags),
-                                        archive=info)
-        new = candidate.to_document()
-        before, after = _diff(old, new)
-        if not before and not after:
-            return Record.from_document(old)
-        info["changed"] = self._now
-        new["archive"] = info
-        def replace_values(doc: MutableMapping[Any, Any]) -> None:
-            doc.clear()
-            doc.update(new)
 
-        self._records.update(replace_values, doc_ids=[self._index[record.id.lower()]])
-        self.log(action, old["id"], before, after)
-        return Record.from_document(new)
+        :param respell: spell tags as the archive first spelled them (off for a rename).
+        """
+        return self.update_many([record], action=action, respell=respell)[0]
+
+    def update_many(self, records: Iterable[Record], *, action: str = "set",
+                    respell: bool = True) -> list[Record]:
+        """:meth:`update` for many records, rebuilding the table once."""
+        replacements: dict[str, dict[str, Any]] = {}
+        results: list[Record] = []
+        entries: list[tuple[str, str | None, Any, Any]] = []
+        for record in records:
+            old = self.document(record.id)
+            info = dict(old.get("archive", {}))
+            info.update(record.archive)
+            for key in ("added", "added_by", "added_how"):
+                if key in old.get("archive", {}):
+                    info[key] = old["archive"][key]
+            tags = self.canonical_tags(record.tags) if respell else record.tags
+            new = record.with_changes(id=old["id"], tags=tags, archive=info).to_document()
+            before, after = _diff(old, new)
+            if not before and not after:
+                results.append(Record.from_document(old))
+                continue
+            info["changed"] = self._now
+            new["archive"] = info
+            replacements[old["id"].lower()] = new
+            entries.append((action, old["id"], before, after))
+            results.append(Record.from_document(new))
+        if replacements:
+            def replace_values(doc: MutableMapping[Any, Any]) -> None:
+                new_doc = replacements[str(doc["id"]).lower()]
+                doc.clear()
+                doc.update(new_doc)
+
+            self._records.update(replace_values,
+                                 doc_ids=[self._index[key] for key in replacements])
+            self.log_many(entries)
+        return results
 
     def set_archive_info(self, record_id: str, **values: Any) -> None:
         """Update the maintained ``archive`` section (e.g. the last fixity check)."""
@@ -477,15 +498,18 @@ class Archive:
         :raises InvalidRecord: when no record carries ``old``.
         """
         old_key = tag_key(old)
-        target = self.tag_spellings().get(tag_key(new), new)
-        changed = 0
-        for doc in list(self.documents()):
+        # A rename that only changes case respells the tag; otherwise merge into the
+        # spelling NEW already has in the archive.
+        target = new if tag_key(new) == old_key else self.tag_spellings().get(tag_key(new), new)
+        renamed_records = []
+        for doc in self.documents():
             tags = doc.get("tags", [])
             if any(tag_key(t) == old_key for t in tags):
                 renamed = [target if tag_key(t) == old_key else t for t in tags]
                 record = Record.from_document(doc)
-                self.update(record.with_changes(tags=merge_tags((), renamed)), action="tag")
-                changed += 1
+                renamed_records.append(record.with_changes(tags=merge_tags((), renamed)))
+        changed = len(renamed_records)
+        self.update_many(renamed_records, action="tag", respell=False)
         if not changed:
             raise InvalidRecord(f"no record has the tag {old!r}")
         return changed

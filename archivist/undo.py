@@ -8,14 +8,18 @@ newest first, and applies the inverse of each of their entries in reverse order:
 entry         inverse
 ============  ===========================================================
 ``add``       remove the record
-``rm``        restore the record, ``archive`` section included
+``rm``        restore the record, ``archive`` section included, at its
+              place in the order added
 ``set`` …     put the logged ``before`` values back (``edit``, ``tag``,
-              ``untag``, ``merge`` likewise)
+              ``untag``, ``merge``, ``import`` likewise)
 ``link``      remove the link
 ``unlink``    store the link again
 ``distinct``  put the record's previous ``distinct`` list back
 ``verify``    nothing: it only records results, and is skipped
 ============  ===========================================================
+
+Consecutive ``add``, ``rm``, ``link`` and ``unlink`` entries are reverted together,
+so undoing an import of 10,000 records takes well under a second.
 
 The revert is itself one new change whose entries carry ``reverts: <change>``, so
 running ``undo`` twice redoes what the first one undid.
@@ -39,7 +43,7 @@ if TYPE_CHECKING:
 #: Actions that only record results; undo passes over them.
 NOT_UNDOABLE = frozenset({"verify"})
 #: Actions whose ``before``/``after`` are the changed values of one record.
-VALUE_ACTIONS = frozenset({"set", "edit", "tag", "untag", "merge"})
+VALUE_ACTIONS = frozenset({"set", "edit", "tag", "untag", "merge", "import"})
 
 
 @dataclass(frozen=True)
@@ -169,13 +173,15 @@ def _revert_run(archive: Archive, change: Change, action: str,
     """Revert consecutive entries of one of the :data:`BATCHED` actions."""
     if action in ("link", "unlink"):
         side = "after" if action == "link" else "before"
-        links = [e.get(side) for e in entries]
-        if not all(isinstance(link, dict) and {"src", "rel", "dst"} <= set(link)
-                   for link in links):
-            raise _refuse(change, f"a {action} entry has no link")
+        links: list[dict[str, Any]] = []
+        for entry in entries:
+            link = entry.get(side)
+            if not (isinstance(link, dict) and {"src", "rel", "dst"} <= set(link)):
+                raise _refuse(change, f"a {action} entry has no link")
+            links.append(link)
         if action == "link":
-            return _revert_links(archive, change, links)  # type: ignore[arg-type]
-        return _revert_unlinks(archive, change, links)  # type: ignore[arg-type]
+            return _revert_links(archive, change, links)
+        return _revert_unlinks(archive, change, links)
     for entry in entries:
         if not isinstance(entry.get("record"), str) or not isinstance(
                 entry.get("after" if action == "add" else "before"), dict):

@@ -8,13 +8,16 @@ PyYAML constructor, because:
   ``null`` or empty value means absent;
 * anchors, aliases and merge keys (the "billion laughs" bomb) are refused on sight,
   before anything can expand;
-* nesting is counted as it opens, so ``[[[[…`` 100,000 deep is refused without
-  recursion;
+* nesting is counted as it opens, so ``[[[[…`` or ``- - - …`` 100,000 deep is refused
+  without recursion (and with the same message when libyaml's own limit of 1000,
+  reached while it looks ahead, trips first);
 * duplicate keys, which PyYAML silently resolves to the last, are refused;
-* every mapping remembers where it and each of its keys stood, so errors can say
-  ``file:line:column``.
+* every mapping and sequence remembers where it and each of its keys or items stood,
+  so errors can say ``file:line:column``.
 
-Only the standard ``!!str``, ``!!map`` and ``!!seq`` tags are accepted.
+Only the standard ``!!str``, ``!!map`` and ``!!seq`` tags are accepted.  JSON is read
+by the same code (it is YAML, nearly): ``\\uD83D\\uDE00`` surrogate pairs, which JSON
+writers use for characters beyond the BMP and YAML does not know, are joined first.
 """
 
 from __future__ import annotations

@@ -179,10 +179,19 @@ def _date(rng: random.Random) -> tuple[str | None, int]:
     return str(year), year
 
 
-def _summary(rng: random.Random, title: str) -> str:
-    words = rng.choices(_EN_WORDS, k=40)
-    text = f"On “{title}”: " + " ".join(words)
-    return text[:rng.randint(150, 250)].rstrip() + "."
+_FILLER = (
+    "the", "of", "and", "in", "a", "on", "how", "after", "before", "during", "against",
+    "its", "their", "early", "late", "new", "old", "first", "last", "local", "national",
+    "account", "review", "study", "record", "documents", "witnesses", "reports", "view",
+    "role", "years", "months", "leaders", "members", "debate", "question", "conflict",
+)
+
+
+def _summary(rng: random.Random, title: str, place: str) -> str:
+    words = [rng.choice(_EN_WORDS) if rng.random() < 0.3 else rng.choice(_FILLER)
+             for _ in range(40)]
+    text = f"On “{title}”, {place}: " + " ".join(words)
+    return text[:rng.randint(150, 250)].rsplit(" ", 1)[0] + "."
 
 
 def _fields(rng: random.Random) -> dict[str, Any]:
@@ -221,7 +230,7 @@ def record_values(n: int, seed: int = 0) -> list[dict[str, Any]]:
             "creators": [_creator(rng) for _ in range(rng.choice((1, 1, 1, 2, 2, 3)))],
             "date": date,
             "tags": rng.sample(tags, rng.choice((0, 1, 1, 2, 2, 2, 3, 3, 4))),
-            "summary": _summary(rng, title),
+            "summary": _summary(rng, title, rng.choice(_PLACES)),
         }
         if rng.random() < 0.1:
             value["subtitle"] = rng.choice(("Part one", "Part two", "Часть вторая",

@@ -209,3 +209,12 @@ def test_any_creators_parse_as_that_many_people(creators):
     record = {"id": "k", "kind": "book", "title": "T", "creators": creators}
     bib = pybtex.database.parse_string(bibtex_entry(record), "bibtex")
     assert len(bib.entries["k"].persons["author"]) == len(creators)
+
+
+def test_suffix_as_bibtex_reads_it():
+    record = {"id": "k", "kind": "speech", "title": "T", "creators": ["Martin Luther King Jr."]}
+    assert "author = {King, Jr., Martin Luther}" in bibtex_entry(record)
+    [person] = pybtex.database.parse_string(bibtex_entry(record), "bibtex"
+                                            ).entries["k"].persons["author"]
+    assert (person.last_names, person.lineage_names, person.first_names) == (
+        ["King"], ["Jr."], ["Martin"])

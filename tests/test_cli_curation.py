@@ -210,7 +210,7 @@ def test_merge_dry_run(invoke: Invoke, two: None, unchanged: Any) -> None:
     with unchanged():
         data = json.loads(ok(invoke, "merge", "a", "b", "--dry-run", "-f", "json").stdout)
         text = ok(invoke, "merge", "a", "b", "--dry-run").stdout
-        yaml_text = ok(invoke, "merge", "a", "b", "-n", "--format", "yaml").stdout
+        yaml_text = ok(invoke, "merge", "a", "b", "--dry-run", "--format", "yaml").stdout
     assert data["merged"] == ["b"] and data["record"]["publisher"] == "WSWS"
     assert data["conflicts"] == {"b": {"title": "Dear comrades!", "date": "2021"}}
     assert "publisher: WSWS" in text

@@ -120,6 +120,21 @@ def test_export_to_a_file(invoke: Invoke, filled: Path, tmp_path: Path,
     assert not list(tmp_path.glob(".refs.bib.*"))
 
 
+def test_export_refuses_to_overwrite_the_archive(invoke: Invoke, filled: Path,
+                                                 unchanged: Any) -> None:
+    for fmt in ("json", "bagit"):
+        with unchanged():
+            result = invoke("export", "--format", fmt, "-o", str(filled))
+        assert result.exit_code == 1
+        assert result.stderr == (f"Error: {filled} is the archive itself; export to another "
+                                 "file (nothing was written)\n")
+    link = filled.parent / "link.json"
+    link.symlink_to(filled)
+    with unchanged():
+        result = invoke("export", "--format", "csv", "-o", str(link))
+    assert result.exit_code == 1
+
+
 def test_export_dash_is_stdout(invoke: Invoke, filled: Path) -> None:
     result = invoke("export", "--format", "jsonl", "-o", "-", "--limit", "1")
     assert json.loads(result.stdout)["id"] == "reed-2020-rick-poynors-david"

@@ -59,3 +59,13 @@ def test_tags_table_escapes_but_json_carries_exactly(invoke: Invoke) -> None:
     invoke("add", "--title", "A", "--id", "a", "--tag", "rtl\u202etag")
     assert "\\u202e" in invoke("tags").stdout
     assert json.loads(invoke("tags", "-f", "json").stdout)[0]["tag"] == "rtl\u202etag"
+
+
+def test_rename_can_change_only_the_case(invoke: Invoke) -> None:
+    invoke("add", "--title", "A", "--id", "a", "--tag", "stalinism")
+    invoke("add", "--title", "B", "--id", "b", "--tag", "Stalinism", "--tag", "x")
+    assert invoke("tags", "rename", "stalinism", "Stalinism").exit_code == 0
+    assert tags_of(invoke, "a") == ["Stalinism"]
+    assert tags_of(invoke, "b") == ["Stalinism", "x"]
+    assert json.loads(invoke("tags", "-f", "json").stdout)[0] == {"tag": "Stalinism",
+                                                                  "count": 2}

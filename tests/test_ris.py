@@ -162,3 +162,9 @@ def test_a_value_can_never_start_a_tag(title, summary):
     assert ref["type_of_reference"] == "BOOK"
     assert ref["id"] == "x"
     assert set(ref) <= {"type_of_reference", "id", "title", "abstract"}
+
+
+def test_suffix_comes_last_as_ris_wants():
+    record = {"id": "k", "kind": "speech", "title": "T", "creators": ["Martin Luther King Jr."]}
+    [ref] = rispy.loads(ris_reference(record))
+    assert ref["authors"] == ["King, Martin Luther, Jr."]

@@ -319,3 +319,26 @@ def test_undo_rm_of_several_records_keeps_their_order(path: Path) -> None:
     do_undo(path)
     assert values(path) == before
     assert values(path)["order"] == ["a", "b", "c", "d"]
+
+
+def test_store_helpers_used_by_undo() -> None:
+    from archivist.errors import DuplicateRecord
+
+    archive = Archive()
+    for record_id in "abc":
+        archive.add(Record(id=record_id, title=record_id))
+    archive.restore({"id": "z", "title": "Z", "archive": {"added": "2020-01-01T00:00:00Z"}}, 1)
+    assert archive.ids() == ["a", "z", "b", "c"]
+    assert archive.document("z")["archive"] == {"added": "2020-01-01T00:00:00Z"}
+    assert archive.history()[-1]["archive"] == {"added": "2020-01-01T00:00:00Z"}
+    with pytest.raises(DuplicateRecord):
+        archive.restore({"id": "A", "title": "again"})
+    archive.store_links([{"src": "a", "rel": "related", "dst": "b"},
+                         {"src": "b", "rel": "part-of", "dst": "c"}])
+    assert archive.delete_links([{"src": "A", "rel": "related", "dst": "B"},
+                                 {"src": "x", "rel": "related", "dst": "y"}]) == 1
+    assert [d["rel"] for d in archive.link_documents()] == ["part-of"]
+    archive.set_archive_info("a", distinct=["b"], other=1)
+    archive.drop_archive_info("a", "distinct", "absent")
+    assert "distinct" not in archive.document("a")["archive"]
+    assert archive.document("a")["archive"]["other"] == 1

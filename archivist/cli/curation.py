@@ -9,8 +9,7 @@ from archivist.cli.base import Env, cli, complete_ids, emit, pass_env
 
 @cli.command()
 @click.argument("count", metavar="[N]", type=click.IntRange(min=1), default=1)
-@click.option("--dry-run", "-n", is_flag=True, help="Say what would be reverted; change "
-                                                    "nothing.")
+@click.option("--dry-run", is_flag=True, help="Say what would be reverted; change nothing.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text for people; json lists the changes on stdout.")
 @pass_env
@@ -114,7 +113,7 @@ def duplicates(env: Env, query: tuple[str, ...], fmt: str,
 @click.argument("keep", metavar="KEEP", shell_complete=complete_ids)
 @click.argument("others", nargs=-1, required=True, metavar="OTHER…",
                 shell_complete=complete_ids)
-@click.option("--dry-run", "-n", is_flag=True, help="Show the merged record; change nothing.")
+@click.option("--dry-run", is_flag=True, help="Show the merged record; change nothing.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "yaml"]),
               default="text", show_default=True, help="How --dry-run shows the merged record.")
 @pass_env

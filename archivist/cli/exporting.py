@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -50,6 +51,8 @@ def export_(env: Env, query: tuple[str, ...], fmt: str, output: str | None,
     if fmt == "bagit":
         _bag(env, query, output, sort, limit)
         return
+    if output is not None and output != "-":
+        _refuse_archive_as_output(env, Path(output))
     from archivist.exporters import ExportOptions, export
 
     options = ExportOptions(table_format=table_format, headers=not no_headers)
@@ -71,11 +74,22 @@ def export_(env: Env, query: tuple[str, ...], fmt: str, output: str | None,
     click.echo(f"wrote {result.count} {noun} to {output}", err=True)
 
 
+def _refuse_archive_as_output(env: Env, output: Path) -> None:
+    """Refuse ``-o`` naming the archive file itself, which the export would destroy."""
+    same = output.resolve() == env.db.resolve()
+    if not same and output.exists() and env.db.exists():
+        same = os.path.samefile(output, env.db)
+    if same:
+        raise click.ClickException(f"{output} is the archive itself; export to another "
+                                   "file (nothing was written)")
+
+
 def _bag(env: Env, query: tuple[str, ...], output: str | None, sort: str | None,
          limit: int | None) -> None:
     """``export --format bagit``: select the records and write them as a bag."""
     if output is None or output == "-":
         raise click.UsageError("--format bagit writes a folder: give it with -o DIR")
+    _refuse_archive_as_output(env, Path(output))
     from archivist.exporters.bagit import human_size, write_bag
     from archivist.listing import select
 

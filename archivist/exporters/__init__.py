@@ -2,8 +2,14 @@
 
 An exporter takes the records, the columns a tabular format shows, and
 :class:`ExportOptions`, and returns the whole output as text.  The command line picks
-one by name from :data:`EXPORTERS` and writes what it returns; tests call them
-directly.  Formats that need more than text (a BagIt folder) live beside, not here.
+one by name and writes what it returns; tests call them directly.
+
+* :data:`EXPORTERS`: what ``list`` writes (table, csv, tsv, json, jsonl, yaml);
+* :data:`CITATION_EXPORTERS`: BibTeX, CSL-JSON and RIS (:mod:`.bibtex`, :mod:`.csl`,
+  :mod:`.ris`), which only ``export`` writes;
+* :data:`EXPORT_EXPORTERS`: both, what :func:`export` accepts.
+
+Formats that need more than text (a BagIt folder, :mod:`.bagit`) live beside.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from archivist.exporters.csl import (
     DateParts,
     citable,
     date_parts,
-    field_text,
+    field_texts,
 )
 from archivist.exporters.names import split_creators
 
@@ -148,10 +148,10 @@ def bibtex_entry(record: dict[str, Any]) -> str:
             fields.append(("year", year))
         if month:
             fields.append(("month", month))
+    texts = field_texts(record)
     for field, name in BIBTEX_FIELDS.items():
-        value = field_text(record, field)
-        if value is not None:
-            fields.append((name, escape(value)))
+        if field in texts:
+            fields.append((name, escape(texts[field])))
     if record.get("url"):
         fields.append(("url", _url(record["url"])))
         retrieved = (record.get("source") or {}).get("retrieved")

@@ -132,23 +132,29 @@ def csl_date(text: str | None) -> dict[str, Any] | None:
     return out
 
 
-def field_text(record: dict[str, Any], name: str) -> str | None:
-    """A custom field's text, found by name in any case; ``None`` unless it is text."""
-    for key, value in (record.get("fields") or {}).items():
-        if key.casefold() == name and isinstance(value, str) and value.strip():
-            return value
-    return None
+def field_texts(record: dict[str, Any]) -> dict[str, str]:
+    """The record's custom fields that hold text, by case-folded name (``DOI`` → ``doi``)."""
+    fields = record.get("fields")
+    if not fields:
+        return {}
+    return {key.casefold(): value for key, value in fields.items()
+            if isinstance(value, str) and value.strip()}
 
 
-def journal_article(record: dict[str, Any]) -> bool:
-    """Whether an article has a volume, issue or pages: then it is a journal article."""
-    return record.get("kind") == "article" and any(
-        field_text(record, name) for name in ("volume", "issue", "pages"))
+def journal_article(record: dict[str, Any], texts: dict[str, str] | None = None) -> bool:
+    """Whether an article has a volume, issue or pages: then it is a journal article.
+
+    :param texts: :func:`field_texts` of the record, when already at hand.
+    """
+    if record.get("kind") != "article":
+        return False
+    texts = field_texts(record) if texts is None else texts
+    return any(name in texts for name in ("volume", "issue", "pages"))
 
 
-def csl_type(record: dict[str, Any]) -> str:
+def csl_type(record: dict[str, Any], texts: dict[str, str] | None = None) -> str:
     """The CSL item type of a record (``document`` for any kind without its own)."""
-    if journal_article(record):
+    if journal_article(record, texts):
         return "article-journal"
     return CSL_TYPES.get(record.get("kind") or "other", "document")
 
@@ -164,7 +170,9 @@ def csl_item(record: dict[str, Any]) -> dict[str, Any]:
     title = record["title"]
     if record.get("subtitle"):
         title = f"{title}: {record['subtitle']}"
-    item: dict[str, Any] = {"id": record["id"], "type": csl_type(record), "title": title}
+    texts = field_texts(record)
+    item: dict[str, Any] = {"id": record["id"], "type": csl_type(record, texts),
+                            "title": title}
     authors: list[dict[str, str]] = []
     for creator in split_creators(record.get("creators"), kind):
         if creator.family is None:
@@ -197,9 +205,8 @@ def csl_item(record: dict[str, Any]) -> dict[str, Any]:
     if record.get("tags"):
         item["keyword"] = ", ".join(record["tags"])
     for field, csl_name in CSL_FIELDS.items():
-        value = field_text(record, field)
-        if value is not None:
-            item[csl_name] = value
+        if field in texts:
+            item[csl_name] = texts[field]
     return item
 
 

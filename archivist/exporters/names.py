@@ -28,6 +28,7 @@ Creators of a record whose kind is an organisation are always literal.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,17 +97,19 @@ class Name:
         """The whole name when it was not split, else ``None``."""
         return self.written if self.family is None else None
 
-    def inverted(self) -> str:
-        """``family, given`` (``van Gogh, Vincent``; ``Weiss, Clara``), or the literal."""
+    def inverted(self, *, suffix_last: bool = False) -> str:
+        """``Family, Given`` (``van Gogh, Vincent``), or the literal as written.
+
+        A suffix goes between them as BibTeX wants (``King, Jr., Martin``), or last
+        with ``suffix_last`` as RIS wants (``King, Martin, Jr.``).
+        """
         if self.family is None:
             return self.written
         family = f"{self.particle} {self.family}" if self.particle else self.family
-        parts = [family]
+        parts = [family, self.given or ""]
         if self.suffix:
-            parts.append(self.suffix)
-        if self.given:
-            parts.append(self.given)
-        return ", ".join(parts)
+            parts.insert(len(parts) if suffix_last else 1, self.suffix)
+        return ", ".join(p for p in parts if p)
 
 
 def _is_name_word(word: str) -> bool:
@@ -142,6 +145,9 @@ def _given_ok(words: list[str]) -> bool:
     return 1 <= len(words) <= 3 and all(_is_name_word(w) for w in words)
 
 
+# Archives repeat the same few creators many times over; Name is immutable, so a
+# cached split is safe to share.
+@functools.lru_cache(maxsize=4096)
 def split_name(written: str, *, organisation: bool = False) -> Name:
     """Split one creator into family and given names, or keep it whole.
 
@@ -153,9 +159,16 @@ def split_name(written: str, *, organisation: bool = False) -> Name:
     whole = Name(written=written)
     if organisation or not text or any(c.isdigit() for c in text):
         return whole
-    if text.count(",") == 1:
-        family_text, given_text = (part.strip() for part in text.split(","))
-        family_words, given_words = family_text.split(), given_text.split()
+    if "," in text:
+        parts = [part.strip() for part in text.split(",")]
+        suffix = None
+        if len(parts) == 3 and parts[1] in _SUFFIXES:    # King, Jr., Martin (BibTeX)
+            suffix = parts.pop(1)
+        elif len(parts) == 3 and parts[2] in _SUFFIXES:  # King, Martin, Jr. (RIS)
+            suffix = parts.pop(2)
+        if len(parts) != 2:
+            return whole
+        family_words, given_words = parts[0].split(), parts[1].split()
         if _collective(family_words + given_words) or not _given_ok(given_words):
             return whole
         if len(family_words) > 3:
@@ -163,9 +176,8 @@ def split_name(written: str, *, organisation: bool = False) -> Name:
         family = _split_family(family_words)
         if family is None:
             return whole
-        return Name(written=written, family=family[1], given=given_text, particle=family[0])
-    if "," in text:
-        return whole
+        return Name(written=written, family=family[1], given=" ".join(given_words),
+                    particle=family[0], suffix=suffix)
     words = text.split()
     if len(words) < 2 or len(words) > 5 or _collective(words):
         return whole
@@ -186,7 +198,7 @@ def split_name(written: str, *, organisation: bool = False) -> Name:
             start = i
             break
     given_words, family_words = words[:start], words[start:]
-    if not _given_ok(given_words):
+    if not _given_ok(given_words) or len(family_words) > 3:
         return whole
     family = _split_family(family_words)
     if family is None:

@@ -19,7 +19,7 @@ from archivist.exporters.csl import (
     CONTAINER_KINDS,
     citable,
     date_parts,
-    field_text,
+    field_texts,
     journal_article,
 )
 from archivist.exporters.names import split_creators
@@ -52,9 +52,9 @@ RIS_FIELDS: dict[str, str] = {
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
-def reference_type(record: dict[str, Any]) -> str:
+def reference_type(record: dict[str, Any], texts: dict[str, str] | None = None) -> str:
     """The RIS type of a record (``GEN``, generic, for any kind without its own)."""
-    if journal_article(record):
+    if journal_article(record, texts):
         return "JOUR"
     return RIS_TYPES.get(record.get("kind") or "other", "GEN")
 
@@ -93,9 +93,11 @@ def _ris_date(text: str | None) -> tuple[str | None, str | None]:
 def ris_reference(record: dict[str, Any]) -> str:
     """One record (interchange form or stored document) as a RIS reference."""
     kind = record.get("kind") or "other"
-    lines: list[tuple[str, str]] = [("TY", reference_type(record)), ("ID", record["id"])]
+    texts = field_texts(record)
+    lines: list[tuple[str, str]] = [("TY", reference_type(record, texts)),
+                                    ("ID", record["id"])]
     for name in split_creators(record.get("creators"), kind):
-        lines.append(("AU", name.inverted()))
+        lines.append(("AU", name.inverted(suffix_last=True)))
     title = record["title"]
     if record.get("subtitle"):
         title = f"{title}: {record['subtitle']}"
@@ -108,10 +110,9 @@ def ris_reference(record: dict[str, Any]) -> str:
     if da:
         lines.append(("DA", da))
     for field, tag in RIS_FIELDS.items():
-        value = field_text(record, field)
-        if value is not None:
-            lines.append((tag, value))
-    pages = field_text(record, "pages")
+        if field in texts:
+            lines.append((tag, texts[field]))
+    pages = texts.get("pages")
     if pages:
         first, _, last = pages.partition("-")
         lines.append(("SP", first.strip()))

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# A short tour of archivist on a demo archive (demo.json) in the current folder.
+# Run from the project folder after installing: bash scripts/tour.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${ARCHIVIST_BIN:-$here/.venv/bin/archivist}"
+a() { echo; printf '$ archivist'; printf ' %q' "$@"; echo; "$bin" --db demo.json "$@"; }
+
+rm -f demo.json demo.json.lock
+a import "$here/records/"
+a info
+a list --sort -date --limit 8
+a list 'creator:weiss date:2019..2021 tag:film' --columns id,date,title
+a show weiss-2021-dear-comrades
+a links wsws-history-of-russia --format json | head -n 12
+a graph workers-power-russia --depth 1 --format mermaid
+a verify 'creator:weiss tag:film'
+a add --title "Russia: masses on the streets (notes)" --kind other --tag notes
+a tag weiss-2021-dear-comrades Novocherkassk
+a history --limit 3
+a duplicates
+a export 'kind:article creator:weiss' --format bibtex --limit 2
+echo
+echo "The demo archive is $(pwd)/demo.json; try: $bin --db demo.json list --help"
