@@ -21,6 +21,7 @@ The table is printed and also written to ``benchmarks/out/results.md``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -50,6 +51,7 @@ class Result:
     size: int | None
     label: str
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     peaks: list[int] = field(default_factory=list)
     error: str | None = None
     #: The size of the archive file the command wrote (import), for the memory target.
@@ -86,28 +88,69 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def run_once(argv: Sequence[str]) -> tuple[float, int, int, str]:
-    """Run ``argv`` with stdout to a pipe that is read to the end.
+# The child of a big process inherits its high-water mark of resident memory (Linux
+# keeps ``maxrss`` across fork and exec), so every command is started by this small
+# launcher, itself started before the benchmark has read any archive.  It reads one
+# JSON line per command (argv, working folder, stderr file), runs it with stdout to a
+# pipe that it reads to the end, and answers with wall seconds, CPU seconds, peak
+# resident memory and exit code, all from ``wait4`` of that one child.
+LAUNCHER = r"""
+import json, os, sys, time
+for line in sys.stdin:
+    argv, cwd, errpath = json.loads(line)
+    read_end, write_end = os.pipe()
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.chdir(cwd)
+            os.dup2(write_end, 1)
+            err = os.open(errpath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.dup2(err, 2)
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(127)
+    os.close(write_end)
+    while os.read(read_end, 1 << 16):
+        pass
+    os.close(read_end)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    scale = 1 if sys.platform == "darwin" else 1024
+    print(json.dumps([elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * scale,
+                      os.waitstatus_to_exitcode(status)]), flush=True)
+"""
 
-    :returns: wall seconds, peak resident memory in bytes (of this child alone, from
-        ``wait4``), exit code, and the first line of stderr.
-    """
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=err,
-                                stdin=subprocess.DEVNULL, env=clean_env(), cwd=OUT)
-        assert proc.stdout is not None
-        while proc.stdout.read(1 << 16):
-            pass
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        proc.stdout.close()
-        proc.returncode = code = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        lines = err.read().decode("utf-8", "replace").strip().splitlines()
-    # ru_maxrss is in KiB on Linux, in bytes on macOS.
-    peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
-    return elapsed, peak, code, (lines[-1] if lines else "")
+
+class Launcher:
+    """The small process that starts every timed command (see :data:`LAUNCHER`)."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([PYTHON, "-c", LAUNCHER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=clean_env(), text=True)
+        self.errors = tempfile.NamedTemporaryFile(suffix=".stderr", delete=False)
+        self.errors.close()
+
+    def run(self, argv: Sequence[str]) -> tuple[float, float, int, int, str]:
+        """Run ``argv``: wall seconds, CPU seconds, peak bytes, exit code, last stderr line."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps([list(argv), str(OUT), self.errors.name]) + "\n")
+        self.proc.stdin.flush()
+        elapsed, cpu, peak, code = json.loads(self.proc.stdout.readline())
+        lines = Path(self.errors.name).read_text("utf-8", "replace").strip().splitlines()
+        return elapsed, cpu, peak, code, (lines[-1] if lines else "")
+
+    def close(self) -> None:
+        """Stop the launcher and remove its stderr file."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
+        Path(self.errors.name).unlink(missing_ok=True)
+
+
+LAUNCH: Launcher | None = None
 
 
 def measure(size: int | None, label: str, argv: Sequence[str], runs: int,
@@ -118,12 +161,14 @@ def measure(size: int | None, label: str, argv: Sequence[str], runs: int,
     for n in range(runs + 1):
         if setup is not None:
             setup()
-        elapsed, peak, code, err = run_once(argv)
+        assert LAUNCH is not None
+        elapsed, cpu, peak, code, err = LAUNCH.run(argv)
         if code != 0:
             result.error = err or f"exit code {code}"
             return result
         if n:
             result.times.append(elapsed)
+            result.cpu.append(cpu)
             result.peaks.append(peak)
     return result
 
@@ -352,16 +397,16 @@ def table(results: list[Result], found: list[Check], sizes: dict[int, int]) -> s
         "Archive files: " + ", ".join(f"{size_name(s)} records = {b / MIB:.1f} MiB"
                                       for s, b in sizes.items()) + ".",
         "",
-        "| records | command | runs | min ms | median ms | peak MiB |",
-        "|---|---|---:|---:|---:|---:|",
+        "| records | command | runs | min ms | median ms | median CPU ms | peak MiB |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         if r.ok:
             lines.append(f"| {size_name(r.size)} | {r.label} | {len(r.times)} | "
                          f"{min(r.times) * 1000:.0f} | {r.median * 1000:.0f} | "
-                         f"{r.peak / MIB:.0f} |")
+                         f"{statistics.median(r.cpu) * 1000:.0f} | {r.peak / MIB:.0f} |")
         else:
-            lines.append(f"| {size_name(r.size)} | {r.label} | — | {NOT_AVAILABLE} | | |")
+            lines.append(f"| {size_name(r.size)} | {r.label} | — | {NOT_AVAILABLE} | | | |")
     lines += ["", "| records | command | target | result |", "|---|---|---|---|"]
     for check in found:
         verdict = "n/a" if check.passed is None else ("pass" if check.passed else "**fail**")
@@ -390,13 +435,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {SCRIPT} not found; run this with the interpreter of the "
               "environment archivist is installed in", file=sys.stderr)
         return 1
+    global LAUNCH
+    LAUNCH = Launcher()
+    try:
+        results = run_all(args, sizes)
+    finally:
+        LAUNCH.close()
+    file_sizes = {size: (OUT / f"archive-{size}.json").stat().st_size for size in sizes}
+    report = table(results, checks(results, file_sizes), file_sizes)
+    (OUT / "results.md").write_text(report, encoding="utf-8")
+    print(report)
+    return 0
+
+
+def run_all(args: argparse.Namespace, sizes: list[int]) -> list[Result]:
+    """Every measurement, in order: startup, then each size, then import."""
     results: list[Result] = []
-    file_sizes: dict[int, int] = {}
     print("startup", file=sys.stderr)
     results += floors(args.runs)
     for size in sizes:
         db = ensure_archive(size)
-        file_sizes[size] = db.stat().st_size
         runs = args.runs if size < 100_000 else args.large_runs
         print(f"{size_name(size)} records", file=sys.stderr)
         results += parse_floors(size, db, runs)
@@ -405,10 +463,7 @@ def main(argv: list[str] | None = None) -> int:
         print("import", file=sys.stderr)
         results.append(import_benchmark(args.runs if max(sizes, default=0) < 100_000
                                         else args.large_runs))
-    report = table(results, checks(results, file_sizes), file_sizes)
-    (OUT / "results.md").write_text(report, encoding="utf-8")
-    print(report)
-    return 0
+    return results
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ def test_lock_waits_says_so_and_times_out(tmp_path: Path) -> None:
     holder.start()
     time.sleep(0.1)
     start = time.monotonic()
-    with pytest.raises(LockTimeout, match="gave up after 1.5 s"), \
+    with pytest.raises(LockTimeout, match=r"gave up after 1\.5 s"), \
             atomic.exclusive_lock(target, timeout=1.5, on_wait=messages.append):
         pass
     assert time.monotonic() - start >= 1.5

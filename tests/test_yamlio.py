@@ -17,7 +17,7 @@ def test_plain_scalars_stay_the_text_written(text: str) -> None:
     assert load_all(f"title: {text}\n".encode()) == [{"title": text}]
 
 
-@pytest.mark.parametrize("text", TRICKY + ["null", "~", ""])
+@pytest.mark.parametrize("text", [*TRICKY, "null", "~", ""])
 def test_dump_quotes_what_would_otherwise_change(text: str) -> None:
     assert load_all(dump({"title": text})) == [{"title": text}]
 

@@ -11,7 +11,7 @@ import os
 import shlex
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -128,19 +128,23 @@ def emit(text: str) -> None:
     click.echo(text, nl=False, color=True)
 
 
+def _completion_records(ctx: click.Context) -> Iterable[dict[str, Any]]:
+    from archivist.store import read_archive_file
+
+    data, _ = read_archive_file(_env_for_completion(ctx))
+    records: Iterable[dict[str, Any]] = data["records"].values()
+    return records
+
+
 def complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str
                  ) -> list[Any]:
-    """Shell completion of record ids from the archive in use."""
+    """Shell completion of record ids (with titles) from the archive in use."""
     from click.shell_completion import CompletionItem
 
+    prefix = incomplete.lower()
     try:
-        env = _env_for_completion(ctx)
-        from archivist.store import read_archive_file
-
-        data, _ = read_archive_file(env)
-        prefix = incomplete.lower()
         return [CompletionItem(doc["id"], help=str(doc.get("title", ""))[:60])
-                for doc in data["records"].values() if doc["id"].lower().startswith(prefix)]
+                for doc in _completion_records(ctx) if doc["id"].lower().startswith(prefix)]
     except Exception:
         # Completion must never print a traceback into the user's prompt.
         return []
@@ -151,16 +155,12 @@ def complete_tags(ctx: click.Context, param: click.Parameter, incomplete: str
     """Shell completion of tags from the archive in use."""
     from click.shell_completion import CompletionItem
 
+    prefix = incomplete.casefold()
     try:
-        env = _env_for_completion(ctx)
-        from archivist.store import read_archive_file
-
-        data, _ = read_archive_file(env)
-        prefix = incomplete.casefold()
-        tags = {t for doc in data["records"].values() for t in doc.get("tags", ())}
-        return [CompletionItem(t) for t in sorted(tags) if t.casefold().startswith(prefix)]
+        tags = {t for doc in _completion_records(ctx) for t in doc.get("tags", ())}
     except Exception:
         return []
+    return [CompletionItem(t) for t in sorted(tags) if t.casefold().startswith(prefix)]
 
 
 def _env_for_completion(ctx: click.Context) -> Path:
@@ -204,3 +204,22 @@ def cli(ctx: click.Context, db: Path | None, lock_timeout: float) -> None:
         raise click.BadParameter("the archive must be a file name", param_hint="--db")
     ctx.obj = Env(db=path, origin=origin, lock_timeout=lock_timeout,
                   argv=ctx.meta.get("archivist.argv", []))
+
+
+def selection_options(func: F) -> F:
+    """The options ``list`` and ``export`` share: columns, sort, limit, headers, style."""
+    options = [
+        click.option("--columns", "-c", help="Comma-separated columns for table/csv/tsv "
+                                             "(any field: tags, creators, fields.kicker…)."),
+        click.option("--sort", "-s", "sort", help="Sort keys, e.g. -date,title "
+                                                  "('-' for descending)."),
+        click.option("--limit", "-n", type=click.IntRange(min=0),
+                     help="At most N records."),
+        click.option("--no-headers", is_flag=True, help="Leave out the header row."),
+        click.option("--table-format", default="simple", show_default=True, metavar="STYLE",
+                     help="tabulate style for tables: simple, github, grid, pipe, html, "
+                          "latex, rst, orgtbl…"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from archivist.cli.base import Env, cli, emit, pass_env
+from archivist.cli.base import Env, cli, emit, pass_env, selection_options
 
 # Kept here as well as in archivist.exporters so that `--help` needs no library import.
 EXPORT_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "yaml", "bibtex", "csl-json",
@@ -22,15 +22,7 @@ EXPORT_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "yaml", "bibtex", "csl
 @click.option("--output", "-o", metavar="FILE",
               help="Write to FILE (atomically) instead of stdout; for bagit, the folder "
                    "to create.")
-@click.option("--columns", "-c", help="Comma-separated columns for table/csv/tsv "
-                                      "(any field: tags, creators, fields.kicker…).")
-@click.option("--sort", "-s", "sort", help="Sort keys, e.g. -date,title "
-                                           "('-' for descending).")
-@click.option("--limit", "-n", type=click.IntRange(min=0), help="Export at most N records.")
-@click.option("--no-headers", is_flag=True, help="Leave out the header row.")
-@click.option("--table-format", default="simple", show_default=True, metavar="STYLE",
-              help="tabulate style for tables: simple, github, grid, pipe, html, latex, "
-                   "rst, orgtbl…")
+@selection_options
 @pass_env
 def export_(env: Env, query: tuple[str, ...], fmt: str, output: str | None,
             columns: str | None, sort: str | None, limit: int | None, no_headers: bool,

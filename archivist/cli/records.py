@@ -6,7 +6,15 @@ from typing import Any
 
 import click
 
-from archivist.cli.base import Env, cli, complete_ids, emit, pass_env, stdout_width
+from archivist.cli.base import (
+    Env,
+    cli,
+    complete_ids,
+    emit,
+    pass_env,
+    selection_options,
+    stdout_width,
+)
 
 LIST_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "yaml")
 
@@ -119,15 +127,7 @@ def show(env: Env, record_id: str, fmt: str) -> None:
 @click.argument("query", nargs=-1)
 @click.option("--format", "-f", "fmt", type=click.Choice(LIST_FORMATS), default="table",
               show_default=True, help="Output format.")
-@click.option("--columns", "-c", help="Comma-separated columns for table/csv/tsv "
-                                      "(any field: tags, creators, fields.kicker…).")
-@click.option("--sort", "-s", "sort", help="Sort keys, e.g. -date,title "
-                                           "('-' for descending).")
-@click.option("--limit", "-n", type=click.IntRange(min=0), help="Show at most N records.")
-@click.option("--no-headers", is_flag=True, help="Leave out the header row.")
-@click.option("--table-format", default="simple", show_default=True, metavar="STYLE",
-              help="tabulate style for tables: simple, github, grid, pipe, html, latex, "
-                   "rst, orgtbl…")
+@selection_options
 @pass_env
 def list_(env: Env, query: tuple[str, ...], fmt: str, columns: str | None, sort: str | None,
           limit: int | None, no_headers: bool, table_format: str) -> None:
