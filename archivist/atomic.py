@@ -46,8 +46,19 @@ def loads(data: bytes, name: str = "archive") -> Any:
 
 
 def dumps(data: Any) -> bytes:
-    """Serialise ``data`` as indented, UTF-8, strict JSON ending in a newline."""
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    """Serialise ``data`` as indented, UTF-8, strict JSON ending in a newline.
+
+    :raises ArchivistError: when ``data`` holds what JSON cannot carry (a lone
+        surrogate, say, from a command-line argument that is not valid UTF-8).
+    """
+    try:
+        # orjson appends the newline itself: adding it here would copy the whole file.
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError as err:
+        # A last line of defence: input checks should refuse such text first, but a
+        # refusal here still beats a traceback, and nothing has been written yet.
+        raise ArchivistError(f"cannot write this as JSON ({err}); nothing was changed"
+                             ) from None
 
 
 def temp_prefix(target: Path) -> str:

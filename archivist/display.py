@@ -12,8 +12,10 @@ import re
 from typing import Any
 
 # C0 and C1 controls (newline and tab included: a table cell must stay on its line),
-# DEL, and the bidi embedding/override/isolate characters.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# DEL, the bidi embedding/override/isolate characters, and lone surrogates (which an
+# undecodable command-line argument becomes, and which no terminal can be sent).
+_UNSAFE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 #: How absence is shown in text output.
 ABSENT = "—"
 

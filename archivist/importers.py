@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from archivist.display import escape
 from archivist.errors import ArchivistError, ImportFailed, InvalidLink, InvalidRecord
 from archivist.ids import generate_id
 from archivist.models import Record, Source, check_text, record_from_mapping, tag_key
@@ -78,6 +79,10 @@ class InputFile:
         """How many records the file holds (each item of a top-level list counts)."""
         return sum(len(doc) if isinstance(doc, list) else doc is not None
                    for doc in self.documents)
+
+    def at(self, position: tuple[int, int]) -> str:
+        """``file:line:column`` for a position in this file."""
+        return f"{self.label}:{position[0]}:{position[1]}"
 
 
 @dataclass
@@ -226,6 +231,10 @@ def read_inputs(paths: Sequence[str], *, max_size: int | None = None,
                                                  "the file")
                 data = _read_file(path, limit)
                 folder = Path(os.path.abspath(os.path.dirname(path) or "."))
+            if len(data) > limit:
+                # Standard input (or a file that grew): only the start was read.
+                raise YamlError(label, 1, 1, f"the input is over the limit of {limit:,} "
+                                             "bytes (--max-size)")
             documents = load_all(data, label, max_size=limit)
         except YamlError as err:
             inputs.problems.append(str(err))
@@ -255,8 +264,7 @@ class _Entry:
         mapping: Any = self.data
         if key is not None and sub is not None and isinstance(self.data.get(key), MarkedDict):
             mapping, key = self.data[key], sub
-        line, column = mapping.position(key)
-        return f"{self.source_file.label}:{line}:{column}"
+        return self.source_file.at(mapping.position(key))
 
 
 class _Problems:
@@ -266,10 +274,17 @@ class _Problems:
         self.items = list(initial)
 
     def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
+        # One problem, one line: a newline or escape sequence in a key, a value or a
+        # file name is shown escaped, never obeyed by the terminal.
+        self.items.append(escape(f"{where}: {message}"))
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+    @property
+    def full(self) -> bool:
+        """Whether enough are known to be shown: more are only counted."""
+        return len(self.items) >= MAX_PROBLEMS
 
     def raise_if_any(self) -> None:
         if self.items:
@@ -289,14 +304,24 @@ def _offending_key(data: MarkedDict, message: str) -> tuple[str | None, str | No
     if match and isinstance(data.get(match[1]), MarkedDict) and match[2] in data[match[1]]:
         return match[1], match[2]
     for key, value in data.items():
-        if key == "links":
-            continue
-        probe = {key: value} if key == "title" else {"title": "probe", key: value}
-        try:
-            record_from_mapping(probe, default_id=_PENDING_ID)
-        except ArchivistError:
+        if key != "links" and not _valid({key: value}):
+            if key in ("source", "fields") and isinstance(value, MarkedDict):
+                # The culprit inside the section: a source needs a path to be checked.
+                base = {"path": "probe"} if key == "source" else {}
+                for sub, item in value.items():
+                    if not _valid({key: {**base, sub: item}}):
+                        return key, sub
             return key, None
     return None, None
+
+
+def _valid(values: dict[str, Any]) -> bool:
+    """Whether ``values`` pass the record rules on their own (with a stand-in title)."""
+    try:
+        record_from_mapping({"title": "probe", **values}, default_id=_PENDING_ID)
+    except ArchivistError:
+        return False
+    return True
 
 
 def _entries(inputs: Inputs, problems: _Problems, known: set[str],
@@ -316,14 +341,14 @@ def _entries(inputs: Inputs, problems: _Problems, known: set[str],
                 items = [(item, document.position(i)) for i, item in enumerate(document)]
             else:
                 items = [(document, (1, 1))]
-            for item, (line, column) in items:
+            for item, position in items:
                 done += 1
                 if progress is not None and done % 100 == 0:
                     progress(100)
                 if not isinstance(item, MarkedDict):
                     what = "empty" if item is None else ("a list" if isinstance(item, list)
                                                          else f"the text {item!r:.40}")
-                    problems.add(f"{source_file.label}:{line}:{column}",
+                    problems.add(source_file.at(position),
                                  f"expected a record (a mapping of field: value), found "
                                  f"{what} (document {number})")
                     continue
@@ -341,7 +366,8 @@ def _entry(source_file: InputFile, data: MarkedDict, problems: _Problems) -> _En
     try:
         record = record_from_mapping(data, default_id=_PENDING_ID)
     except ArchivistError as err:
-        key, sub = _offending_key(data, str(err))
+        # Finding the culprit key costs a check per key: only for problems shown.
+        key, sub = (None, None) if problems.full else _offending_key(data, str(err))
         entry = _Entry(source_file, data, Record(_PENDING_ID, "?"), False)
         problems.add(entry.where(key, sub), str(err))
         return None
@@ -353,8 +379,7 @@ def _entry(source_file: InputFile, data: MarkedDict, problems: _Problems) -> _En
         problems.add(entry.where("links"), "links must be a list of {rel, target} mappings")
         return entry
     for index, link in enumerate(links):
-        line, column = links.position(index)
-        where = f"{source_file.label}:{line}:{column}"
+        where = source_file.at(links.position(index))
         if not isinstance(link, MarkedDict) or set(link) != {"rel", "target"}:
             problems.add(where, "a link is a mapping of exactly rel and target, e.g. "
                                 "{rel: part-of, target: some-id}")
@@ -365,14 +390,9 @@ def _entry(source_file: InputFile, data: MarkedDict, problems: _Problems) -> _En
         except ArchivistError as err:
             problems.add(where, str(err))
             continue
-        entry.links.append((rel, target, _where_in(source_file, link, "rel"),
-                            _where_in(source_file, link, "target")))
+        entry.links.append((rel, target, source_file.at(link.position("rel")),
+                            source_file.at(link.position("target"))))
     return entry
-
-
-def _where_in(source_file: InputFile, mapping: MarkedDict, key: str) -> str:
-    line, column = mapping.position(key)
-    return f"{source_file.label}:{line}:{column}"
 
 
 class _Taken:
@@ -608,8 +628,8 @@ def _link_key(src: str, rel: str, dst: str) -> tuple[str, str, str]:
     return a, name, b
 
 
-def plan_import(archive: Archive, inputs: Inputs, options: ImportOptions,
-                progress: Progress | None = None) -> tuple[list[_Entry], list[Any]]:
+def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
+          progress: Progress | None = None) -> tuple[list[_Entry], list[Any]]:
     """Check everything an import would do; the archive is not changed.
 
     :returns: the checked records with their actions, and the links to store.
@@ -618,7 +638,7 @@ def plan_import(archive: Archive, inputs: Inputs, options: ImportOptions,
     if options.on_conflict not in CONFLICT_MODES:
         raise InvalidRecord(f"--on-conflict takes {', '.join(CONFLICT_MODES)}, not "
                             f"{options.on_conflict!r}")
-    problems = _Problems(inputs.problems)
+    problems = _Problems(escape(problem) for problem in inputs.problems)
     known: set[str] = set()
     entries = _entries(inputs, problems, known, progress)
     spelling = archive.tag_spellings()
@@ -653,7 +673,7 @@ def import_records(archive: Archive, inputs: Inputs, options: ImportOptions,
     :raises ImportFailed: listing every problem found (at most :data:`MAX_PROBLEMS`).
     """
     with paused_gc():
-        entries, links = plan_import(archive, inputs, options, progress)
+        entries, links = _plan(archive, inputs, options, progress)
         result = ImportResult([(e.action, e.record.id) for e in entries], len(links),
                               dry_run=options.dry_run)
         new = [(e.record, {"file": e.source_file.name, "sha256": e.source_file.sha256,
@@ -666,8 +686,9 @@ def import_records(archive: Archive, inputs: Inputs, options: ImportOptions,
             return result
         if new:
             archive.add_many(new)
-        for record in updates:
-            archive.update(record, action="import")
+        if updates:
+            # Tags are spelled already (archive first, then this import).
+            archive.update_many(updates, action="import", respell=False)
         if links:
             archive.store_links(link.as_dict() for link in links)
     return result

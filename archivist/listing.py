@@ -138,7 +138,13 @@ def select(archive: Archive, query: Sequence[str] = (), *, sort: str | None = No
 
 def to_interchange(archive: Archive, docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The interchange form of each document, with its stored links."""
-    from archivist.links import outgoing_by_record
-
-    links = outgoing_by_record(archive)
+    docs = list(docs)
+    # Only the links of these documents are gathered: ``show`` wants one record's,
+    # and sorting every link of a large archive by record would cost more than it.
+    wanted = {doc["id"].lower() for doc in docs}
+    links: dict[str, list[dict[str, str]]] = {}
+    for link in archive.link_documents():
+        key = link["src"].lower()
+        if key in wanted:
+            links.setdefault(key, []).append({"rel": link["rel"], "target": link["dst"]})
     return [interchange(doc, links.get(doc["id"].lower(), [])) for doc in docs]

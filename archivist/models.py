@@ -346,9 +346,10 @@ def record_from_mapping(data: Mapping[str, Any], *, default_id: str | None = Non
     :raises InvalidRecord: naming the first offending field.
     """
     values: dict[str, Any] = {}
-    extra: dict[str, Any] = dict(data.get("fields") or {})
-    if not isinstance(data.get("fields", {}) or {}, Mapping):
-        raise InvalidRecord("fields must be a mapping")
+    given_fields = data.get("fields")
+    if given_fields is not None and not isinstance(given_fields, Mapping):
+        raise InvalidRecord("fields must be a mapping of name: value")
+    extra: dict[str, Any] = dict(given_fields or {})
     for raw_key, value in data.items():
         key = check_text(raw_key, "a field name")
         if key in ("fields", "links", "archive") or value is None:

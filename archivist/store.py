@@ -137,12 +137,23 @@ class Archive:
         self._records = self._db.table("records", cache_size=0)
         self._links = self._db.table("links", cache_size=0)
         self._history = self._db.table("history", cache_size=0)
-        self._index = {str(doc["id"]).lower(): int(doc_id)
-                       for doc_id, doc in self._raw("records").items()}
+        self._lazy_index: dict[str, int] | None = None
         self._change: int | None = None
         #: Keys added to every history entry, e.g. ``{"reverts": 12}`` while undoing.
         self.log_extra: dict[str, Any] = {}
         self._now = utc_now()
+
+    @property
+    def _index(self) -> dict[str, int]:
+        """Lowercased id → TinyDB document id, built on first use.
+
+        ``list`` and ``export`` walk the documents and never look a record up, so
+        they do not pay for it (80 ms at 100,000 records).
+        """
+        if self._lazy_index is None:
+            self._lazy_index = {str(doc["id"]).lower(): int(doc_id)
+                                for doc_id, doc in self._raw("records").items()}
+        return self._lazy_index
 
     # -- opening and committing ---------------------------------------------------
 

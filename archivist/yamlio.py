@@ -134,16 +134,12 @@ def load_all(data: bytes | str, name: str = "<input>", *, max_size: int = MAX_SI
     :raises YamlError: naming ``name:line:column`` for the first problem.
     """
     text = decode(data.encode("utf-8") if isinstance(data, str) else data, name, max_size)
+    if "\\u" in text and _SURROGATE_PAIR.search(text):
+        # JSON writers (Python's json.dumps among them) escape characters beyond the
+        # BMP as UTF-16 surrogate pairs, which YAML does not know: join them first.
+        text = _join_surrogate_pairs(text)
     with paused_gc():
-        try:
-            return _compose(text, name, max_depth)
-        except YamlError as err:
-            # JSON writers (Python's json.dumps among them) escape characters beyond
-            # the BMP as UTF-16 surrogate pairs, which YAML does not know: join them.
-            if ("Unicode character escape" not in err.problem
-                    or not _SURROGATE_PAIR.search(text)):
-                raise
-        return _compose(_join_surrogate_pairs(text), name, max_depth)
+        return _compose(text, name, max_depth)
 
 
 @contextlib.contextmanager

@@ -130,16 +130,17 @@ class Launcher:
     def __init__(self) -> None:
         self.proc = subprocess.Popen([PYTHON, "-c", LAUNCHER], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=clean_env(), text=True)
-        self.errors = tempfile.NamedTemporaryFile(suffix=".stderr", delete=False)
-        self.errors.close()
+        fd, name = tempfile.mkstemp(suffix=".stderr")
+        os.close(fd)
+        self.errors = Path(name)
 
     def run(self, argv: Sequence[str]) -> tuple[float, float, int, int, str]:
         """Run ``argv``: wall seconds, CPU seconds, peak bytes, exit code, last stderr line."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps([list(argv), str(OUT), self.errors.name]) + "\n")
+        self.proc.stdin.write(json.dumps([list(argv), str(OUT), str(self.errors)]) + "\n")
         self.proc.stdin.flush()
         elapsed, cpu, peak, code = json.loads(self.proc.stdout.readline())
-        lines = Path(self.errors.name).read_text("utf-8", "replace").strip().splitlines()
+        lines = self.errors.read_text("utf-8", "replace").strip().splitlines()
         return elapsed, cpu, peak, code, (lines[-1] if lines else "")
 
     def close(self) -> None:
@@ -147,7 +148,7 @@ class Launcher:
         assert self.proc.stdin is not None
         self.proc.stdin.close()
         self.proc.wait()
-        Path(self.errors.name).unlink(missing_ok=True)
+        self.errors.unlink(missing_ok=True)
 
 
 LAUNCH: Launcher | None = None

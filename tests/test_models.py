@@ -146,3 +146,9 @@ def test_record_document_round_trip_is_the_identity(record: Record) -> None:
 def test_interchange_validates_back_to_the_same_record(record: Record) -> None:
     again = record_from_mapping(interchange(record.to_document(), with_archive=False))
     assert again == record
+
+
+@pytest.mark.parametrize("fields", [False, "text", ["a"], 0])
+def test_fields_must_be_a_mapping(fields: Any) -> None:
+    with pytest.raises(InvalidRecord, match="fields must be a mapping"):
+        record_from_mapping({"id": "a", "title": "T", "fields": fields})

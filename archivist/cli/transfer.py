@@ -38,12 +38,12 @@ def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
 @pass_env
 def import_(env: Env, paths: tuple[str, ...], dry_run: bool, on_conflict: str,
             max_size: int | None) -> None:
-    """Import records from YAML or JSON files, folders or stdin (-), all or nothing.
+    """Import YAML or JSON records, all or nothing.
 
-    A file holds one record, a list of records, or a stream of documents separated
-    by ---.  A folder is searched for .yaml, .yml and .json files, in sorted order.
-    Everything is checked first; any problem is reported as FILE:LINE:COLUMN and
-    nothing is changed.
+    PATH is a .yaml, .yml or .json file, a folder (searched for such files, in sorted
+    order), or - for stdin.  A file holds one record, a list of records, or a stream
+    of documents separated by ---.  Everything is checked first; any problem is
+    reported as FILE:LINE:COLUMN and nothing is changed.
 
     \b
     Examples:
@@ -54,8 +54,7 @@ def import_(env: Env, paths: tuple[str, ...], dry_run: bool, on_conflict: str,
     """
     from archivist.importers import ImportOptions, import_records, read_inputs
 
-    inputs = read_inputs(paths, max_size=max_size, stdin=click.get_binary_stream("stdin"),
-                         skip=env.db)
+    inputs = read_inputs(paths, max_size=max_size, stdin=sys.stdin.buffer, skip=env.db)
     options = ImportOptions(on_conflict=on_conflict, dry_run=dry_run, command=env.command)
     opening = env.reading(quiet=True) if dry_run else env.writing()
     with opening as archive, _progress(inputs.count()) as progress:

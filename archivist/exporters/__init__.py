@@ -23,6 +23,7 @@ from typing import Any
 
 from archivist.display import cell
 from archivist.listing import column_value
+from archivist.models import INTERCHANGE_KEYS
 
 #: Columns shown when none are asked for.
 DEFAULT_COLUMNS: tuple[str, ...] = ("id", "kind", "date", "creators", "title")
@@ -49,8 +50,31 @@ class ExportOptions:
 Exporter = Callable[[Sequence[dict[str, Any]], Sequence[str], ExportOptions], str]
 
 
+def _getter(column: str) -> Callable[[dict[str, Any]], Any]:
+    """A function reading ``column`` from a record, as :func:`column_value` does."""
+    if column in INTERCHANGE_KEYS:
+        # A key of the schema is read straight from the record (the common case).
+        return lambda record: record.get(column)
+    return lambda record: column_value(record, column)
+
+
+def _cell(value: Any) -> str:
+    """:func:`~archivist.display.cell`, stripped, with a fast way for plain text.
+
+    Text that ``str.isprintable`` accepts holds nothing a terminal would obey, so it
+    needs no escaping; testing that is several times faster than the escape pattern,
+    and a table of 10,000 records has 50,000 cells.
+    """
+    if type(value) is str and value.isprintable():
+        return value.strip()
+    if type(value) is list and all(type(v) is str and v.isprintable() for v in value):
+        return "; ".join(value).strip()
+    return cell(value).strip()
+
+
 def _rows(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[list[str]]:
-    return [[cell(column_value(r, c)).strip() for c in columns] for r in records]
+    getters = [_getter(c) for c in columns]
+    return [[_cell(get(r)) for get in getters] for r in records]
 
 
 def _shorten(rows: list[list[str]], headers: Sequence[str], max_width: int) -> None:
@@ -84,15 +108,14 @@ def simple_table(rows: Sequence[Sequence[str]], headers: Sequence[str] | None) -
     if not rows and headers is None:
         return ""
     ncols = len(headers) if headers is not None else len(rows[0])
-    widths = [0] * ncols
-    for row in rows:
-        for i, value in enumerate(row):
-            if len(value) > widths[i]:
-                widths[i] = len(value)
+    # Column by column (zip transposes) and through one format string per row: the
+    # same padding as str.ljust, at a fraction of the cost of a loop over cells.
+    widths = [max(map(len, column)) for column in zip(*rows)] if rows else [0] * ncols
     if headers is not None:
         widths = [max(w, len(h) + 2) for w, h in zip(widths, headers)]
     rule = "  ".join("-" * w for w in widths).rstrip()
-    body = ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
+    line = "  ".join(f"{{:<{w}}}" for w in widths).format
+    body = [line(*row).rstrip() for row in rows]
     if headers is None:
         return "\n".join([rule, *body, rule])
     head = "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()
