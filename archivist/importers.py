@@ -18,88 +18,50 @@ A file holds one record (a mapping), a list of records, or a stream of documents
 separated by ``---``.  Records use the interchange form (DESIGN.md); the read-only
 ``archive`` section that ``show --format json`` prints is ignored, so anything archivist
 exports can be imported again.
+
+Reading the inputs into located records, and finding their sources, is the work of
+:mod:`archivist.importinput`; this module decides what an import does and does it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from archivist.display import escape
-from archivist.errors import ArchivistError, ImportFailed, InvalidLink, InvalidRecord
+from archivist.errors import InvalidLink, InvalidRecord
 from archivist.ids import generate_id
-from archivist.models import Record, Source, check_text, record_from_mapping, tag_key
-from archivist.yamlio import MAX_SIZE, MarkedDict, MarkedList, YamlError, load_all, paused_gc
+from archivist.importinput import (
+    MAX_PROBLEMS,
+    STDIN,
+    STDIN_LABEL,
+    SUFFIXES,
+    Entry,
+    InputFile,
+    Inputs,
+    Problems,
+    Progress,
+    expand_paths,
+    read_entries,
+    read_inputs,
+    resolve_sources,
+)
+from archivist.models import Record, tag_key
+from archivist.yamlio import paused_gc
 
 if TYPE_CHECKING:
     from archivist.store import Archive
 
-#: File name endings taken from folders (compared case-insensitively).
-SUFFIXES = (".yaml", ".yml", ".json")
-#: The path that stands for standard input.
-STDIN = "-"
-#: How standard input is named in messages.
-STDIN_LABEL = "<stdin>"
+# Reading the inputs lives in archivist.importinput; its public names are part of this
+# module's interface too.
+__all__ = [
+    "CONFLICT_MODES", "MAX_PROBLEMS", "STDIN", "STDIN_LABEL", "SUFFIXES", "ImportOptions",
+    "ImportResult", "InputFile", "Inputs", "Progress", "expand_paths", "import_records",
+    "read_inputs",
+]
+
 #: What ``--on-conflict`` accepts: refuse, leave the existing record, or replace it.
 CONFLICT_MODES = ("error", "skip", "update")
-#: Problems listed at most; the rest are counted.
-MAX_PROBLEMS = 50
-# A placeholder id while a record without one is checked (replaced before storing).
-_PENDING_ID = "pending"
-# "source.sha256 …" or "fields.kicker …" in a message: the key inside that section.
-_SECTION_KEY = re.compile(r"\b(source|fields)\.([^\s.:,;'\"]+)")
-
-#: Called with the number of records just checked (for a progress bar).
-Progress = Callable[[int], None]
-
-
-@dataclass
-class InputFile:
-    """One input, read and parsed.
-
-    :param name: the path as given (``-`` for standard input), kept in provenance.
-    :param label: how messages name it.
-    :param folder: where relative ``source.path`` values start.
-    :param sha256: SHA-256 of the bytes read.
-    :param documents: the parsed documents.
-    """
-
-    name: str
-    label: str
-    folder: Path
-    sha256: str
-    documents: list[Any]
-
-    def count(self) -> int:
-        """How many records the file holds (each item of a top-level list counts)."""
-        return sum(len(doc) if isinstance(doc, list) else doc is not None
-                   for doc in self.documents)
-
-    def at(self, position: tuple[int, int]) -> str:
-        """``file:line:column`` for a position in this file."""
-        return f"{self.label}:{position[0]}:{position[1]}"
-
-
-@dataclass
-class Inputs:
-    """Everything read for one import, and the problems met reading it."""
-
-    files: list[InputFile] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def count(self) -> int:
-        """How many records were read."""
-        return sum(f.count() for f in self.files)
-
-    def release(self) -> None:
-        """Let go of the parsed documents (an import does once it has checked them)."""
-        for source_file in self.files:
-            source_file.documents = []
 
 
 @dataclass(frozen=True)
@@ -144,255 +106,7 @@ class ImportResult:
         return f"imported {added} {noun} ({self.links} links), skipped {skipped}, updated {updated}"
 
 
-# -- reading ------------------------------------------------------------------------
-
-
-def _sort_key(path: str) -> tuple[str, ...]:
-    return Path(path).parts
-
-
-def expand_paths(paths: Sequence[str], problems: list[str], *,
-                 skip: Path | None = None) -> list[str]:
-    """The files to read for ``paths``: files as given, folders searched recursively.
-
-    Folders contribute their ``.yaml``, ``.yml`` and ``.json`` files, sorted by path;
-    hidden files and folders, and the archive file ``skip`` itself, are left out.
-    Problems (a missing path, a file of another type) are appended to ``problems``.
-    """
-    skip_real = os.path.realpath(skip) if skip is not None else None
-    files: list[str] = []
-    for path in paths:
-        if path == STDIN:
-            files.append(path)
-        elif os.path.isdir(path):
-            found: list[str] = []
-            for top, folders, names in os.walk(path):
-                folders[:] = [f for f in folders if not f.startswith(".")]
-                for name in names:
-                    full = os.path.normpath(os.path.join(top, name))
-                    if (not name.startswith(".") and name.lower().endswith(SUFFIXES)
-                            and os.path.realpath(full) != skip_real):
-                        found.append(full)
-            files.extend(sorted(found, key=_sort_key))
-        elif not os.path.lexists(path):
-            problems.append(f"{_shown(path)}:1:1: no such file or folder")
-        elif not path.lower().endswith(SUFFIXES):
-            problems.append(f"{_shown(path)}:1:1: not a .yaml, .yml or .json file (give - "
-                            "to read standard input)")
-        else:
-            files.append(path)
-    return files
-
-
-def _shown(path: str) -> str:
-    # Names that are not UTF-8 arrive with surrogate escapes; show their bytes instead.
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def _read_file(path: str, max_size: int) -> bytes:
-    """The bytes of ``path``, refusing a file over ``max_size`` before reading it."""
-    from archivist.provenance import open_regular, source_error
-
-    try:
-        fd = open_regular(path)
-    except OSError as err:
-        raise YamlError(_shown(path), 1, 1, str(source_error(path, err))) from None
-    with os.fdopen(fd, "rb") as stream:
-        size = os.fstat(fd).st_size
-        if size > max_size:
-            raise YamlError(_shown(path), 1, 1, f"the file is {size:,} bytes, over the limit "
-                                                f"of {max_size:,} (--max-size)")
-        return stream.read(max_size + 1)
-
-
-def read_inputs(paths: Sequence[str], *, max_size: int | None = None,
-                stdin: IO[bytes] | None = None, skip: Path | None = None) -> Inputs:
-    """Read and parse every input of an import; problems are collected, not raised.
-
-    :param paths: files, folders, or ``-`` for ``stdin``.
-    :param max_size: the largest file accepted, in bytes (default 10 MiB).
-    :param skip: the archive file, never read as input when found in a folder.
-    """
-    limit = MAX_SIZE if max_size is None else max_size
-    inputs = Inputs()
-    seen_stdin = False
-    for path in expand_paths(paths, inputs.problems, skip=skip):
-        label = STDIN_LABEL if path == STDIN else _shown(path)
-        try:
-            if path == STDIN:
-                if seen_stdin or stdin is None:
-                    raise YamlError(label, 1, 1, "standard input can be read only once")
-                seen_stdin = True
-                data = stdin.read(limit + 1)
-                folder = Path.cwd()
-            else:
-                if label != path:
-                    raise YamlError(label, 1, 1, "the file name is not valid UTF-8; rename "
-                                                 "the file")
-                data = _read_file(path, limit)
-                folder = Path(os.path.abspath(os.path.dirname(path) or "."))
-            if len(data) > limit:
-                # Standard input (or a file that grew): only the start was read.
-                raise YamlError(label, 1, 1, f"the input is over the limit of {limit:,} "
-                                             "bytes (--max-size)")
-            documents = load_all(data, label, max_size=limit)
-        except YamlError as err:
-            inputs.problems.append(str(err))
-            continue
-        inputs.files.append(InputFile(path, label, folder, hashlib.sha256(data).hexdigest(),
-                                      documents))
-    return inputs
-
-
 # -- checking -----------------------------------------------------------------------
-
-
-@dataclass
-class _Entry:
-    """One record of the import as it goes through the checks."""
-
-    source_file: InputFile
-    data: MarkedDict
-    record: Record
-    explicit_id: bool
-    action: str = "add"
-    #: ``(rel, target, where rel stands, where target stands)`` for each link given.
-    links: list[tuple[str, str, str, str]] = field(default_factory=list)
-
-    def where(self, key: str | None = None, sub: str | None = None) -> str:
-        """``file:line:column`` of ``key`` (or ``key.sub``), else of the record."""
-        mapping: Any = self.data
-        if key is not None and sub is not None and isinstance(self.data.get(key), MarkedDict):
-            mapping, key = self.data[key], sub
-        return self.source_file.at(mapping.position(key))
-
-
-class _Problems:
-    """Problems found so far, each ``file:line:column: message``."""
-
-    def __init__(self, initial: Iterable[str] = ()) -> None:
-        self.items = list(initial)
-
-    def add(self, where: str, message: str) -> None:
-        # One problem, one line: a newline or escape sequence in a key, a value or a
-        # file name is shown escaped, never obeyed by the terminal.
-        self.items.append(escape(f"{where}: {message}"))
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    @property
-    def full(self) -> bool:
-        """Whether enough are known to be shown: more are only counted."""
-        return len(self.items) >= MAX_PROBLEMS
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            shown = self.items[:MAX_PROBLEMS]
-            if len(self.items) > MAX_PROBLEMS:
-                shown.append(f"… and {len(self.items) - MAX_PROBLEMS} more")
-            raise ImportFailed(shown, total=len(self.items))
-
-
-def _offending_key(data: MarkedDict, message: str) -> tuple[str | None, str | None]:
-    """The key (and key inside ``source``/``fields``) that ``message`` is about.
-
-    Checking each key on its own finds the culprit without every rule having to
-    report which key it checked.
-    """
-    match = _SECTION_KEY.search(message)
-    if match and isinstance(data.get(match[1]), MarkedDict) and match[2] in data[match[1]]:
-        return match[1], match[2]
-    for key, value in data.items():
-        if key != "links" and not _valid({key: value}):
-            if key in ("source", "fields") and isinstance(value, MarkedDict):
-                # The culprit inside the section: a source needs a path to be checked.
-                base = {"path": "probe"} if key == "source" else {}
-                for sub, item in value.items():
-                    if not _valid({key: {**base, sub: item}}):
-                        return key, sub
-            return key, None
-    return None, None
-
-
-def _valid(values: dict[str, Any]) -> bool:
-    """Whether ``values`` pass the record rules on their own (with a stand-in title)."""
-    try:
-        record_from_mapping({"title": "probe", **values}, default_id=_PENDING_ID)
-    except ArchivistError:
-        return False
-    return True
-
-
-def _entries(inputs: Inputs, problems: _Problems, known: set[str],
-             progress: Progress | None) -> list[_Entry]:
-    """Every record of the inputs, validated as ``add`` validates (ids not yet given).
-
-    :param known: receives the id of every record that names one, valid or not, so
-        that a link to a record with an error is not reported as a second problem.
-    """
-    entries: list[_Entry] = []
-    done = 0
-    for source_file in inputs.files:
-        for number, document in enumerate(source_file.documents, 1):
-            if document is None:
-                continue
-            if isinstance(document, MarkedList):
-                items = [(item, document.position(i)) for i, item in enumerate(document)]
-            else:
-                items = [(document, (1, 1))]
-            for item, position in items:
-                done += 1
-                if progress is not None and done % 100 == 0:
-                    progress(100)
-                if not isinstance(item, MarkedDict):
-                    what = "empty" if item is None else ("a list" if isinstance(item, list)
-                                                         else f"the text {item!r:.40}")
-                    problems.add(source_file.at(position),
-                                 f"expected a record (a mapping of field: value), found "
-                                 f"{what} (document {number})")
-                    continue
-                if isinstance(item.get("id"), str):
-                    known.add(item["id"].lower())
-                entry = _entry(source_file, item, problems)
-                if entry is not None:
-                    entries.append(entry)
-    if progress is not None:
-        progress(done % 100)
-    return entries
-
-
-def _entry(source_file: InputFile, data: MarkedDict, problems: _Problems) -> _Entry | None:
-    try:
-        record = record_from_mapping(data, default_id=_PENDING_ID)
-    except ArchivistError as err:
-        # Finding the culprit key costs a check per key: only for problems shown.
-        key, sub = (None, None) if problems.full else _offending_key(data, str(err))
-        entry = _Entry(source_file, data, Record(_PENDING_ID, "?"), False)
-        problems.add(entry.where(key, sub), str(err))
-        return None
-    entry = _Entry(source_file, data, record, data.get("id") is not None)
-    links = data.get("links")
-    if links is None:
-        return entry
-    if not isinstance(links, MarkedList):
-        problems.add(entry.where("links"), "links must be a list of {rel, target} mappings")
-        return entry
-    for index, link in enumerate(links):
-        where = source_file.at(links.position(index))
-        if not isinstance(link, MarkedDict) or set(link) != {"rel", "target"}:
-            problems.add(where, "a link is a mapping of exactly rel and target, e.g. "
-                                "{rel: part-of, target: some-id}")
-            continue
-        try:
-            rel = check_text(link["rel"], "a link's rel")
-            target = check_text(link["target"], "a link's target")
-        except ArchivistError as err:
-            problems.add(where, str(err))
-            continue
-        entry.links.append((rel, target, source_file.at(link.position("rel")),
-                            source_file.at(link.position("target"))))
-    return entry
 
 
 class _Taken:
@@ -406,8 +120,8 @@ class _Taken:
                                                or record_id.lower() in self.batch)
 
 
-def _check_ids(archive: Archive, entries: list[_Entry], on_conflict: str,
-               problems: _Problems) -> None:
+def _check_ids(archive: Archive, entries: list[Entry], on_conflict: str,
+               problems: Problems) -> None:
     """Refuse repeated ids; decide add, skip or update for ids the archive has."""
     first: dict[str, str] = {}
     for entry in entries:
@@ -427,8 +141,8 @@ def _check_ids(archive: Archive, entries: list[_Entry], on_conflict: str,
             entry.action = "skip" if on_conflict == "skip" else "update"
 
 
-def _give_ids(archive: Archive, entries: list[_Entry], on_conflict: str,
-              spelling: dict[str, str], problems: _Problems) -> None:
+def _give_ids(archive: Archive, entries: list[Entry], on_conflict: str,
+              spelling: dict[str, str], problems: Problems) -> None:
     """Give each record without an id one made from its values.
 
     When a record with exactly the same values already holds that id (an earlier
@@ -474,91 +188,7 @@ def _same_values(archive: Archive, record_id: str, record: Record,
     return stored == record.with_changes(id=stored.id, tags=tags)
 
 
-def _resolve_sources(archive: Archive, entries: list[_Entry], problems: _Problems) -> None:
-    """Hash every source file once, check given sizes and hashes, store paths as usual."""
-    groups: dict[str, list[tuple[_Entry, str]]] = {}
-    for entry in entries:
-        source = entry.record.source
-        if source is None or entry.action == "skip":
-            continue
-        absolute = os.path.normpath(os.path.join(entry.source_file.folder, source.path))
-        groups.setdefault(os.path.realpath(absolute), []).append((entry, absolute))
-    for group in groups.values():
-        _resolve_group(archive, group, problems)
-
-
-def _resolve_group(archive: Archive, group: list[tuple[_Entry, str]],
-                   problems: _Problems) -> None:
-    """Describe one source file for every record that names it."""
-    from archivist.provenance import describe_source, stored_path
-
-    first, absolute = group[0]
-    given = first.record.source
-    assert given is not None
-    spans = [e.record.source.span[1] for e, _ in group
-             if e.record.source is not None and e.record.source.span is not None]
-    found: Source | None = None
-    lines: int | None = None
-    if os.path.exists(absolute):
-        folder = first.source_file.folder
-        try:
-            try:
-                # One read per file: checking the longest span checks the others.
-                found = describe_source(given.path, archive.path, base=folder,
-                                        span=(1, max(spans)) if spans else None)
-            except InvalidRecord:
-                # Some span runs past the end: find out which, to say so for each.
-                found = describe_source(given.path, archive.path, base=folder)
-                lines = _count_lines(absolute)
-        except ArchivistError as err:
-            for entry, _ in group:
-                problems.add(entry.where("source", "path"), str(err))
-            return
-    for entry, path in group:
-        source = entry.record.source
-        assert source is not None
-        if found is None and source.sha256 is None:
-            problems.add(entry.where("source", "path"),
-                         f"no such file: {path} (give source.sha256 to describe a file "
-                         "that is not here)")
-            continue
-        if found is None:
-            # Not here, but described by its hash: kept (verify will report it
-            # missing), like a record whose file was moved away.
-            entry.record = entry.record.with_changes(
-                source=replace(source, path=stored_path(path, archive.path)))
-            continue
-        if source.sha256 is not None and source.sha256 != found.sha256:
-            problems.add(entry.where("source", "sha256"),
-                         f"source.sha256 is {source.sha256} but {source.path} has sha256 "
-                         f"{found.sha256}")
-        elif source.size is not None and source.size != found.size:
-            problems.add(entry.where("source", "size"),
-                         f"source.size is {source.size} but {source.path} has {found.size} "
-                         "bytes")
-        elif lines is not None and source.span is not None and source.span[1] > lines:
-            problems.add(entry.where("source", "span"),
-                         f"source.span {list(source.span)} runs past the end of "
-                         f"{source.path} ({lines} lines)")
-        entry.record = entry.record.with_changes(source=Source(
-            path=stored_path(path, archive.path), sha256=found.sha256, size=found.size,
-            span=source.span, retrieved=source.retrieved))
-
-
-def _count_lines(path: str) -> int:
-    from archivist.provenance import hash_descriptor, open_regular, source_error
-
-    try:
-        fd = open_regular(path)
-        try:
-            return hash_descriptor(fd, count_lines=True).lines or 0
-        finally:
-            os.close(fd)
-    except OSError as err:
-        raise source_error(path, err) from None
-
-
-def _canonical_tags(entries: list[_Entry], spelling: dict[str, str]) -> None:
+def _canonical_tags(entries: list[Entry], spelling: dict[str, str]) -> None:
     """Spell each tag as the archive, or else the import, first spelled it."""
     spelling = dict(spelling)
     for entry in entries:
@@ -569,8 +199,8 @@ def _canonical_tags(entries: list[_Entry], spelling: dict[str, str]) -> None:
             entry.record = entry.record.with_changes(tags=tags)
 
 
-def _check_links(archive: Archive, entries: list[_Entry], known: set[str],
-                 problems: _Problems) -> list[Any]:
+def _check_links(archive: Archive, entries: list[Entry], known: set[str],
+                 problems: Problems) -> list[Any]:
     """Check every link of the records to add or update; return the links to store."""
     from archivist.links import canonical, validate_new_links
 
@@ -629,7 +259,7 @@ def _link_key(src: str, rel: str, dst: str) -> tuple[str, str, str]:
 
 
 def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
-          progress: Progress | None = None) -> tuple[list[_Entry], list[Any]]:
+          progress: Progress | None = None) -> tuple[list[Entry], list[Any]]:
     """Check everything an import would do; the archive is not changed.
 
     :returns: the checked records with their actions, and the links to store.
@@ -638,12 +268,12 @@ def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
     if options.on_conflict not in CONFLICT_MODES:
         raise InvalidRecord(f"--on-conflict takes {', '.join(CONFLICT_MODES)}, not "
                             f"{options.on_conflict!r}")
-    problems = _Problems(escape(problem) for problem in inputs.problems)
+    problems = Problems(escape(problem) for problem in inputs.problems)
     known: set[str] = set()
-    entries = _entries(inputs, problems, known, progress)
+    entries = read_entries(inputs, problems, known, progress)
     spelling = archive.tag_spellings()
     _check_ids(archive, entries, options.on_conflict, problems)
-    _resolve_sources(archive, entries, problems)
+    resolve_sources(archive, entries, problems)
     _give_ids(archive, entries, options.on_conflict, spelling, problems)
     known.update(e.record.id.lower() for e in entries)
     _canonical_tags(entries, spelling)

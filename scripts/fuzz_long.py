@@ -78,11 +78,6 @@ def import_target(data: bytes) -> None:
         atomic.dumps(list(archive.documents()))
     except ArchivistError:
         pass
-    except ValueError as err:
-        # The known fault of test_fuzz.test_fields_that_is_not_a_mapping_is_reported:
-        # skipped so that the run goes on to find others (drop this once it is fixed).
-        if "dictionary update sequence" not in str(err):
-            raise
 
 
 def query_target(data: bytes) -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archivist import query
+from archivist import query, querymatch
 from archivist.dates import date_bounds
 from archivist.errors import QuerySyntaxError
 from archivist.query import (
@@ -25,7 +25,6 @@ from archivist.query import (
     Rel,
     Text,
     compile_query,
-    fold,
     join_words,
     matches,
     parse,
@@ -418,8 +417,11 @@ def test_links_need_an_archive() -> None:
 
 def test_without_the_relation_vocabulary(monkeypatch: pytest.MonkeyPatch,
                                          archive: FakeArchive) -> None:
-    # Names are then taken as stored, and any name is accepted.
-    monkeypatch.setattr(query, "_relations", lambda: (None, frozenset({"related"})))
+    # Names are then taken as stored, and any name is accepted (by the parser and
+    # by the matching alike).
+    for module in (query, querymatch):
+        monkeypatch.setattr(module, "relation_vocabulary",
+                            lambda: (None, frozenset({"related"})))
     assert ids(matches("rel:part-of:wsws-history-of-russia", DOCS, archive)) == {
         "weiss-2021-dear-comrades"}
     assert ids(matches("rel:related:trotsky-lessons", DOCS, archive)) == {
@@ -433,24 +435,6 @@ def test_predicate_is_reusable_and_order_is_kept() -> None:
         "pl-klushino", "film-1962", "dear-comrades-notes"]
     assert [doc["id"] for doc in matches("kind:book OR kind:film", DOCS)] == [
         "pl-klushino", "film-1962", "dear-comrades-notes"]
-
-
-def test_documents_without_cached_dates() -> None:
-    doc = {"id": "x", "kind": "other", "title": "t", "date": "1923~"}
-    assert matches("date:1923", [doc]) == [doc]
-    assert matches("date:1924", [doc]) == []
-    assert matches("date:1923", [{"id": "y", "title": "t", "date": "garbage"}]) == []
-
-
-@pytest.mark.parametrize(("text", "folded"), [
-    ("Żółkiewski", "zolkiewski"),
-    ("Ёжик Йошкар", "ежик иошкар"),
-    ("O’Brien — “quoted”", "o'brien - \"quoted\""),
-    ("Straße", "strasse"),
-    ("ﬁne", "fine"),
-])
-def test_fold(text: str, folded: str) -> None:
-    assert fold(text) == folded
 
 
 # -- properties ------------------------------------------------------------------------

@@ -1,0 +1,213 @@
+"""Reading the inputs of an import: files, folders and standard input, located records
+and their sources.
+
+The sources tests go through :func:`~archivist.importers.import_records`, which is how
+their problems reach people; the rest call :mod:`archivist.importinput` directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archivist.errors import ImportFailed
+from archivist.importers import ImportOptions, import_records
+from archivist.importinput import (
+    MAX_PROBLEMS,
+    Inputs,
+    Problems,
+    expand_paths,
+    read_entries,
+    read_inputs,
+)
+from archivist.store import Archive
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+def read_text(text: str) -> Inputs:
+    """Inputs read from standard input (the simplest way in for a test)."""
+    return read_inputs(["-"], stdin=io.BytesIO(text.encode()))
+
+
+def run(archive: Archive, inputs: Inputs) -> None:
+    import_records(archive, inputs, ImportOptions(command="test"))
+
+
+def problems_of(archive: Archive, inputs: Inputs) -> list[str]:
+    with pytest.raises(ImportFailed) as err:
+        run(archive, inputs)
+    return err.value.problems
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def test_folders_are_searched_recursively_in_sorted_order(tmp_path: Path) -> None:
+    for name in ["b.yaml", "a/z.yml", "a/b/c.json", "A.YAML", "notes.txt", ".hidden.yaml",
+                 ".git/x.yaml", "archive.json"]:
+        write(tmp_path / name, "")
+    problems: list[str] = []
+    found = expand_paths([str(tmp_path)], problems, skip=tmp_path / "archive.json")
+    assert [Path(p).relative_to(tmp_path).as_posix() for p in found] == [
+        "A.YAML", "a/b/c.json", "a/z.yml", "b.yaml"]
+    assert problems == []
+
+
+def test_missing_paths_and_other_file_types_are_problems(tmp_path: Path) -> None:
+    write(tmp_path / "notes.txt", "title: x\n")
+    problems: list[str] = []
+    assert expand_paths([str(tmp_path / "nope.yaml"), str(tmp_path / "notes.txt")],
+                        problems) == []
+    assert problems[0].endswith("nope.yaml:1:1: no such file or folder")
+    assert "notes.txt:1:1: not a .yaml, .yml or .json file" in problems[1]
+
+
+def test_inputs_remember_name_folder_and_hash(tmp_path: Path) -> None:
+    data = b"title: T\n"
+    path = write(tmp_path / "sub" / "r.yaml", data)
+    inputs = read_inputs([str(path)])
+    [source_file] = inputs.files
+    assert source_file.name == str(path)
+    assert source_file.folder == tmp_path / "sub"
+    assert source_file.sha256 == hashlib.sha256(data).hexdigest()
+    assert inputs.count() == 1
+
+
+def test_standard_input_is_read_once(tmp_path: Path) -> None:
+    inputs = read_inputs(["-", "-"], stdin=io.BytesIO(b"title: T\n"))
+    assert len(inputs.files) == 1 and inputs.files[0].label == "<stdin>"
+    assert inputs.problems == ["<stdin>:1:1: standard input can be read only once"]
+
+
+def test_a_file_over_the_limit_is_refused_without_reading_it(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as stream:
+        stream.truncate(50 * 1024**3)  # sparse: 50 GiB that take no disk space
+    inputs = read_inputs([str(huge)])
+    assert inputs.files == []
+    assert "huge.yaml:1:1: the file is 53,687,091,200 bytes, over the limit" in \
+        inputs.problems[0]
+
+
+def test_a_fifo_is_refused_not_waited_for(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    inputs = read_inputs([str(fifo)])
+    assert "not a regular file" in inputs.problems[0]
+
+
+# -- located records ----------------------------------------------------------------
+
+
+def test_entries_remember_where_they_stood_and_every_id_named() -> None:
+    inputs = read_text("- {id: A, title: T}\n- {id: b, title: T, kind: novel}\n- just text\n")
+    problems, known = Problems(), set[str]()
+    [entry] = read_entries(inputs, problems, known, None)
+    assert entry.record.id == "A" and entry.explicit_id and entry.action == "add"
+    assert (entry.where(), entry.where("id")) == ("<stdin>:1:3", "<stdin>:1:4")
+    assert known == {"a", "b"}  # b has an error, but links to it are not a second one
+    assert [p.split(": ")[0] for p in problems.items] == ["<stdin>:2:21", "<stdin>:3:3"]
+
+
+def test_progress_is_reported_in_hundreds_then_the_rest() -> None:
+    inputs = read_text("".join(f"- {{id: r{i}, title: T}}\n" for i in range(250)))
+    calls: list[int] = []
+    assert len(read_entries(inputs, Problems(), set(), calls.append)) == 250
+    assert calls == [100, 100, 50]
+
+
+def test_problems_are_one_line_each_and_listed_up_to_a_limit() -> None:
+    problems = Problems()
+    problems.raise_if_any()  # nothing to report
+    problems.add("f.yaml:1:1", "a\nb\x1b[2J")
+    assert problems.items == ["f.yaml:1:1: a\\x0ab\\x1b[2J"]
+    for _ in range(MAX_PROBLEMS + 1):
+        problems.add("f.yaml:2:1", "again")
+    assert problems.full
+    with pytest.raises(ImportFailed) as err:
+        problems.raise_if_any()
+    assert err.value.problems[-1] == "… and 2 more" and err.value.total == MAX_PROBLEMS + 2
+
+
+# -- sources ------------------------------------------------------------------------
+
+
+def test_relative_source_paths_start_at_the_files_folder(tmp_path: Path) -> None:
+    data = b"line 1\nline 2\nline 3\n"
+    write(tmp_path / "sources" / "s.txt", data)
+    yaml_file = write(tmp_path / "yaml" / "r.yaml",
+                      "id: r\ntitle: T\nsource: {path: ../sources/s.txt, span: [2, 3]}\n")
+    with Archive.open(tmp_path / "archive.json", write=True) as archive:
+        run(archive, read_inputs([str(yaml_file)]))
+        source = archive.document("r")["source"]
+    assert source == {"path": "sources/s.txt", "sha256": hashlib.sha256(data).hexdigest(),
+                      "size": len(data), "span": [2, 3]}
+
+
+def test_a_source_outside_the_archives_folder_is_stored_absolute(tmp_path: Path) -> None:
+    source = write(tmp_path / "elsewhere" / "s.txt", b"x")
+    yaml_file = write(tmp_path / "r.yaml", "id: r\ntitle: T\nsource: {path: elsewhere/s.txt}\n")
+    (tmp_path / "db").mkdir()
+    with Archive.open(tmp_path / "db" / "archive.json", write=True) as archive:
+        run(archive, read_inputs([str(yaml_file)]))
+        assert archive.document("r")["source"]["path"] == str(source)
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ("sha256: " + "0" * 64, "source.sha256 is " + "0" * 64 + " but s.txt has sha256 "),
+    ("size: 5", "source.size is 5 but s.txt has 3 bytes"),
+    ("span: [2, 9]", "source.span [2, 9] runs past the end of s.txt (2 lines)"),
+])
+def test_a_source_that_disagrees_is_refused(tmp_path: Path, given: str, message: str) -> None:
+    write(tmp_path / "s.txt", b"a\nb")
+    yaml_file = write(tmp_path / "r.yaml", f"id: r\ntitle: T\nsource:\n  path: s.txt\n  "
+                                           f"{given}\n")
+    problems = problems_of(Archive(), read_inputs([str(yaml_file)]))
+    assert problems[0].startswith(f"{yaml_file}:5:3: {message}"), problems
+
+
+def test_a_missing_source_needs_its_hash(tmp_path: Path) -> None:
+    yaml_file = write(tmp_path / "r.yaml", "- {id: a, title: A, source: {path: gone.txt}}\n"
+                                           f"- {{id: b, title: B, source: {{path: gone.txt, "
+                                           f"sha256: '{'a' * 64}'}}}}\n")
+    problems = problems_of(Archive(), read_inputs([str(yaml_file)]))
+    assert problems == [f"{yaml_file}:1:30: no such file: {tmp_path / 'gone.txt'} (give "
+                        "source.sha256 to describe a file that is not here)"]
+    archive = Archive()
+    yaml_file.write_text(yaml_file.read_text().splitlines()[1] + "\n")
+    run(archive, read_inputs([str(yaml_file)]))
+    assert archive.document("b")["source"] == {"path": str(tmp_path / "gone.txt"),
+                                               "sha256": "a" * 64}
+
+
+def test_each_source_file_is_hashed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                         ) -> None:
+    from archivist import provenance
+
+    calls: list[str] = []
+    real = provenance.describe_source
+
+    def counting(path: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(provenance, "describe_source", counting)
+    write(tmp_path / "s.txt", b"1\n2\n3\n")
+    text = "".join(f"- {{id: r{i}, title: T, source: {{path: {'./' * (i % 2)}s.txt, "
+                   f"span: [{i + 1}, {i + 1}]}}}}\n" for i in range(3))
+    yaml_file = write(tmp_path / "r.yaml", text)
+    run(Archive(), read_inputs([str(yaml_file)]))
+    assert len(calls) == 1
