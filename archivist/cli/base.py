@@ -90,8 +90,13 @@ class Env:
 
     @property
     def command(self) -> str:
-        """The command line as typed, for history and provenance."""
-        return shlex.join(["archivist", *self.argv])
+        """The command line as typed, for history and provenance.
+
+        An argument that is not valid UTF-8 reaches Python with lone surrogates, which
+        JSON cannot store: its undecodable bytes are recorded as ``\\xNN`` instead.
+        """
+        args = [os.fsencode(a).decode("utf-8", "backslashreplace") for a in self.argv]
+        return shlex.join(["archivist", *args])
 
     @contextlib.contextmanager
     def reading(self, *, quiet: bool = False) -> Iterator[Archive]:

@@ -195,8 +195,9 @@ def export_json(records: Sequence[dict[str, Any]], columns: Sequence[str],
     """A JSON array of records in interchange form (re-importable)."""
     import orjson
 
-    return _escape_json(orjson.dumps(list(records), option=orjson.OPT_INDENT_2).decode()
-                        ) + "\n"
+    # The newline comes from orjson: appending it to the text would copy it all again.
+    return _escape_json(orjson.dumps(list(records), option=orjson.OPT_INDENT_2
+                                     | orjson.OPT_APPEND_NEWLINE).decode())
 
 
 def export_jsonl(records: Sequence[dict[str, Any]], columns: Sequence[str],
