@@ -7,7 +7,8 @@ This is the only module that touches TinyDB.  The file holds four tables::
     links    {"src", "rel", "dst"}: each link once, in its canonical direction
     history  the append-only log of every change
 
-An :class:`Archive` reads the whole file into a :class:`SnapshotStorage` when it opens;
+An :class:`Archive` reads the file into a :class:`SnapshotStorage` when it opens
+(:mod:`archivist.archivefile`: the history is parsed only when a command needs it);
 TinyDB then works on that snapshot, and :meth:`Archive.commit` writes it back through
 the atomic writer.  A writer holds the archive's lock from before the read until after
 the durable write, so two processes can never both read the same old state and each
@@ -27,9 +28,9 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from archivist import atomic
+from archivist import archivefile, atomic
+from archivist.archivefile import FORMAT_VERSION
 from archivist.errors import (
-    ArchiveCorrupt,
     DuplicateRecord,
     InvalidRecord,
     RecordInUse,
@@ -37,10 +38,6 @@ from archivist.errors import (
 )
 from archivist.ids import generate_id
 from archivist.models import Record, merge_tags, tag_key
-
-#: Version of the file layout; files from a newer archivist are refused, not damaged.
-FORMAT_VERSION = 1
-TABLES = ("meta", "records", "links", "history")
 
 
 def utc_now() -> str:
@@ -78,42 +75,14 @@ class SnapshotStorage(Storage):
         pass
 
 
-def _validate_layout(data: Any, name: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise ArchiveCorrupt(f"{name}: not an archivist archive (the top level is not an object)")
-    for table in TABLES:
-        if not isinstance(data.get(table, {}), dict):
-            raise ArchiveCorrupt(f"{name}: not an archivist archive (table {table!r} is damaged)")
-        data.setdefault(table, {})
-    meta = data["meta"].get("1", {})
-    version = meta.get("format", FORMAT_VERSION) if isinstance(meta, dict) else None
-    if not isinstance(version, int):
-        raise ArchiveCorrupt(f"{name}: not an archivist archive (no format version)")
-    if version > FORMAT_VERSION:
-        raise ArchiveCorrupt(
-            f"{name} was written by a newer archivist (format {version}); this one reads "
-            f"format {FORMAT_VERSION} and left it untouched"
-        )
-    return data
-
-
 def read_archive_file(path: Path) -> tuple[dict[str, Any], bool]:
-    """Read and check an archive file; a missing file reads as an empty archive.
+    """Read and check a whole archive file, history included (a missing file is empty).
 
     :returns: the tables, and whether the file exists.
     :raises ArchiveCorrupt: when the file is damaged or from a newer version.
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {table: {} for table in TABLES}, False
-    except IsADirectoryError:
-        raise ArchiveCorrupt(f"{path} is a folder, not an archive file") from None
-    except OSError as err:
-        raise ArchiveCorrupt(f"cannot read {path}: {err.strerror}") from None
-    if not raw or raw.isspace():
-        raise ArchiveCorrupt(f"{path} is empty; it is not an archive (left untouched)")
-    return _validate_layout(atomic.loads(raw, str(path)), str(path)), True
+    read = archivefile.read(path, with_history=True)
+    return read.tables, read.exists
 
 
 class Archive:
@@ -127,16 +96,24 @@ class Archive:
 
     def __init__(self, path: Path | None = None, data: dict[str, Any] | None = None, *,
                  exists: bool = False, command: str = "archivist", user: str | None = None,
-                 ) -> None:
+                 history_text: bytes | None = None) -> None:
         self.path = path
         self.exists = exists
         self.command = command
         self.user = user or current_user()
-        self._storage = SnapshotStorage(_validate_layout(data or {}, "archive"))
+        tables = archivefile.validate_layout(data or {}, "archive")
+        history = tables.pop("history")
+        meta = tables["meta"].get("1")
+        self._meta: dict[str, Any] = meta if isinstance(meta, dict) else {}
+        self._storage = SnapshotStorage(tables)
         self._db = TinyDB(storage=lambda: self._storage)
         self._records = self._db.table("records", cache_size=0)
         self._links = self._db.table("links", cache_size=0)
-        self._history = self._db.table("history", cache_size=0)
+        # The history stays text until a command asks for it (see archivist.archivefile).
+        self._history_text = history_text
+        self._history_table: dict[str, Any] | None = history if history_text is None else None
+        self._history_new: list[tuple[str, dict[str, Any]]] = []
+        self._stored_entries: int | None = None
         self._lazy_index: dict[str, int] | None = None
         self._change: int | None = None
         #: Keys added to every history entry, e.g. ``{"reverts": 12}`` while undoing.
@@ -170,31 +147,56 @@ class Archive:
         :raises LockTimeout: when another writer holds the lock too long.
         """
         if not write:
-            data, exists = read_archive_file(path)
-            yield cls(path, data, exists=exists, command=command)
+            read = archivefile.read(path)
+            yield cls(path, read.tables, exists=read.exists, command=command,
+                      history_text=read.history_text)
             return
         if not path.parent.is_dir():
             raise InvalidRecord(f"the folder of {path} does not exist")
         with atomic.exclusive_lock(path, lock_timeout, on_wait):
-            data, exists = read_archive_file(path)
-            archive = cls(path, data, exists=exists, command=command)
+            read = archivefile.read(path)
+            archive = cls(path, read.tables, exists=read.exists, command=command,
+                          history_text=read.history_text)
             yield archive
             archive.commit()
 
     @property
     def dirty(self) -> bool:
         """Whether anything changed since the archive was read."""
-        return self._storage.dirty
+        return self._storage.dirty or bool(self._history_new)
 
     def commit(self) -> None:
         """Write every change in one atomic write (nothing happens when nothing changed)."""
-        if not self._storage.dirty or self.path is None:
+        if not self.dirty or self.path is None:
             return
-        self._storage.data["meta"]["1"] = {"format": FORMAT_VERSION}
-        atomic.atomic_write_bytes(self.path, atomic.dumps(self._storage.data))
+        data = self._storage.data
+        meta = {"format": FORMAT_VERSION, "entries": self._entries_so_far(),
+                "change": self._last_change()}
+        data["meta"] = {"1": meta}
+        tables = data if self._history_text is not None else {
+            **data, "history": self._history_entries()}
+        atomic.atomic_write_bytes(
+            self.path, archivefile.encode(tables, self._history_text, self._history_new))
         atomic.remove_stray_temp_files(self.path)
+        if self._history_text is not None:
+            self._history_text = archivefile.append_history(self._history_text,
+                                                            self._history_new)
+        if self._history_table is not None:
+            self._history_table.update(self._history_new)
+        self._meta = meta
+        self._stored_entries = meta["entries"]
+        self._change = None
+        self._history_new = []
         self._storage.dirty = False
         self.exists = True
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every table as the file holds them once committed (history parsed)."""
+        meta = {"format": FORMAT_VERSION, "entries": self._entries_so_far(),
+                "change": self._last_change()}
+        return {"meta": {"1": meta}, "records": self._raw("records"),
+                "links": self._raw("links"),
+                "history": {**self._history_entries(), **dict(self._history_new)}}
 
     def _raw(self, table: str) -> dict[str, Any]:
         tables: dict[str, Any] = self._storage.data
@@ -415,9 +417,9 @@ class Archive:
             ordered = {k: table[k] for k in keys}
             table.clear()
             table.update(ordered)
-        self._history.insert_multiple([
+        self._append_history(
             self._entry("add", d["id"], None, _loggable(d), archive=d.get("archive", {}))
-            for d in docs])
+            for d in docs)
 
     def replace_document(self, doc: dict[str, Any], *, action: str) -> None:
         """Replace a record's values with ``doc`` as given, logging what changed.
@@ -476,7 +478,7 @@ class Archive:
             entries.append(self._entry("rm", record_id, _loggable(doc), None,
                                        archive=doc.get("archive", {}),
                                        position=order[record_id.lower()] - count))
-        self._history.insert_multiple(entries)
+        self._append_history(entries)
         self._records.remove(doc_ids=[self._index.pop(i.lower()) for i in ids])
         return ids
 
@@ -566,11 +568,35 @@ class Archive:
 
     # -- history ------------------------------------------------------------------
 
+    def _history_entries(self) -> dict[str, Any]:
+        """The history as read, parsed on first use."""
+        if self._history_table is None:
+            self._history_table = archivefile.parse_history(self._history_text or b"{}",
+                                                            str(self.path))
+        return self._history_table
+
+    def _entries_so_far(self) -> int:
+        """The id of the last history entry, counting those not yet written."""
+        if self._stored_entries is None:
+            stored = self._meta.get("entries")
+            if self._history_text is None or not isinstance(stored, int):
+                stored = max(map(int, self._history_entries()), default=0)
+            self._stored_entries = stored
+        return self._stored_entries + len(self._history_new)
+
+    def _last_change(self) -> int:
+        """The number of the newest change, counting the one being made."""
+        if self._change is not None:
+            return self._change
+        stored = self._meta.get("change")
+        if self._history_text is None or not isinstance(stored, int):
+            stored = max((e.get("change", 0) for e in self._history_entries().values()),
+                         default=0)
+        return int(stored)
+
     def _next_change(self) -> int:
         if self._change is None:
-            last = max((entry.get("change", 0) for entry in self._raw("history").values()),
-                       default=0)
-            self._change = last + 1
+            self._change = self._last_change() + 1
         return self._change
 
     def _entry(self, action: str, record_id: str | None, before: Any, after: Any,
@@ -579,20 +605,26 @@ class Archive:
                 "command": self.command, "action": action, "record": record_id,
                 "before": before, "after": after, **self.log_extra, **extra}
 
+    def _append_history(self, entries: Iterable[dict[str, Any]]) -> None:
+        for entry in entries:
+            self._history_new.append((str(self._entries_so_far() + 1), entry))
+
     def log(self, action: str, record_id: str | None, before: Any, after: Any,
             **extra: Any) -> None:
         """Append one entry to the history (written with the change it describes)."""
-        self._history.insert(self._entry(action, record_id, before, after, **extra))
+        self._append_history([self._entry(action, record_id, before, after, **extra)])
 
     def log_many(self, entries: Iterable[tuple[str, str | None, Any, Any]]) -> None:
         """Append many history entries in one pass."""
-        docs = [self._entry(*entry) for entry in entries]
-        if docs:
-            self._history.insert_multiple(docs)
+        self._append_history(self._entry(*entry) for entry in entries)
 
     def history(self, record_id: str | None = None) -> list[dict[str, Any]]:
-        """History entries, oldest first; only those of ``record_id`` when given."""
-        entries = [dict(entry, seq=int(n)) for n, entry in self._raw("history").items()]
+        """History entries, oldest first; only those of ``record_id`` when given.
+
+        :raises ArchiveCorrupt: when the stored history is damaged.
+        """
+        stored = list(self._history_entries().items())
+        entries = [dict(entry, seq=int(n)) for n, entry in stored + self._history_new]
         if record_id is not None:
             key = record_id.lower()
             entries = [e for e in entries if (e.get("record") or "").lower() == key
@@ -603,7 +635,7 @@ class Archive:
         """Counts and format version, for ``archivist info``."""
         return {"format": FORMAT_VERSION, "records": len(self),
                 "tags": len(self.tag_counts()), "links": len(self._raw("links")),
-                "history": len(self._raw("history"))}
+                "history": self._entries_so_far()}
 
 
 def _mentions(entry: dict[str, Any], key: str) -> bool:

@@ -392,8 +392,9 @@ def table(results: list[Result], found: list[Check], sizes: dict[int, int]) -> s
         "",
         f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d %H:%M')}. Wall time of whole "
-        "processes (stdout to a pipe), after one untimed warm-up; peak memory is the "
-        "process's maximum resident set.",
+        "processes (stdout to a pipe), after one untimed warm-up; CPU is the process's "
+        "user + system time (steadier than wall time on a busy machine); peak memory is "
+        "its maximum resident set.",
         "",
         "Archive files: " + ", ".join(f"{size_name(s)} records = {b / MIB:.1f} MiB"
                                       for s, b in sizes.items()) + ".",

@@ -34,7 +34,7 @@ def test_generated_archive_is_what_archivist_writes(generate: ModuleType, tmp_pa
     on_disk, exists = read_archive_file(path)
     assert exists
     assert on_disk == json.loads(json.dumps(data))
-    assert data["meta"]["1"] == {"format": FORMAT_VERSION}
+    assert data["meta"]["1"]["format"] == FORMAT_VERSION
     records = list(data["records"].values())
     assert len(records) == 50
     assert len({r["id"].lower() for r in records}) == 50

@@ -1,0 +1,179 @@
+"""The archive file's layout: strict JSON, one document per line, history last.
+
+The file is a TinyDB JSON database with four tables, written so that people can read
+and diff it (one record per line) and so that archivist can leave its largest part,
+the history, unparsed when a command does not need it::
+
+    {
+    "meta": {"1": {"format": 1, "entries": 297, "change": 12}},
+    "records": {
+    "1": {"id": "weiss-2021-dear-comrades", …},
+    …
+    },
+    "links": {
+    …
+    },
+    "history": {
+    "1": {"change": 1, "action": "add", …},
+    …
+    }
+    }
+
+JSON text never holds a raw newline inside a string, so the line ``"history": {`` can
+only be the start of the history table.  A command that lists, shows or adds records
+parses everything before it and carries the history's bytes over unparsed, appending
+its own entries; ``history``, ``undo`` and ``check`` parse it.  A file in any other
+layout (written by hand, or by another tool) is simply parsed whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from archivist import atomic
+from archivist.errors import ArchiveCorrupt
+
+#: Version of the file layout; files from a newer archivist are refused, not damaged.
+FORMAT_VERSION = 1
+TABLES = ("meta", "records", "links", "history")
+_HISTORY_MARK = b',\n"history": '
+_FILE_END = b"\n}\n"
+
+
+@dataclass
+class ArchiveFile:
+    """What was read: the tables, and the history's text when it was left unparsed.
+
+    When ``history_text`` is ``None`` the history is in ``tables["history"]``.
+    """
+
+    tables: dict[str, Any]
+    history_text: bytes | None
+    exists: bool
+
+
+def validate_layout(data: Any, name: str) -> dict[str, Any]:
+    """Check the tables of an archive and its format version; fill in missing tables.
+
+    :raises ArchiveCorrupt: when it is not an archivist archive, or a newer one.
+    """
+    if not isinstance(data, dict):
+        raise ArchiveCorrupt(f"{name}: not an archivist archive (the top level is not an object)")
+    for table in TABLES:
+        if not isinstance(data.get(table, {}), dict):
+            raise ArchiveCorrupt(f"{name}: not an archivist archive (table {table!r} is damaged)")
+        data.setdefault(table, {})
+    meta = data["meta"].get("1", {})
+    version = meta.get("format", FORMAT_VERSION) if isinstance(meta, dict) else None
+    if not isinstance(version, int):
+        raise ArchiveCorrupt(f"{name}: not an archivist archive (no format version)")
+    if version > FORMAT_VERSION:
+        raise ArchiveCorrupt(
+            f"{name} was written by a newer archivist (format {version}); this one reads "
+            f"format {FORMAT_VERSION} and left it untouched"
+        )
+    return data
+
+
+def _split(raw: bytes, name: str) -> ArchiveFile | None:
+    """The tables before the history, and the history's text; ``None`` if not our layout."""
+    if not raw.endswith(_FILE_END):
+        return None
+    pos = raw.rfind(_HISTORY_MARK)
+    if pos < 0:
+        return None
+    history = raw[pos + len(_HISTORY_MARK): -len(_FILE_END)]
+    if not (history == b"{\n}" or (history.startswith(b"{\n") and history.endswith(b"\n}"))):
+        return None
+    try:
+        data = orjson.loads(raw[:pos] + b"\n}")
+    except orjson.JSONDecodeError:
+        return None
+    tables = validate_layout(data, name)
+    meta = tables["meta"].get("1")
+    if not isinstance(meta, dict) or not all(
+            isinstance(meta.get(key), int) for key in ("entries", "change")):
+        return None
+    del tables["history"]
+    return ArchiveFile(tables, history, True)
+
+
+def read(path: Path, *, with_history: bool = False) -> ArchiveFile:
+    """Read an archive file; a missing file reads as an empty archive.
+
+    :param with_history: parse the history too (else it may be left as text).
+    :raises ArchiveCorrupt: when the file is damaged or from a newer version.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return ArchiveFile({table: {} for table in TABLES}, None, False)
+    except IsADirectoryError:
+        raise ArchiveCorrupt(f"{path} is a folder, not an archive file") from None
+    except OSError as err:
+        raise ArchiveCorrupt(f"cannot read {path}: {err.strerror}") from None
+    if not raw or raw.isspace():
+        raise ArchiveCorrupt(f"{path} is empty; it is not an archive (left untouched)")
+    if not with_history:
+        split = _split(raw, str(path))
+        if split is not None:
+            return split
+    return ArchiveFile(validate_layout(atomic.loads(raw, str(path)), str(path)), None, True)
+
+
+def parse_history(text: bytes, name: str) -> dict[str, Any]:
+    """Parse history text left unparsed by :func:`read`.
+
+    :raises ArchiveCorrupt: when it is damaged.
+    """
+    history = atomic.loads(text, f"{name} (its history)")
+    if not isinstance(history, dict):
+        raise ArchiveCorrupt(f"{name}: not an archivist archive (table 'history' is damaged)")
+    return history
+
+
+def _lines(items: Iterable[tuple[str, Any]]) -> bytes:
+    return b",\n".join(orjson.dumps(key) + b": " + orjson.dumps(doc) for key, doc in items)
+
+
+def _table(table: dict[str, Any]) -> bytes:
+    return b"{\n" + _lines(table.items()) + b"\n}" if table else b"{\n}"
+
+
+def append_history(history_text: bytes, new_history: list[tuple[str, dict[str, Any]]]
+                   ) -> bytes:
+    """History text with ``new_history`` entries appended, without parsing it."""
+    if not new_history:
+        return history_text
+    if history_text == b"{\n}":
+        return b"{\n" + _lines(new_history) + b"\n}"
+    return history_text[:-2] + b",\n" + _lines(new_history) + b"\n}"
+
+
+def encode(tables: dict[str, Any], history_text: bytes | None,
+           new_history: list[tuple[str, dict[str, Any]]]) -> bytes:
+    """The file's bytes: the tables one document per line, the history last.
+
+    :param history_text: the history as read and left unparsed, or ``None`` when it is
+        in ``tables["history"]``; ``new_history`` entries are appended to it.
+    :raises ArchivistError: when a value cannot be written as JSON.
+    """
+    try:
+        if history_text is None:
+            history = _table({**tables.get("history", {}), **dict(new_history)})
+        else:
+            history = append_history(history_text, new_history)
+        meta = orjson.dumps(tables["meta"])
+        return b"".join([b'{\n"meta": ', meta, b',\n"records": ', _table(tables["records"]),
+                         b',\n"links": ', _table(tables["links"]), _HISTORY_MARK, history,
+                         _FILE_END])
+    except orjson.JSONEncodeError as err:
+        from archivist.errors import ArchivistError
+
+        raise ArchivistError(f"cannot write this as JSON ({err}); nothing was changed"
+                             ) from None

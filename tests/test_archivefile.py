@@ -1,0 +1,115 @@
+"""The file layout: one document per line, history last and parsed only when needed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archivist import archivefile
+from archivist.errors import ArchiveCorrupt
+from archivist.models import record_from_mapping
+from archivist.store import Archive
+from tests.conftest import Invoke
+
+
+def make(path: Path, *ids: str) -> None:
+    with Archive.open(path, write=True) as archive:
+        for record_id in ids:
+            archive.add(record_from_mapping({"id": record_id, "title": f"Title {record_id}"}))
+
+
+def test_layout_is_one_document_per_line_with_history_last(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    make(path, "a", "b")
+    lines = path.read_text("utf-8").splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    assert lines[1].startswith('"meta": {"1":{"format":1,"entries":2,"change":1}}')
+    assert lines[2] == '"records": {'
+    assert lines[3].startswith('"1": {"id":"a"')
+    assert '"history": {' in lines
+    assert lines.index('"history": {') > lines.index('"links": {')
+    data = json.loads(path.read_text("utf-8"))
+    assert set(data) == {"meta", "records", "links", "history"}
+
+
+def test_reading_leaves_the_history_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    make(path, "a")
+    read = archivefile.read(path)
+    assert read.history_text is not None and b'"action":"add"' in read.history_text
+    assert "history" not in read.tables
+    full = archivefile.read(path, with_history=True)
+    assert full.history_text is None and len(full.tables["history"]) == 1
+
+
+def test_appending_history_equals_writing_it_whole(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    make(path, "a")
+    make(path, "b", "c")
+    with Archive.open(path) as archive:
+        assert [e["record"] for e in archive.history()] == ["a", "b", "c"]
+        assert [e["seq"] for e in archive.history()] == [1, 2, 3]
+        assert [e["change"] for e in archive.history()] == [1, 2, 2]
+    data = json.loads(path.read_bytes())
+    assert list(data["history"]) == ["1", "2", "3"]
+    assert data["meta"]["1"]["entries"] == 3 and data["meta"]["1"]["change"] == 2
+
+
+def test_writers_that_only_append_never_parse_the_history(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.json"
+    make(path, "a")
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the history was parsed")
+
+    monkeypatch.setattr(archivefile, "parse_history", refuse)
+    make(path, "b")
+    with Archive.open(path) as archive:
+        assert archive.ids() == ["a", "b"]
+
+
+def test_a_file_in_another_layout_is_read_whole_and_rewritten(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    make(path, "a")
+    data = json.loads(path.read_bytes())
+    del data["meta"]["1"]["entries"]
+    path.write_text(json.dumps(data, indent=4, ensure_ascii=False), "utf-8")
+    assert archivefile.read(path).history_text is None
+    make(path, "b")
+    assert path.read_text("utf-8").splitlines()[1].startswith('"meta": {"1":{"format":1,'
+                                                             '"entries":2')
+    with Archive.open(path) as archive:
+        assert [e["record"] for e in archive.history()] == ["a", "b"]
+
+
+def test_empty_history_and_first_entries(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_bytes(archivefile.encode({"meta": {"1": {"format": 1, "entries": 0,
+                                                        "change": 0}},
+                                         "records": {}, "links": {}}, b"{\n}", []))
+    assert archivefile.read(path).history_text == b"{\n}"
+    make(path, "a")
+    assert json.loads(path.read_bytes())["history"]["1"]["record"] == "a"
+
+
+def test_damaged_history_is_reported_where_it_is_read(tmp_path: Path, invoke: Invoke,
+                                                      db: Path) -> None:
+    make(db, "a")
+    text = db.read_text("utf-8").replace('"action":"add"', '"action":"add",,')
+    db.write_text(text, "utf-8")
+    assert invoke("list", "--format", "json").exit_code == 0
+    result = invoke("history")
+    assert result.exit_code == 1 and "its history" in result.stderr
+    assert "not valid JSON" in result.stderr
+    result = invoke("check")
+    assert result.exit_code == 1
+
+
+def test_read_archive_file_reports_damage(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_bytes(b'{\n"meta": {"1": {"format": 1}},\n"records": {\n}')
+    with pytest.raises(ArchiveCorrupt, match="not valid JSON"):
+        archivefile.read(path)
