@@ -19,11 +19,13 @@ the history, unparsed when a command does not need it::
     }
     }
 
-JSON text never holds a raw newline inside a string, so the line ``"history": {`` can
-only be the start of the history table.  A command that lists, shows or adds records
-parses everything before it and carries the history's bytes over unparsed, appending
-its own entries; ``history``, ``undo`` and ``check`` parse it.  A file in any other
-layout (written by hand, or by another tool) is simply parsed whole.
+JSON text never holds a raw newline inside a string, so a line such as
+``"links": {`` can only be the start of that table.  Each table is parsed when a
+command first needs it (``list`` never parses the links, ``add`` neither the links nor
+the history), and a table a command did not touch is written back as the bytes it
+read; the history is appended to without being parsed.  ``history``, ``undo`` and
+``check`` parse it.  A file in any other layout (written by hand, or by another
+tool) is simply parsed whole.
 """
 
 from __future__ import annotations
@@ -41,8 +43,42 @@ from archivist.errors import ArchiveCorrupt
 #: Version of the file layout; files from a newer archivist are refused, not damaged.
 FORMAT_VERSION = 1
 TABLES = ("meta", "records", "links", "history")
+_RECORDS_MARK = b'\n"records": '
+_LINKS_MARK = b',\n"links": '
 _HISTORY_MARK = b',\n"history": '
 _FILE_END = b"\n}\n"
+
+
+class LazyTables(dict[str, Any]):
+    """The tables of an archive, each parsed from its text on first access.
+
+    TinyDB reads a table as ``tables[name]``, which lands in :meth:`__missing__` the
+    first time.  A table never accessed is not in the dictionary, and
+    :func:`encode` writes its text back unchanged.
+    """
+
+    def __init__(self, meta: dict[str, Any], texts: dict[str, bytes], raw: bytes,
+                 name: str) -> None:
+        super().__init__(meta=meta)
+        self.texts = texts
+        self._raw = raw
+        self._name = name
+
+    def __missing__(self, key: str) -> Any:
+        text = self.texts.get(key)
+        if text is None:
+            raise KeyError(key)
+        try:
+            table = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            # Parse the whole file to report the damage at its true line and column.
+            atomic.loads(self._raw, self._name)
+            raise ArchiveCorrupt(f"{self._name}: table {key!r} is damaged") from None
+        if not isinstance(table, dict):
+            raise ArchiveCorrupt(f"{self._name}: not an archivist archive (table {key!r} "
+                                 "is damaged)")
+        self[key] = table
+        return table
 
 
 @dataclass
@@ -80,27 +116,39 @@ def validate_layout(data: Any, name: str) -> dict[str, Any]:
     return data
 
 
+def _is_table_text(text: bytes) -> bool:
+    return text == b"{\n}" or (text.startswith(b"{\n") and text.endswith(b"\n}"))
+
+
 def _split(raw: bytes, name: str) -> ArchiveFile | None:
-    """The tables before the history, and the history's text; ``None`` if not our layout."""
+    """The tables, each left as text; ``None`` when the file is not in our layout."""
     if not raw.endswith(_FILE_END):
         return None
-    pos = raw.rfind(_HISTORY_MARK)
-    if pos < 0:
+    records = raw.find(_RECORDS_MARK)
+    links = raw.rfind(_LINKS_MARK)
+    history = raw.rfind(_HISTORY_MARK)
+    if not 0 < records < links < history:
         return None
-    history = raw[pos + len(_HISTORY_MARK): -len(_FILE_END)]
-    if not (history == b"{\n}" or (history.startswith(b"{\n") and history.endswith(b"\n}"))):
+    texts = {"records": raw[records + len(_RECORDS_MARK): links],
+             "links": raw[links + len(_LINKS_MARK): history]}
+    history_text = raw[history + len(_HISTORY_MARK): -len(_FILE_END)]
+    if not all(map(_is_table_text, (*texts.values(), history_text))):
+        return None
+    head = raw[:records].rstrip()
+    if not head.endswith(b","):
         return None
     try:
-        data = orjson.loads(raw[:pos] + b"\n}")
+        data = orjson.loads(head[:-1] + b"\n}")
     except orjson.JSONDecodeError:
         return None
-    tables = validate_layout(data, name)
-    meta = tables["meta"].get("1")
-    if not isinstance(meta, dict) or not all(
-            isinstance(meta.get(key), int) for key in ("entries", "change")):
+    if set(data) != {"meta"}:
         return None
-    del tables["history"]
-    return ArchiveFile(tables, history, True)
+    meta = validate_layout(data, name)["meta"]
+    first = meta.get("1")
+    if not isinstance(first, dict) or not all(
+            isinstance(first.get(key), int) for key in ("entries", "change")):
+        return None
+    return ArchiveFile(LazyTables(meta, texts, raw, name), history_text, True)
 
 
 def read(path: Path, *, with_history: bool = False) -> ArchiveFile:
@@ -168,10 +216,11 @@ def encode(tables: dict[str, Any], history_text: bytes | None,
             history = _table({**tables.get("history", {}), **dict(new_history)})
         else:
             history = append_history(history_text, new_history)
-        meta = orjson.dumps(tables["meta"])
-        return b"".join([b'{\n"meta": ', meta, b',\n"records": ', _table(tables["records"]),
-                         b',\n"links": ', _table(tables["links"]), _HISTORY_MARK, history,
-                         _FILE_END])
+        texts = getattr(tables, "texts", {})
+        records, links = (_table(tables[name]) if name in tables else texts[name]
+                          for name in ("records", "links"))
+        return b"".join([b'{\n"meta": ', orjson.dumps(tables["meta"]), b",", _RECORDS_MARK,
+                         records, _LINKS_MARK, links, _HISTORY_MARK, history, _FILE_END])
     except orjson.JSONEncodeError as err:
         from archivist.errors import ArchivistError
 

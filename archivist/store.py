@@ -101,8 +101,9 @@ class Archive:
         self.exists = exists
         self.command = command
         self.user = user or current_user()
-        tables = archivefile.validate_layout(data or {}, "archive")
-        history = tables.pop("history")
+        tables = data if isinstance(data, archivefile.LazyTables) else (
+            archivefile.validate_layout(data or {}, "archive"))
+        history = tables.pop("history", {})
         meta = tables["meta"].get("1")
         self._meta: dict[str, Any] = meta if isinstance(meta, dict) else {}
         self._storage = SnapshotStorage(tables)
@@ -173,8 +174,10 @@ class Archive:
         meta = {"format": FORMAT_VERSION, "entries": self._entries_so_far(),
                 "change": self._last_change()}
         data["meta"] = {"1": meta}
-        tables = data if self._history_text is not None else {
-            **data, "history": self._history_entries()}
+        tables = data
+        if self._history_text is None:
+            tables = {"records": self._raw("records"), "links": self._raw("links"),
+                      "meta": data["meta"], "history": self._history_entries()}
         atomic.atomic_write_bytes(
             self.path, archivefile.encode(tables, self._history_text, self._history_new))
         atomic.remove_stray_temp_files(self.path)
@@ -200,7 +203,10 @@ class Archive:
 
     def _raw(self, table: str) -> dict[str, Any]:
         tables: dict[str, Any] = self._storage.data
-        result: dict[str, Any] = tables.setdefault(table, {})
+        try:
+            result: dict[str, Any] = tables[table]
+        except KeyError:
+            result = tables.setdefault(table, {})
         return result
 
     # -- reading records ----------------------------------------------------------

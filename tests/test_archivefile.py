@@ -113,3 +113,27 @@ def test_read_archive_file_reports_damage(tmp_path: Path) -> None:
     path.write_bytes(b'{\n"meta": {"1": {"format": 1}},\n"records": {\n}')
     with pytest.raises(ArchiveCorrupt, match="not valid JSON"):
         archivefile.read(path)
+
+
+def test_tables_are_parsed_only_when_used_and_written_back_as_read(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    make(path, "a", "b")
+    with Archive.open(path, write=True) as archive:
+        archive.store_link("a", "related", "b")
+    links_text = archivefile.read(path).tables.texts["links"]  # type: ignore[attr-defined]
+    with Archive.open(path, write=True) as archive:
+        archive.add(record_from_mapping({"id": "c", "title": "C"}))
+        assert "links" not in archive._storage.data
+    assert links_text in path.read_bytes()
+    with Archive.open(path) as archive:
+        assert [link["dst"] for link in archive.link_documents()] == ["b"]
+
+
+def test_damage_in_a_lazy_table_is_reported_with_its_position(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    make(path, "a", "b")
+    text = path.read_text("utf-8").replace('"title":"Title b"', '"title":"Title b",,')
+    path.write_text(text, "utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if ",," in row)
+    with pytest.raises(ArchiveCorrupt, match=rf"a\.json:{line}:"), Archive.open(path) as archive:
+        archive.ids()
