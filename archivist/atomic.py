@@ -76,7 +76,8 @@ def stray_temp_files(target: Path) -> list[Path]:
                   and p.name.endswith(".tmp"))
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable (fsync the folder itself)."""
     fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         os.fsync(fd)
@@ -111,7 +112,7 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
             os.chmod(tmp, os.stat(target).st_mode & 0o7777)
         os.replace(tmp, target)
         replaced = True
-        _fsync_folder(folder)
+        fsync_folder(folder)
     except BaseException as err:
         if not replaced:
             # Also on Ctrl-C: a half-written temporary file is of no use to anyone.

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archivist import atomic
 from archivist.errors import InvalidRecord, SourceError
 from archivist.models import Source, interchange
 
@@ -254,14 +255,6 @@ def copy_name(sha256: str, original: str) -> str:
     return sha256 + (suffix if _PLAIN_SUFFIX.match(suffix) else "")
 
 
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _hash_and_copy(fd: int, original: str, archive_path: Path, count_lines: bool
                    ) -> tuple[Digest, str]:
     """Hash ``fd`` while writing its bytes to a temporary file in ``sources/``.
@@ -287,7 +280,7 @@ def _hash_and_copy(fd: int, original: str, archive_path: Path, count_lines: bool
             # Read-only, like git-annex's objects: a copy should never be edited.
             os.chmod(tmp, 0o444)
             os.replace(tmp, target)
-            _fsync_folder(folder)
+            atomic.fsync_folder(folder)
     except OSError as err:
         raise SourceError(f"cannot copy {display_path(original)} into {folder}: "
                           f"{err.strerror or err}") from None

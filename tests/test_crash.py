@@ -230,7 +230,7 @@ def test_a_failed_folder_fsync_leaves_the_new_archive_and_says_so(
         calls.append(folder)
         raise OSError(ERRNOS[code], os.strerror(ERRNOS[code]))
 
-    monkeypatch.setattr(atomic, "_fsync_folder", failing_folder_fsync)
+    monkeypatch.setattr(atomic, "fsync_folder", failing_folder_fsync)
     result = run_scenario(invoke, scenario, db)
     assert calls == [db.parent]
     line = assert_one_line_error(result)
