@@ -26,7 +26,8 @@ def describe(entry: dict[str, Any]) -> str:
     """What one history entry changed, in a line."""
     before, after = entry.get("before"), entry.get("after")
     action = entry.get("action")
-    if entry.get("record") is None and isinstance(after, dict):
+    if "record" in entry and entry["record"] is None and isinstance(after, dict):
+        # A change to the archive as a whole (a verify run): its counts.
         return ", ".join(f"{k}: {_short(v)}" for k, v in after.items())
     if action in ("link", "unlink"):
         link = after or before or {}
