@@ -103,9 +103,7 @@ class Env:
         """Open the archive to read (no lock); note on stderr when it does not exist."""
         from archivist.store import Archive
 
-        with _gc_spares_archive() as read_done, Archive.open(
-                self.db, command=self.command) as archive:
-            read_done()
+        with _gc_paused(), Archive.open(self.db, command=self.command) as archive:
             if not archive.exists and not quiet:
                 click.echo(f"note: the archive {self.db} does not exist yet", err=True)
             yield archive
@@ -117,37 +115,32 @@ class Env:
 
         if self.origin == "default":
             self.db.parent.mkdir(parents=True, exist_ok=True)
-        with _gc_spares_archive() as read_done, Archive.open(
+        with _gc_paused(), Archive.open(
                 self.db, write=True, command=self.command, lock_timeout=self.lock_timeout,
                 on_wait=lambda msg: click.echo(msg, err=True)) as archive:
-            read_done()
             yield archive
 
 
 @contextlib.contextmanager
-def _gc_spares_archive() -> Iterator[Callable[[], None]]:
-    """Keep Python's cycle collector off the archive a command has just read.
+def _gc_paused() -> Iterator[None]:
+    """Keep Python's cycle collector off while a command works on its archive.
 
-    Parsing an archive creates a million objects for 10,000 records; the collector
-    would walk them again and again while they are made, and once more on its next
-    full pass: a third of the time ``list`` takes.  JSON data holds no cycles, so the
-    collector is paused while reading, and what was read is then frozen (left out of
-    its passes) until the command ends.  Call the function yielded once it is read.
+    Parsing an archive makes about a million objects for 10,000 records, and the
+    collector would walk them again and again while they are made (tables are parsed
+    when first used, anywhere in the command): a third of the time ``list`` takes.
+    Archive data holds no cycles, and a command is short, so nothing is missed.
     """
     import gc
 
     was_enabled = gc.isenabled()
     gc.disable()
-
-    def read_done() -> None:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
     try:
-        yield read_done
+        yield
     finally:
-        # Tests run many commands in one process: let the collector see it all again.
+        # Freezing and unfreezing moves every young object to the oldest generation
+        # without walking them; re-enabling the collector would otherwise walk them
+        # all at once (tests run many commands in one process).
+        gc.freeze()
         gc.unfreeze()
         if was_enabled:
             gc.enable()
