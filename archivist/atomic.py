@@ -17,7 +17,7 @@ import contextlib
 import errno
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +85,9 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(target: Path, data: bytes) -> None:
-    """Replace ``target`` with ``data`` atomically and durably.
+def atomic_write_bytes(target: Path, data: bytes | Sequence[bytes | memoryview]) -> None:
+    """Replace ``target`` with ``data`` (bytes, or pieces written in order) atomically
+    and durably.
 
     :raises ArchivistError: when the disk refuses (full, read-only, I/O error).  When
         it refuses before the rename, the target is unchanged and no temporary file
@@ -100,10 +101,11 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            for piece in [data] if isinstance(data, (bytes, bytearray)) else data:
+                view = memoryview(piece)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -96,7 +96,7 @@ class Archive:
 
     def __init__(self, path: Path | None = None, data: dict[str, Any] | None = None, *,
                  exists: bool = False, command: str = "archivist", user: str | None = None,
-                 history_text: bytes | None = None) -> None:
+                 history_text: archivefile.Text | None = None) -> None:
         self.path = path
         self.exists = exists
         self.command = command
@@ -174,20 +174,18 @@ class Archive:
         meta = {"format": FORMAT_VERSION, "entries": self._entries_so_far(),
                 "change": self._last_change()}
         data["meta"] = {"1": meta}
-        tables = data
         if self._history_text is None:
             tables = {"records": self._raw("records"), "links": self._raw("links"),
-                      "meta": data["meta"], "history": self._history_entries()}
-        history_text = self._history_text
-        pending = self._history_new
-        if history_text is not None:
-            # Appended once, for the file and for what stays in memory: each append
-            # copies the whole history (a quarter of a second at 100,000 records).
-            history_text = archivefile.append_history(history_text, pending)
-            pending = []
-        atomic.atomic_write_bytes(self.path, archivefile.encode(tables, history_text, pending))
+                      "meta": data["meta"]}
+            history = archivefile.history_pieces(
+                {**self._history_entries(), **dict(self._history_new)})
+        else:
+            tables = data
+            history = archivefile.append_history(self._history_text, self._history_new)
+        atomic.atomic_write_bytes(self.path, archivefile.encode(tables, history))
         atomic.remove_stray_temp_files(self.path)
-        self._history_text = history_text
+        if self._history_text is not None and self._history_new:
+            self._history_text = b"".join(history)
         if self._history_table is not None:
             self._history_table.update(self._history_new)
         self._meta = meta
