@@ -83,3 +83,13 @@ def records_dir(tmp_path: Path) -> Path:
     target = tmp_path / "records"
     shutil.copytree(RECORDS, target)
     return target
+
+
+def write_file(path: Path, text: str | bytes) -> Path:
+    """Write ``text`` (UTF-8) or bytes to ``path``, making its folder; return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return path

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Invoke
+from tests.conftest import write_file as write
 
 BOMB = (  # the classic "billion laughs": 342 bytes that would expand to 9⁹ strings
     b'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
@@ -27,13 +28,6 @@ BOMB = (  # the classic "billion laughs": 342 bytes that would expand to 9⁹ st
 )
 
 
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8")
-    else:
-        path.write_bytes(text)
-    return path
 
 
 def ok(invoke: Invoke, *args: str, input: str | bytes | None = None) -> Any:

@@ -25,15 +25,7 @@ from archivist.listing import to_interchange
 from archivist.models import KINDS, RESERVED_KEYS, Record, tag_key
 from archivist.store import Archive
 from archivist.yamlio import MarkedList, YamlError, dump, load_all
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8")
-    else:
-        path.write_bytes(text)
-    return path
+from tests.conftest import write_file as write
 
 
 def read_text(text: str | bytes, name: str = "-") -> Inputs:

@@ -26,15 +26,7 @@ from archivist.importinput import (
     read_inputs,
 )
 from archivist.store import Archive
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8")
-    else:
-        path.write_bytes(text)
-    return path
+from tests.conftest import write_file as write
 
 
 def read_text(text: str) -> Inputs:
