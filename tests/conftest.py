@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -93,3 +94,13 @@ def write_file(path: Path, text: str | bytes) -> Path:
     else:
         path.write_bytes(text)
     return path
+
+
+def citation_records() -> list[dict[str, Any]]:
+    """The fixed record set of tests/data/citation-records.yaml, in interchange form."""
+    from archivist.models import interchange, record_from_mapping
+    from archivist.yamlio import load_all
+
+    path = Path(__file__).parent / "data" / "citation-records.yaml"
+    [mappings] = load_all(path.read_bytes(), str(path))
+    return [interchange(record_from_mapping(m).to_document()) for m in mappings]

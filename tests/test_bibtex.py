@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import bibtexparser
 import pybtex.database
@@ -21,17 +20,12 @@ from archivist.exporters.bibtex import (
     export_bibtex,
     langid_of,
 )
-from archivist.models import AGENT_KINDS, interchange, record_from_mapping
-from archivist.yamlio import load_all
+from archivist.models import AGENT_KINDS, record_from_mapping
+from tests.conftest import citation_records
 
 DATA = Path(__file__).parent / "data"
 
 
-def citation_records() -> list[dict[str, Any]]:
-    """The fixed record set of tests/data/citation-records.yaml, in interchange form."""
-    path = DATA / "citation-records.yaml"
-    [mappings] = load_all(path.read_bytes(), str(path))
-    return [interchange(record_from_mapping(m).to_document()) for m in mappings]
 
 
 RECORDS = citation_records()

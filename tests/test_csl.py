@@ -21,18 +21,13 @@ from archivist.exporters.csl import (
     date_parts,
     export_csl,
 )
-from archivist.models import AGENT_KINDS, KINDS, interchange, record_from_mapping
-from archivist.yamlio import load_all
+from archivist.models import AGENT_KINDS, KINDS, record_from_mapping
+from tests.conftest import citation_records
 
 DATA = Path(__file__).parent / "data"
 SCHEMA = json.loads((DATA / "csl-data.json").read_text("utf-8"))
 
 
-def citation_records() -> list[dict[str, Any]]:
-    """The fixed record set of tests/data/citation-records.yaml, in interchange form."""
-    path = DATA / "citation-records.yaml"
-    [mappings] = load_all(path.read_bytes(), str(path))
-    return [interchange(record_from_mapping(m).to_document()) for m in mappings]
 
 
 RECORDS = citation_records()

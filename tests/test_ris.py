@@ -13,17 +13,12 @@ from hypothesis import strategies as st
 
 from archivist.exporters import ExportOptions
 from archivist.exporters.ris import RIS_TYPES, export_ris, reference_type, ris_reference
-from archivist.models import AGENT_KINDS, KINDS, interchange, record_from_mapping
-from archivist.yamlio import load_all
+from archivist.models import AGENT_KINDS, KINDS, record_from_mapping
+from tests.conftest import citation_records
 
 DATA = Path(__file__).parent / "data"
 
 
-def citation_records() -> list[dict[str, Any]]:
-    """The fixed record set of tests/data/citation-records.yaml, in interchange form."""
-    path = DATA / "citation-records.yaml"
-    [mappings] = load_all(path.read_bytes(), str(path))
-    return [interchange(record_from_mapping(m).to_document()) for m in mappings]
 
 
 RECORDS = citation_records()
