@@ -49,7 +49,9 @@ def test_history_newest_first_with_before_and_after(invoke: Invoke) -> None:
     assert entries[0]["user"] and entries[0]["time"].endswith("Z")
     table = invoke("history", "t", "--limit", "2").stdout
     assert "date: 2020 → 2021" in table and "added" not in table
-    assert invoke("history", "nope").stdout == ""
+    result = invoke("history", "nope")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "no history for 'nope'" in result.stderr
 
 
 def test_a_damaged_archive_is_reported_and_left_alone(invoke: Invoke, db: Path) -> None:

@@ -52,6 +52,9 @@ def history(env: Env, record_id: str | None, limit: int | None, fmt: str) -> Non
     with env.reading() as archive:
         entries = archive.history(record_id)
     entries.reverse()
+    if record_id is not None and not entries:
+        # Not an error: a record removed long ago, or one not yet made, has no history.
+        click.echo(f"note: no history for {record_id!r}", err=True)
     if limit is not None:
         entries = entries[:limit]
     if fmt == "json":
