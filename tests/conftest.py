@@ -104,3 +104,16 @@ def citation_records() -> list[dict[str, Any]]:
     path = Path(__file__).parent / "data" / "citation-records.yaml"
     [mappings] = load_all(path.read_bytes(), str(path))
     return [interchange(record_from_mapping(m).to_document()) for m in mappings]
+
+
+def load_script(path: Path, name: str) -> Any:
+    """Import a script that is not part of the package (``scripts/``, ``benchmarks/``)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from tests.conftest import load_script
+
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "make_sample_records.py"
 
 
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_sample_records", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-msr = _load()
+msr: ModuleType = load_script(SCRIPT, "make_sample_records")
 
 
 @pytest.mark.parametrize(

@@ -171,13 +171,7 @@ def split_name(written: str, *, organisation: bool = False) -> Name:
         family_words, given_words = parts[0].split(), parts[1].split()
         if _collective(family_words + given_words) or not _given_ok(given_words):
             return whole
-        if len(family_words) > 3:
-            return whole
-        family = _split_family(family_words)
-        if family is None:
-            return whole
-        return Name(written=written, family=family[1], given=" ".join(given_words),
-                    particle=family[0], suffix=suffix)
+        return _family_given(written, family_words, given_words, suffix) or whole
     words = text.split()
     if len(words) < 2 or len(words) > 5 or _collective(words):
         return whole
@@ -198,11 +192,20 @@ def split_name(written: str, *, organisation: bool = False) -> Name:
             start = i
             break
     given_words, family_words = words[:start], words[start:]
-    if not _given_ok(given_words) or len(family_words) > 3:
+    if not _given_ok(given_words):
         return whole
+    return _family_given(written, family_words, given_words, suffix) or whole
+
+
+def _family_given(written: str, family_words: list[str], given_words: list[str],
+                  suffix: str | None) -> Name | None:
+    """A name from its family and given words, or ``None`` when the family part is not
+    a plausible family name (over three words, or no name word after the particles)."""
+    if len(family_words) > 3:
+        return None
     family = _split_family(family_words)
     if family is None:
-        return whole
+        return None
     return Name(written=written, family=family[1], given=" ".join(given_words),
                 particle=family[0], suffix=suffix)
 
