@@ -30,6 +30,7 @@ tool) is simply parsed whole.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ from typing import Any
 
 import orjson
 
-from archivist import atomic
+from archivist import atomic, indexfile
 from archivist.errors import ArchiveCorrupt
 
 #: Version of the file layout; files from a newer archivist are refused, not damaged.
@@ -91,6 +92,8 @@ class ArchiveFile:
     tables: dict[str, Any]
     history_text: Text | None
     exists: bool
+    #: The file's identity as read (see :func:`archivist.indexfile.identity`).
+    identity: list[int] | None = None
 
 
 def validate_layout(data: Any, name: str) -> dict[str, Any]:
@@ -164,7 +167,10 @@ def read(path: Path, *, with_history: bool = False) -> ArchiveFile:
     :raises ArchiveCorrupt: when the file is damaged or from a newer version.
     """
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as file:
+            # Taken from the open file, so it names exactly the bytes read.
+            identity = indexfile.identity(os.fstat(file.fileno()))
+            raw = file.read()
     except FileNotFoundError:
         return ArchiveFile({table: {} for table in TABLES}, None, False)
     except IsADirectoryError:
@@ -176,8 +182,44 @@ def read(path: Path, *, with_history: bool = False) -> ArchiveFile:
     if not with_history:
         split = _split(raw, str(path))
         if split is not None:
+            split.identity = identity
             return split
-    return ArchiveFile(validate_layout(atomic.loads(raw, str(path)), str(path)), None, True)
+    return ArchiveFile(validate_layout(atomic.loads(raw, str(path)), str(path)), None, True,
+                       identity)
+
+
+class DeferredTables(LazyTables):
+    """The tables of an archive file that is read only when a table is first wanted.
+
+    ``list`` answered from the index file (:mod:`archivist.indexfile`) never reads the
+    archive at all.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__({}, {}, b"", str(path))
+        del self["meta"]
+        self.path = path
+        self.read: ArchiveFile | None = None
+        self.history_table: dict[str, Any] | None = None
+
+    def load(self) -> ArchiveFile:
+        """Read the file (once); the tables are then those it holds."""
+        if self.read is None:
+            self.read = read(self.path)
+            tables = self.read.tables
+            if isinstance(tables, LazyTables):
+                self.texts, self._raw, self._name = tables.texts, tables._raw, tables._name
+            self.update(tables)
+            history = self.pop("history", None)
+            if self.read.history_text is None:
+                self.history_table = history if history is not None else {}
+        return self.read
+
+    def __missing__(self, key: str) -> Any:
+        self.load()
+        if key in self:
+            return self[key]
+        return super().__missing__(key)
 
 
 def parse_history(text: Text, name: str) -> dict[str, Any]:

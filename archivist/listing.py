@@ -128,6 +128,46 @@ def select(archive: Archive, query: Sequence[str] = (), *, sort: str | None = No
 
         predicate = compile_query(list(query), archive)
         docs = [doc for doc in docs if predicate(doc)]
+    return _order(docs, sort, limit)
+
+
+def select_summaries(archive: Archive, query: Sequence[str] = (), *,
+                     sort: str | None = None, limit: int | None = None
+                     ) -> list[list[str]] | None:
+    """The default table rows of :func:`select`, read from the index file; ``None``
+    when there is no current index or the query or sort needs more than it holds.
+
+    :raises QuerySyntaxError: when the query does not parse.
+    """
+    from archivist import indexfile
+
+    index = archive.summaries()
+    if index is None:
+        return None
+    keys = indexfile.sort_needs(sort) if sort else set()
+    tree = None
+    if query and any(word.strip() for word in query):
+        from archivist.query import join_words, parse
+
+        tree = parse(join_words(list(query)))
+        needed = indexfile.needs(tree)
+        keys = None if needed is None or keys is None else keys | needed
+    if keys is None:
+        return None
+    try:
+        docs = index.documents(keys)
+        if tree is not None:
+            from archivist.querymatch import compile_tree
+
+            predicate = compile_tree(tree, archive)
+            docs = [doc for doc in docs if predicate(doc)]
+        return index.cells(doc["_row"] for doc in _order(docs, sort, limit))
+    except (ValueError, KeyError):  # a damaged index file: read the archive instead
+        return None
+
+
+def _order(docs: Iterable[dict[str, Any]], sort: str | None, limit: int | None
+           ) -> list[dict[str, Any]]:
     ordered = sort_documents(list(docs), sort)
     if limit is not None:
         if limit < 0:

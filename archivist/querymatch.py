@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,6 +177,25 @@ def _collect(value: Any, found: list[str]) -> None:
         found.append(str(value))
 
 
+def search_text(doc: Mapping[str, Any]) -> str:
+    """The folded text of a document that bare words search (:data:`TEXT_SEARCH_FIELDS`).
+
+    Fields are joined by a separator no query can hold, so a phrase never spans two.
+    """
+    # TEXT_SEARCH_FIELDS, unrolled: this runs once per document and query.
+    parts = [doc.get("title"), doc.get("subtitle"), doc.get("summary")]
+    creators = doc.get("creators")
+    if isinstance(creators, list):
+        parts += creators
+    else:
+        parts.append(creators)
+    try:
+        text = "\x1f".join(filter(None, parts))
+    except TypeError:  # something other than text, in a hand-made document
+        text = "\x1f".join(_texts(parts))
+    return text.lower() if text.isascii() else fold(text)
+
+
 def _getter(path: str) -> Callable[[dict[str, Any]], Any]:
     """A function reading the dotted ``path`` from a document (custom names in any case)."""
     keys = path.split(".")
@@ -232,18 +251,10 @@ class _Compiler:
         memo = self._memo[0]  # one read of one tuple, so threads never mix documents
         if memo[0] is doc:
             return memo[1]
-        # TEXT_SEARCH_FIELDS, unrolled: this runs once per document and query.
-        parts = [doc.get("title"), doc.get("subtitle"), doc.get("summary")]
-        creators = doc.get("creators")
-        if isinstance(creators, list):
-            parts += creators
-        else:
-            parts.append(creators)
-        try:  # the separator keeps a phrase inside one field
-            text = "\x1f".join(filter(None, parts))
-        except TypeError:  # something other than text, in a hand-made document
-            text = "\x1f".join(_texts(parts))
-        text = text.lower() if text.isascii() else fold(text)
+        # A summary from the index file carries it ready (see archivist.indexfile).
+        text = doc.get("_search")
+        if not isinstance(text, str):
+            text = search_text(doc)
         self._memo[0] = (doc, text)
         return text
 

@@ -28,7 +28,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from archivist import archivefile, atomic
+from archivist import archivefile, atomic, indexfile
 from archivist.archivefile import FORMAT_VERSION
 from archivist.errors import (
     DuplicateRecord,
@@ -96,30 +96,60 @@ class Archive:
 
     def __init__(self, path: Path | None = None, data: dict[str, Any] | None = None, *,
                  exists: bool = False, command: str = "archivist", user: str | None = None,
-                 history_text: archivefile.Text | None = None) -> None:
+                 history_text: archivefile.Text | None = None,
+                 index: indexfile.Index | None = None,
+                 source: indexfile.Identity | None = None) -> None:
         self.path = path
         self.exists = exists
         self.command = command
         self.user = user or current_user()
         tables = data if isinstance(data, archivefile.LazyTables) else (
             archivefile.validate_layout(data or {}, "archive"))
+        self._deferred = tables if isinstance(tables, archivefile.DeferredTables) else None
         history = tables.pop("history", {})
-        meta = tables["meta"].get("1")
-        self._meta: dict[str, Any] = meta if isinstance(meta, dict) else {}
         self._storage = SnapshotStorage(tables)
         self._db = TinyDB(storage=lambda: self._storage)
         self._records = self._db.table("records", cache_size=0)
         self._links = self._db.table("links", cache_size=0)
         # The history stays text until a command asks for it (see archivist.archivefile).
-        self._history_text = history_text
-        self._history_table: dict[str, Any] | None = history if history_text is None else None
+        self._stored_history_text = history_text
+        self._stored_history: dict[str, Any] | None = history if history_text is None else None
         self._history_new: list[tuple[str, dict[str, Any]]] = []
         self._stored_entries: int | None = None
         self._lazy_index: dict[str, int] | None = None
         self._change: int | None = None
+        # The index file (archivist.indexfile): the summaries of the records as read,
+        # the identity of the file they were read from, and the documents changed since.
+        self._summaries = index
+        self._source = source
+        self._touched: set[str] = set()
         #: Keys added to every history entry, e.g. ``{"reverts": 12}`` while undoing.
         self.log_extra: dict[str, Any] = {}
         self._now = utc_now()
+
+    @property
+    def _meta(self) -> dict[str, Any]:
+        meta = self._storage.data["meta"].get("1")
+        return meta if isinstance(meta, dict) else {}
+
+    def _load_history_source(self) -> None:
+        """Learn where the stored history is, reading the file if that was put off."""
+        if self._deferred is not None:
+            deferred, self._deferred = self._deferred, None
+            read = deferred.load()
+            self._stored_history_text = read.history_text
+            self._stored_history = deferred.history_table
+            self.exists = read.exists
+
+    @property
+    def _history_text(self) -> archivefile.Text | None:
+        self._load_history_source()
+        return self._stored_history_text
+
+    @property
+    def _history_table(self) -> dict[str, Any] | None:
+        self._load_history_source()
+        return self._stored_history
 
     @property
     def _index(self) -> dict[str, int]:
@@ -148,16 +178,28 @@ class Archive:
         :raises LockTimeout: when another writer holds the lock too long.
         """
         if not write:
+            source = indexfile.file_identity(path)
+            index = indexfile.load(path, source) if source is not None else None
+            if index is not None:
+                # The archive itself is read only if the command wants more than the
+                # summaries (see archivist.indexfile).
+                yield cls(path, archivefile.DeferredTables(path), exists=True,
+                          command=command, index=index, source=source)
+                return
             read = archivefile.read(path)
-            yield cls(path, read.tables, exists=read.exists, command=command,
-                      history_text=read.history_text)
+            archive = cls(path, read.tables, exists=read.exists, command=command,
+                          history_text=read.history_text, source=read.identity)
+            yield archive
+            archive.save_index()
             return
         if not path.parent.is_dir():
             raise InvalidRecord(f"the folder of {path} does not exist")
         with atomic.exclusive_lock(path, lock_timeout, on_wait):
             read = archivefile.read(path)
+            index = indexfile.load(path, read.identity) if read.identity else None
             archive = cls(path, read.tables, exists=read.exists, command=command,
-                          history_text=read.history_text)
+                          history_text=read.history_text, index=index,
+                          source=read.identity)
             yield archive
             archive.commit()
 
@@ -184,11 +226,11 @@ class Archive:
             history = archivefile.append_history(self._history_text, self._history_new)
         atomic.atomic_write_bytes(self.path, archivefile.encode(tables, history))
         atomic.remove_stray_temp_files(self.path)
+        self._refresh_index()
         if self._history_text is not None and self._history_new:
-            self._history_text = b"".join(history)
+            self._stored_history_text = b"".join(history)
         if self._history_table is not None:
             self._history_table.update(self._history_new)
-        self._meta = meta
         self._stored_entries = meta["entries"]
         self._change = None
         self._history_new = []
@@ -202,6 +244,54 @@ class Archive:
         return {"meta": {"1": meta}, "records": self._raw("records"),
                 "links": self._raw("links"),
                 "history": {**self._history_entries(), **dict(self._history_new)}}
+
+    # -- the index file (archivist.indexfile) -----------------------------------
+
+    def _records_parsed(self) -> bool:
+        return "records" in self._storage.data
+
+    def summaries(self) -> indexfile.Index | None:
+        """The index file's summaries of the records, when it is current and no record
+        changed since it was read (``None`` otherwise)."""
+        if self._summaries is None or self._touched or self._storage.dirty:
+            return None
+        return self._summaries
+
+    def _refresh_index(self) -> None:
+        """After a write: bring the index file up to date with the file just written."""
+        assert self.path is not None
+        for stray in indexfile.stray_files(self.path):
+            with contextlib.suppress(OSError):
+                stray.unlink()
+        index = self._summaries
+        source = indexfile.file_identity(self.path)
+        try:
+            if self._records_parsed():
+                records = self._raw("records")
+                index = (indexfile.build(records) if index is None
+                         else index.updated(records, self._touched))
+        except (ValueError, KeyError):  # a damaged index: start again next time
+            index = None
+        if index is None or source is None:
+            indexfile.discard(self.path)
+            self._summaries = None
+        else:
+            indexfile.save(self.path, index, source)
+            self._summaries = index
+        self._source = source
+        self._touched.clear()
+
+    def save_index(self) -> None:
+        """Write the index file of an archive that was read whole and left unchanged.
+
+        Only a command that parsed every record anyway pays for summarising them.
+        """
+        if (self.path is None or self._summaries is not None or self._source is None
+                or self.dirty or not self._records_parsed()
+                or not os.access(self.path.parent, os.W_OK)):
+            return
+        self._summaries = indexfile.build(self._raw("records"))
+        indexfile.save(self.path, self._summaries, self._source)
 
     def _raw(self, table: str) -> dict[str, Any]:
         tables: dict[str, Any] = self._storage.data
@@ -287,6 +377,7 @@ class Archive:
         doc = record.to_document()
         doc_id = self._records.insert(doc)
         self._index[record.id.lower()] = doc_id
+        self._touched.add(str(doc_id))
         if log:
             self.log("add", record.id, None, _loggable(doc))
         return record
@@ -312,6 +403,7 @@ class Archive:
         doc_ids = self._records.insert_multiple(docs)
         for record, doc_id in zip(added, doc_ids):
             self._index[record.id.lower()] = doc_id
+        self._touched.update(map(str, doc_ids))
         self.log_many(("add", r.id, None, _loggable(d)) for r, d in zip(added, docs))
         return added
 
@@ -355,8 +447,9 @@ class Archive:
                 doc.clear()
                 doc.update(new_doc)
 
-            self._records.update(replace_values,
-                                 doc_ids=[self._index[key] for key in replacements])
+            doc_ids = [self._index[key] for key in replacements]
+            self._records.update(replace_values, doc_ids=doc_ids)
+            self._touched.update(map(str, doc_ids))
             self.log_many(entries)
         return results
 
@@ -368,6 +461,7 @@ class Archive:
             doc["archive"] = {**doc.get("archive", {}), **values}
 
         self._records.update(change, doc_ids=[doc_id])
+        self._touched.add(str(doc_id))
 
     def set_archive_infos(self, values: dict[str, dict[str, Any]]) -> None:
         """:meth:`set_archive_info` for many records (id → values) in one pass.
@@ -380,7 +474,9 @@ class Archive:
         def change(doc: MutableMapping[Any, Any]) -> None:
             doc["archive"] = {**doc.get("archive", {}), **by_key[str(doc["id"]).lower()]}
 
-        self._records.update(change, doc_ids=[self._index[key] for key in by_key])
+        doc_ids = [self._index[key] for key in by_key]
+        self._records.update(change, doc_ids=doc_ids)
+        self._touched.update(map(str, doc_ids))
 
     def drop_archive_info(self, record_id: str, *keys: str) -> None:
         """Remove keys from the maintained ``archive`` section (those absent are ignored)."""
@@ -388,7 +484,9 @@ class Archive:
         def change(doc: MutableMapping[Any, Any]) -> None:
             doc["archive"] = {k: v for k, v in doc.get("archive", {}).items() if k not in keys}
 
-        self._records.update(change, doc_ids=[self._index[record_id.lower()]])
+        doc_id = self._index[record_id.lower()]
+        self._records.update(change, doc_ids=[doc_id])
+        self._touched.add(str(doc_id))
 
     def restore(self, doc: dict[str, Any], position: int | None = None) -> None:
         """Re-insert a removed record exactly as it was, ``archive`` section included.
@@ -415,6 +513,7 @@ class Archive:
         doc_ids = self._records.insert_multiple(docs)
         for doc, doc_id in zip(docs, doc_ids):
             self._index[doc["id"].lower()] = doc_id
+        self._touched.update(map(str, doc_ids))
         table = self._raw("records")
         if any(position is not None for _, position in items):
             # Records list in the order of the table: put each back where it was.
@@ -446,7 +545,9 @@ class Archive:
             stored.clear()
             stored.update(new)
 
-        self._records.update(replace_values, doc_ids=[self._index[doc["id"].lower()]])
+        doc_id = self._index[doc["id"].lower()]
+        self._records.update(replace_values, doc_ids=[doc_id])
+        self._touched.add(str(doc_id))
         self.log(action, old["id"], before, after)
 
     def remove(self, record_ids: Iterable[str], *, force: bool = False) -> list[str]:
@@ -487,7 +588,9 @@ class Archive:
                                        archive=doc.get("archive", {}),
                                        position=order[record_id.lower()] - count))
         self._append_history(entries)
-        self._records.remove(doc_ids=[self._index.pop(i.lower()) for i in ids])
+        doc_ids = [self._index.pop(i.lower()) for i in ids]
+        self._records.remove(doc_ids=doc_ids)
+        self._touched.update(map(str, doc_ids))
         return ids
 
     # -- tags -----------------------------------------------------------------------
@@ -578,10 +681,11 @@ class Archive:
 
     def _history_entries(self) -> dict[str, Any]:
         """The history as read, parsed on first use."""
-        if self._history_table is None:
-            self._history_table = archivefile.parse_history(self._history_text or b"{}",
-                                                            str(self.path))
-        return self._history_table
+        table = self._history_table
+        if table is None:
+            table = archivefile.parse_history(self._history_text or b"{}", str(self.path))
+            self._stored_history = table
+        return table
 
     def _entries_so_far(self) -> int:
         """The id of the last history entry, counting those not yet written."""

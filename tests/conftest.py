@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -48,9 +49,27 @@ def invoke(runner: CliRunner) -> Invoke:
     """Run ``archivist ARGS…``; bugs surface as tracebacks, user errors as exit codes."""
 
     def run(*args: str, input: str | bytes | None = None, catch: bool = False) -> Result:
-        return runner.invoke(cli, list(args), input=input, catch_exceptions=catch)
+        result = runner.invoke(cli, list(args), input=input, catch_exceptions=catch)
+        if os.environ.get("ARCHIVIST_DB"):
+            assert_index_current(Path(os.environ["ARCHIVIST_DB"]))
+        return result
 
     return run
+
+
+def assert_index_current(db: Path) -> None:
+    """A current index file says exactly what summarising the archive again says.
+
+    Run after every command of the suite, so a write that forgets to tell the index
+    about a changed record fails whichever test made it.
+    """
+    from archivist import archivefile, indexfile
+
+    index = indexfile.load(db)
+    if index is None:
+        return
+    records = archivefile.read(db).tables["records"]
+    assert index.rows() == indexfile.build(records).rows(), "the index file is stale"
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from archivist import atomic
+from archivist import atomic, indexfile
 from archivist.cli import cli
 from tests.conftest import Invoke
 
@@ -174,9 +174,10 @@ def expected_new_state(invoke: Invoke, scenario: Scenario, db: Path, old: bytes)
 
 
 def leftovers(db: Path) -> list[str]:
-    """Files beside the archive other than the archive, its lock and the inputs."""
+    """Files beside the archive other than the archive, its lock, index and the inputs."""
     return sorted(p.name for p in db.parent.iterdir()
-                  if p.name not in (db.name, atomic.lock_path(db).name)
+                  if p.name not in (db.name, atomic.lock_path(db).name,
+                                    indexfile.index_path(db).name)
                   and not p.name.endswith(".yaml") and p.name != "xdg")
 
 

@@ -77,6 +77,11 @@ def _rows(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[lis
     return [[_cell(get(r)) for get in getters] for r in records]
 
 
+def table_cells(record: dict[str, Any], columns: Sequence[str]) -> list[str]:
+    """One record's row of a table: each column's value escaped for the terminal."""
+    return [_cell(_getter(column)(record)) for column in columns]
+
+
 def _shorten(rows: list[list[str]], headers: Sequence[str], max_width: int) -> None:
     """Shorten the widest cells, in place, until a table row fits ``max_width``."""
     if not rows:
@@ -125,7 +130,12 @@ def simple_table(rows: Sequence[Sequence[str]], headers: Sequence[str] | None) -
 def export_table(records: Sequence[dict[str, Any]], columns: Sequence[str],
                  options: ExportOptions) -> str:
     """A table for people, in any tabulate style (text escaped for the terminal)."""
-    rows = _rows(records, columns)
+    return table_from_rows(_rows(records, columns), columns, options)
+
+
+def table_from_rows(rows: list[list[str]], columns: Sequence[str],
+                    options: ExportOptions) -> str:
+    """:func:`export_table` of rows already drawn (cells escaped and stripped)."""
     if options.max_width:
         _shorten(rows, columns, options.max_width)
     headers = list(columns) if options.headers else None
@@ -308,6 +318,13 @@ def export(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
     if isinstance(columns, str):
         columns = columns.split(",")
     chosen = check_columns(columns) if columns else list(DEFAULT_COLUMNS)
+    if fmt == "table" and tuple(chosen) == DEFAULT_COLUMNS:
+        from archivist.listing import select_summaries
+
+        # The index file holds every record's default row, drawn already.
+        rows = select_summaries(archive, query, sort=sort, limit=limit)
+        if rows is not None:
+            return Exported(text=table_from_rows(rows, chosen, options), count=len(rows))
     docs = select(archive, query, sort=sort, limit=limit)
     skipped: tuple[str, ...] = ()
     if fmt in CITATION_EXPORTERS:

@@ -1,0 +1,285 @@
+"""The index file: a disposable summary of the records, kept beside the archive.
+
+Parsing every record of a large archive costs more than everything else ``list``
+does, yet a table and most queries need only a few short values of each record.  The
+index file ``ARCHIVE.index`` holds them column by column, one JSON array per line,
+each in the archive's order of records:
+
+* ``_doc``: the TinyDB document id of each record;
+* the stored values of :data:`SUMMARY_KEYS` (``null`` where a record has none);
+* ``_search``: the folded text bare words search
+  (:func:`archivist.querymatch.search_text`), so no query folds text again;
+* ``_cells``: the record's row of the default table, already escaped for the terminal,
+  its cells joined by a tab (escaping turns any tab inside a value into ``\\x09``).
+
+A command parses only the columns it needs: ``list`` only ``_cells``, ``list tag:x``
+also ``tags``.  Query predicates run unchanged on *summary documents* built from those
+columns, so a query the summary can answer (:func:`needs`) gives exactly the records
+the full documents would.
+
+The index is a cache, never the data: it names the archive file it was made from by
+device, inode, size and modification time (:func:`identity`; the atomic writer gives
+every write a new inode), and one that does not name the current file is ignored.
+Deleting it loses nothing.  It is written beside the archive (a temporary file renamed
+over it, without fsync: a damaged index is simply rebuilt) by the first command that
+parses all the records, and kept current by every write; a folder it cannot be written
+to only means that commands stay slower.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from archivist.models import DATES_KEY
+
+#: Bumped whenever what the index holds, or how its cells are drawn, changes.
+INDEX_VERSION = 2
+#: Stored document keys the index keeps: the short ones queries and sorting use most.
+SUMMARY_KEYS: tuple[str, ...] = ("id", "kind", "title", "subtitle", "creators", "date",
+                                 "publisher", "language", "tags", DATES_KEY)
+DOC_KEY = "_doc"
+SEARCH_KEY = "_search"
+CELLS_KEY = "_cells"
+#: Every column, in the order of the file's lines after the header.
+COLUMNS: tuple[str, ...] = (DOC_KEY, *SUMMARY_KEYS, SEARCH_KEY, CELLS_KEY)
+CELL_SEPARATOR = "\t"
+_SUFFIX = ".index"
+_TEMP_SUFFIX = ".index-tmp"
+
+Identity = list[int]
+
+
+def index_path(archive: Path) -> Path:
+    """Where the index of ``archive`` lives: ``ARCHIVE.index`` beside it."""
+    return archive.with_name(archive.name + _SUFFIX)
+
+
+def identity(stat: os.stat_result) -> Identity:
+    """What names one version of the archive file."""
+    return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
+
+def file_identity(archive: Path) -> Identity | None:
+    """The identity of the archive file as it is now, ``None`` when it cannot be read."""
+    try:
+        return identity(os.stat(archive))
+    except OSError:
+        return None
+
+
+def summary_row(doc_id: str, doc: Mapping[str, Any]) -> list[Any]:
+    """The values of one stored document, one per column of :data:`COLUMNS`."""
+    from archivist.exporters import DEFAULT_COLUMNS, table_cells
+    from archivist.querymatch import search_text
+
+    return [doc_id, *(doc.get(key) for key in SUMMARY_KEYS), search_text(doc),
+            CELL_SEPARATOR.join(table_cells(doc, DEFAULT_COLUMNS))]
+
+
+class Index:
+    """The columns of an archive's index, each parsed from its text on first use.
+
+    :param texts: column name → its JSON text, for columns not parsed yet.
+    :param columns: column name → its values, for columns parsed or built.
+    """
+
+    def __init__(self, texts: dict[str, bytes], columns: dict[str, list[Any]] | None = None
+                 ) -> None:
+        self._texts = texts
+        self._columns = columns or {}
+
+    def column(self, name: str) -> list[Any]:
+        """Every record's value of column ``name``, in the archive's order."""
+        values = self._columns.get(name)
+        if values is None:
+            values = orjson.loads(self._texts.pop(name))
+            if not isinstance(values, list):
+                raise ValueError(f"column {name!r} of the index is not a list")
+            self._columns[name] = values
+        return values
+
+    def __len__(self) -> int:
+        return len(self.column(DOC_KEY))
+
+    def documents(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+        """Summary documents holding ``keys`` (and their row number as ``_row``).
+
+        A key a record does not have holds ``None``, which every query and sort reads
+        as absent.
+        """
+        names = sorted(set(keys))
+        columns = [self.column(name) for name in names]
+        rows = range(len(self))
+        if not names:
+            return [{"_row": row} for row in rows]
+        return [dict(zip(names, values), _row=row) for row, *values in zip(rows, *columns)]
+
+    def cells(self, rows: Iterable[int]) -> list[list[str]]:
+        """The default table rows of the records at these row numbers."""
+        cells = self.column(CELLS_KEY)
+        return [cells[row].split(CELL_SEPARATOR) for row in rows]
+
+    def rows(self) -> list[list[Any]]:
+        """Every record's row, with the values of every column."""
+        return [list(row) for row in zip(*(self.column(name) for name in COLUMNS))]
+
+    def updated(self, records: Mapping[str, Mapping[str, Any]], touched: Iterable[str]
+                ) -> Index:
+        """The index of ``records`` (a records table), summarising again only the
+        documents whose ids are in ``touched`` (and those this index lacks)."""
+        changed = set(touched)
+        old = {row[0]: row for row in self.rows()}
+        rows = []
+        for doc_id, doc in records.items():
+            row = old.get(doc_id)
+            if row is None or doc_id in changed:
+                row = summary_row(doc_id, doc)
+            rows.append(row)
+        return from_rows(rows)
+
+    def appended(self, docs: Sequence[tuple[str, Mapping[str, Any]]]) -> Index:
+        """This index with new documents added at the end (columns left unparsed stay
+        text: the new values are spliced onto it)."""
+        if not docs:
+            return self
+        new = list(zip(*(summary_row(doc_id, doc) for doc_id, doc in docs)))
+        texts: dict[str, bytes] = {}
+        columns: dict[str, list[Any]] = {}
+        for name, values in zip(COLUMNS, new):
+            if name in self._columns:
+                columns[name] = [*self._columns[name], *values]
+            else:
+                text = self._texts[name]
+                tail = orjson.dumps(list(values))[1:]
+                texts[name] = text[:-1] + (b"," if text != b"[]" else b"") + tail
+        return Index(texts, columns)
+
+    def encode(self, source: Identity) -> bytes:
+        """The index file's bytes, naming the archive file version ``source``."""
+        header = {"index": INDEX_VERSION, "archivist": _version(), "source": source,
+                  "columns": list(COLUMNS)}
+        lines = [orjson.dumps(header)]
+        for name in COLUMNS:
+            text = self._texts.get(name)
+            lines.append(text if text is not None else orjson.dumps(self._columns[name]))
+        return b"\n".join(lines) + b"\n"
+
+
+def from_rows(rows: Sequence[Sequence[Any]]) -> Index:
+    """An index of rows as :func:`summary_row` makes them."""
+    columns = [list(values) for values in zip(*rows)] if rows else [[] for _ in COLUMNS]
+    return Index({}, dict(zip(COLUMNS, columns)))
+
+
+def build(records: Mapping[str, Mapping[str, Any]]) -> Index:
+    """Summarise every document of a records table."""
+    return from_rows([summary_row(doc_id, doc) for doc_id, doc in records.items()])
+
+
+def load(archive: Path, source: Identity | None = None) -> Index | None:
+    """The index of ``archive`` when it summarises the file as it is now, else ``None``.
+
+    :param source: the archive's identity when the caller already took it.
+    """
+    if source is None:
+        source = file_identity(archive)
+        if source is None:
+            return None
+    try:
+        lines = index_path(archive).read_bytes().split(b"\n")
+        header = orjson.loads(lines[0])
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not (isinstance(header, dict) and header.get("index") == INDEX_VERSION
+            and header.get("archivist") == _version() and header.get("source") == source
+            and header.get("columns") == list(COLUMNS) and len(lines) == len(COLUMNS) + 2
+            and lines[-1] == b""):
+        return None
+    return Index(dict(zip(COLUMNS, lines[1:])))
+
+
+def save(archive: Path, index: Index, source: Identity) -> None:
+    """Write ``index`` as the index of ``archive`` in the version named by ``source``.
+
+    Failing to write it (a read-only folder, a full disk) is not an error: the index
+    only makes commands faster; a stale one is removed.
+    """
+    target = index_path(archive)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}{_TEMP_SUFFIX}")
+    try:
+        tmp.write_bytes(index.encode(source))
+        os.replace(tmp, target)
+    except (OSError, ValueError, orjson.JSONDecodeError, orjson.JSONEncodeError):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        discard(archive)
+
+
+def discard(archive: Path) -> None:
+    """Remove the index of ``archive`` (it no longer describes the file)."""
+    with contextlib.suppress(OSError):
+        index_path(archive).unlink()
+
+
+def stray_files(archive: Path) -> Iterator[Path]:
+    """Temporary index files left by commands that were killed while writing one."""
+    prefix = f".{index_path(archive).name}."
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(archive.parent):
+            if entry.name.startswith(prefix) and entry.name.endswith(_TEMP_SUFFIX):
+                yield Path(entry.path)
+
+
+def needs(tree: Any) -> set[str] | None:
+    """The columns a query (a parsed tree) reads, or ``None`` when it needs more.
+
+    Links are not in the index, but ``rel:`` and ``linked:`` find them in the archive
+    and need only the record's id; ``added:``, ``changed:``, ``fixity:`` and paths into
+    ``source``, ``fields`` or ``archive`` need the whole document.
+    """
+    from archivist import querymatch as q
+
+    if isinstance(tree, q.Everything):
+        return set()
+    if isinstance(tree, q.Text):
+        return {SEARCH_KEY}
+    if isinstance(tree, q.Rel):
+        return {"id"}
+    if isinstance(tree, q.Dates):
+        return {"date", DATES_KEY} if tree.name == "date" else None
+    if isinstance(tree, (q.Field, q.Match, q.Has)):
+        return {tree.path} if tree.path in SUMMARY_KEYS else None
+    if isinstance(tree, q.Not):
+        return needs(tree.operand)
+    if isinstance(tree, (q.And, q.Or)):
+        found: set[str] = set()
+        for operand in tree.operands:
+            part = needs(operand)
+            if part is None:
+                return None
+            found |= part
+        return found
+    return None
+
+
+def sort_needs(spec: str) -> set[str] | None:
+    """The columns ``--sort SPEC`` reads (``-date,title``), or ``None`` when it needs more."""
+    found: set[str] = set()
+    for key in spec.split(","):
+        name = key.strip().lstrip("-")
+        if name not in SUMMARY_KEYS:
+            return None
+        found |= {"date", DATES_KEY} if name == "date" else {name}
+    return found
+
+
+def _version() -> str:
+    from archivist import __version__
+
+    return __version__
