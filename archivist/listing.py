@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from archivist.errors import InvalidRecord
@@ -27,7 +27,7 @@ _ARCHIVE_ALIASES = {"added": "archive.added", "added_by": "archive.added_by",
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 
 
-def column_value(record: dict[str, Any], column: str) -> Any:
+def column_value(record: Mapping[str, Any], column: str) -> Any:
     """The value of ``column`` in a record (interchange form or document).
 
     ``fields.x``, ``source.path`` and ``archive.added`` reach into sections; a bare

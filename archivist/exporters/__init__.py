@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +50,7 @@ class ExportOptions:
 Exporter = Callable[[Sequence[dict[str, Any]], Sequence[str], ExportOptions], str]
 
 
-def _getter(column: str) -> Callable[[dict[str, Any]], Any]:
+def _getter(column: str) -> Callable[[Mapping[str, Any]], Any]:
     """A function reading ``column`` from a record, as :func:`column_value` does."""
     if column in INTERCHANGE_KEYS:
         # A key of the schema is read straight from the record (the common case).
@@ -77,7 +77,7 @@ def _rows(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[lis
     return [[_cell(get(r)) for get in getters] for r in records]
 
 
-def table_cells(record: dict[str, Any], columns: Sequence[str]) -> list[str]:
+def table_cells(record: Mapping[str, Any], columns: Sequence[str]) -> list[str]:
     """One record's row of a table: each column's value escaped for the terminal."""
     return [_cell(_getter(column)(record)) for column in columns]
 
