@@ -64,11 +64,49 @@ class LazyTables(dict[str, Any]):
         self.texts = texts
         self._raw = raw
         self._name = name
+        #: Documents added to a table that was never parsed, by table name.
+        self.pending: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self._written: dict[str, list[Text]] = {}
+
+    def append(self, name: str, docs: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Add documents at the end of table ``name`` without parsing it.
+
+        ``add`` into an archive of 100,000 records need not parse them: the new
+        documents are written after the table's text (see :func:`encode`).
+        """
+        if name in self:
+            self[name].update(docs)
+        else:
+            self.pending.setdefault(name, []).extend(docs)
+
+    def pieces(self, name: str) -> list[Text]:
+        """The text of a table never parsed, with the documents appended to it."""
+        text = self.text(name)
+        added = self.pending.get(name)
+        if not added:
+            return [text]
+        if len(text) == len(b"{\n}"):  # the empty table
+            return [b"{\n", _lines(added), b"\n}"]
+        return [text[:-2], b",\n", _lines(added), b"\n}"]
+
+    def settle(self, name: str) -> None:
+        """After a write: the appended documents are now part of the table's text."""
+        if name in self.pending and name not in self:
+            self._written[name] = self.pieces(name)
+            del self.pending[name]
+
+    def text(self, name: str) -> Text:
+        """The text of a table as last read or written."""
+        written = self._written.pop(name, None)
+        if written is not None:
+            # Joined only when wanted again: most commands end after their one write.
+            self.texts[name] = b"".join(written)
+        return self.texts[name]
 
     def __missing__(self, key: str) -> Any:
-        text = self.texts.get(key)
-        if text is None:
+        if key not in self.texts:
             raise KeyError(key)
+        text = self.text(key)
         try:
             table = orjson.loads(text)
         except orjson.JSONDecodeError:
@@ -78,6 +116,7 @@ class LazyTables(dict[str, Any]):
         if not isinstance(table, dict):
             raise ArchiveCorrupt(f"{self._name}: not an archivist archive (table {key!r} "
                                  "is damaged)")
+        table.update(self.pending.pop(key, ()))
         self[key] = table
         return table
 
@@ -275,11 +314,10 @@ def encode(tables: dict[str, Any], history: Sequence[Text]) -> list[Text]:
     :raises ArchivistError: when a value cannot be written as JSON.
     """
     try:
-        texts = getattr(tables, "texts", {})
-        records, links = (_table(tables[name]) if name in tables else texts[name]
-                          for name in ("records", "links"))
-        return [b'{\n"meta": ', orjson.dumps(tables["meta"]), b",", _RECORDS_MARK, records,
-                _LINKS_MARK, links, _HISTORY_MARK, *history, _FILE_END]
+        records, links = ([_table(tables[name])] if name in tables or not isinstance(
+            tables, LazyTables) else tables.pieces(name) for name in ("records", "links"))
+        return [b'{\n"meta": ', orjson.dumps(tables["meta"]), b",", _RECORDS_MARK, *records,
+                _LINKS_MARK, *links, _HISTORY_MARK, *history, _FILE_END]
     except orjson.JSONEncodeError as err:
         from archivist.errors import ArchivistError
 

@@ -9,6 +9,7 @@ formats (json, jsonl, yaml) carry them exactly.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 # C0 and C1 controls (newline and tab included: a table cell must stay on its line),
@@ -16,6 +17,8 @@ from typing import Any
 # undecodable command-line argument becomes, and which no terminal can be sent).
 _UNSAFE = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: Columns ``list`` shows when none are asked for.
+DEFAULT_COLUMNS: tuple[str, ...] = ("id", "kind", "date", "creators", "title")
 #: How absence is shown in text output.
 ABSENT = "—"
 
@@ -39,6 +42,25 @@ def cell(value: Any) -> str:
     if isinstance(value, dict):
         return escape(", ".join(f"{k}={cell(v)}" for k, v in value.items()))
     return escape(str(value))
+
+
+def table_cell(value: Any) -> str:
+    """:func:`cell`, stripped, with a fast way for plain text.
+
+    Text that ``str.isprintable`` accepts holds nothing a terminal would obey, so it
+    needs no escaping; testing that is several times faster than the escape pattern,
+    and a table of 10,000 records has 50,000 cells.
+    """
+    if type(value) is str and value.isprintable():
+        return value.strip()
+    if type(value) is list and all(type(v) is str and v.isprintable() for v in value):
+        return "; ".join(value).strip()
+    return cell(value).strip()
+
+
+def default_row(record: Mapping[str, Any]) -> list[str]:
+    """A record's row of the table ``list`` shows by default (:data:`DEFAULT_COLUMNS`)."""
+    return [table_cell(record.get(column)) for column in DEFAULT_COLUMNS]
 
 
 def _line(label: str, value: str) -> str:

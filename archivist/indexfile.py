@@ -75,11 +75,11 @@ def file_identity(archive: Path) -> Identity | None:
 
 def summary_row(doc_id: str, doc: Mapping[str, Any]) -> list[Any]:
     """The values of one stored document, one per column of :data:`COLUMNS`."""
-    from archivist.exporters import DEFAULT_COLUMNS, table_cells
-    from archivist.querymatch import search_text
+    from archivist.display import default_row
+    from archivist.folding import search_text
 
     return [doc_id, *(doc.get(key) for key in SUMMARY_KEYS), search_text(doc),
-            CELL_SEPARATOR.join(table_cells(doc, DEFAULT_COLUMNS))]
+            CELL_SEPARATOR.join(default_row(doc))]
 
 
 class Index:

@@ -9,13 +9,16 @@ duplicate detection and merging share.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from archivist.dates import date_bounds
 from archivist.errors import ArchivistError, InvalidRecord
+from archivist.folding import all_texts
+from archivist.folding import exact_key as exact_key
+from archivist.folding import fold as fold
+from archivist.folding import search_text as search_text
 from archivist.models import DATES_KEY
 
 Predicate = Callable[[dict[str, Any]], bool]
@@ -24,35 +27,6 @@ Predicate = Callable[[dict[str, Any]], bool]
 TEXT_SEARCH_FIELDS: tuple[str, ...] = ("title", "subtitle", "summary", "creators")
 
 _SYMMETRIC_FALLBACK = frozenset({"duplicate-of", "related"})
-
-# Combining marks left by NFKD: accents, the breve of й and the diaeresis of ё.
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-# Letters NFKD does not decompose, and typographic punctuation, folded to plain forms
-# (str.translate with a mapping would be several times slower).
-_FOLD_TABLE = {
-    "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th",
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
-    "«": '"', "»": '"', "‐": "-", "‑": "-", "–": "-", "—": "-",
-}
-_FOLD_SPECIAL = re.compile("[" + "".join(_FOLD_TABLE) + "]")
-
-
-def fold(text: str) -> str:
-    """Text reduced for loose matching: case-folded, accents and typography removed."""
-    if text.isascii():  # O(1) in CPython, and true of most text: skip the slow path
-        return text.lower()
-    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
-    for char in set(_FOLD_SPECIAL.findall(text)):  # few: cheaper than a sub() callback
-        text = text.replace(char, _FOLD_TABLE[char])
-    return text
-
-
-def exact_key(text: str) -> str:
-    """Text reduced for whole-value comparison: case-folded and composed (NFC)."""
-    if text.isascii():
-        return text.lower()
-    return unicodedata.normalize("NFC", text.casefold())
-
 
 # -- the syntax tree -----------------------------------------------------------------
 
@@ -149,51 +123,6 @@ def relation_vocabulary() -> tuple[Callable[[str], tuple[str, bool]] | None, fro
         return None, _SYMMETRIC_FALLBACK
     return (getattr(links, "canonical", None),
             frozenset(getattr(links, "SYMMETRIC", _SYMMETRIC_FALLBACK)))
-
-
-def _texts(value: Any) -> Sequence[str]:
-    """Every text (and number, as text) inside a field value."""
-    if isinstance(value, str):
-        return (value,)
-    found: list[str] = []
-    if value is not None:
-        _collect(value, found)
-    return found
-
-
-def _collect(value: Any, found: list[str]) -> None:
-    if isinstance(value, str):
-        found.append(value)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            if isinstance(item, str):
-                found.append(item)
-            else:
-                _collect(item, found)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _collect(item, found)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        found.append(str(value))
-
-
-def search_text(doc: Mapping[str, Any]) -> str:
-    """The folded text of a document that bare words search (:data:`TEXT_SEARCH_FIELDS`).
-
-    Fields are joined by a separator no query can hold, so a phrase never spans two.
-    """
-    # TEXT_SEARCH_FIELDS, unrolled: this runs once per document and query.
-    parts = [doc.get("title"), doc.get("subtitle"), doc.get("summary")]
-    creators = doc.get("creators")
-    if isinstance(creators, list):
-        parts += creators
-    else:
-        parts.append(creators)
-    try:
-        text = "\x1f".join(filter(None, parts))
-    except TypeError:  # something other than text, in a hand-made document
-        text = "\x1f".join(_texts(parts))
-    return text.lower() if text.isascii() else fold(text)
 
 
 def _getter(path: str) -> Callable[[dict[str, Any]], Any]:
@@ -301,7 +230,7 @@ class _Compiler:
             value = get(doc)
             if isinstance(value, str):  # the usual case, without building a list
                 return needle in (value.lower() if value.isascii() else fold(value))
-            for text in _texts(value):
+            for text in all_texts(value):
                 if needle in (text.lower() if text.isascii() else fold(text)):
                     return True
             return False
@@ -314,7 +243,7 @@ class _Compiler:
 
         def whole(doc: dict[str, Any]) -> bool:
             value = get(doc)
-            for text in (value,) if isinstance(value, str) else _texts(value):
+            for text in (value,) if isinstance(value, str) else all_texts(value):
                 text = text.lower() if text.isascii() else exact_key(text)
                 if text == key if regex is None else regex.fullmatch(text):
                     return True

@@ -113,6 +113,7 @@ class Archive:
         self._links = self._db.table("links", cache_size=0)
         # The history stays text until a command asks for it (see archivist.archivefile).
         self._stored_history_text = history_text
+        self._written_history: list[archivefile.Text] | None = None
         self._stored_history: dict[str, Any] | None = history if history_text is None else None
         self._history_new: list[tuple[str, dict[str, Any]]] = []
         self._stored_entries: int | None = None
@@ -123,6 +124,9 @@ class Archive:
         self._summaries = index
         self._source = source
         self._touched: set[str] = set()
+        # Records appended to the unparsed table text (see _insert).
+        self._appended: list[tuple[str, dict[str, Any]]] = []
+        self._next_doc_id: int | None = None
         #: Keys added to every history entry, e.g. ``{"reverts": 12}`` while undoing.
         self.log_extra: dict[str, Any] = {}
         self._now = utc_now()
@@ -144,6 +148,10 @@ class Archive:
     @property
     def _history_text(self) -> archivefile.Text | None:
         self._load_history_source()
+        if self._written_history is not None:
+            # Joined only if another commit or a history query comes: most commands end.
+            self._stored_history_text = b"".join(self._written_history)
+            self._written_history = None
         return self._stored_history_text
 
     @property
@@ -159,9 +167,45 @@ class Archive:
         they do not pay for it (80 ms at 100,000 records).
         """
         if self._lazy_index is None:
-            self._lazy_index = {str(doc["id"]).lower(): int(doc_id)
-                                for doc_id, doc in self._raw("records").items()}
+            index = self._unparsed_summaries()
+            if index is not None:
+                self._lazy_index = {str(record_id).lower(): int(doc_id) for doc_id, record_id
+                                    in zip(index.column(indexfile.DOC_KEY), index.column("id"))}
+            else:
+                self._lazy_index = {str(doc["id"]).lower(): int(doc_id)
+                                    for doc_id, doc in self._raw("records").items()}
         return self._lazy_index
+
+    def _unparsed_summaries(self) -> indexfile.Index | None:
+        """The index, when the records table is still unparsed text it summarises.
+
+        Then ``add`` learns the ids and tags from the index, and appends to the text,
+        without parsing a single record.
+        """
+        tables = self._storage.data
+        if (self._summaries is None or not isinstance(tables, archivefile.LazyTables)
+                or self._records_parsed()):
+            return None
+        return self._summaries
+
+    def _insert(self, docs: list[dict[str, Any]]) -> list[int]:
+        """Store new record documents at the end of the table; their document ids."""
+        index = self._unparsed_summaries()
+        tables = self._storage.data
+        if index is None or not isinstance(tables, archivefile.LazyTables):
+            doc_ids = self._records.insert_multiple(docs)
+        else:
+            if self._next_doc_id is None:
+                self._next_doc_id = max(map(int, index.column(indexfile.DOC_KEY)),
+                                        default=0) + 1
+            doc_ids = list(range(self._next_doc_id, self._next_doc_id + len(docs)))
+            self._next_doc_id += len(docs)
+            pairs = [(str(n), doc) for n, doc in zip(doc_ids, docs)]
+            tables.append("records", pairs)
+            self._appended.extend(pairs)
+            self._storage.dirty = True
+        self._touched.update(map(str, doc_ids))
+        return doc_ids
 
     # -- opening and committing ---------------------------------------------------
 
@@ -226,9 +270,11 @@ class Archive:
             history = archivefile.append_history(self._history_text, self._history_new)
         atomic.atomic_write_bytes(self.path, archivefile.encode(tables, history))
         atomic.remove_stray_temp_files(self.path)
+        if isinstance(data, archivefile.LazyTables):
+            data.settle("records")
         self._refresh_index()
         if self._history_text is not None and self._history_new:
-            self._stored_history_text = b"".join(history)
+            self._written_history = history
         if self._history_table is not None:
             self._history_table.update(self._history_new)
         self._stored_entries = meta["entries"]
@@ -270,6 +316,8 @@ class Archive:
                 records = self._raw("records")
                 index = (indexfile.build(records) if index is None
                          else index.updated(records, self._touched))
+            elif index is not None:
+                index = index.appended(self._appended)
         except (ValueError, KeyError):  # a damaged index: start again next time
             index = None
         if index is None or source is None:
@@ -280,6 +328,7 @@ class Archive:
             self._summaries = index
         self._source = source
         self._touched.clear()
+        self._appended = []
 
     def save_index(self) -> None:
         """Write the index file of an archive that was read whole and left unchanged.
@@ -375,9 +424,8 @@ class Archive:
         record = record.with_changes(tags=self.canonical_tags(record.tags),
                                      archive=archive_info)
         doc = record.to_document()
-        doc_id = self._records.insert(doc)
+        [doc_id] = self._insert([doc])
         self._index[record.id.lower()] = doc_id
-        self._touched.add(str(doc_id))
         if log:
             self.log("add", record.id, None, _loggable(doc))
         return record
@@ -400,10 +448,9 @@ class Archive:
             self._index[record.id.lower()] = -1
             added.append(record)
             docs.append(record.to_document())
-        doc_ids = self._records.insert_multiple(docs)
+        doc_ids = self._insert(docs)
         for record, doc_id in zip(added, doc_ids):
             self._index[record.id.lower()] = doc_id
-        self._touched.update(map(str, doc_ids))
         self.log_many(("add", r.id, None, _loggable(d)) for r, d in zip(added, docs))
         return added
 
@@ -598,8 +645,12 @@ class Archive:
     def tag_spellings(self) -> dict[str, str]:
         """Each tag's case-folded key mapped to the spelling first given in the archive."""
         spelling: dict[str, str] = {}
-        for doc in self.documents():
-            for tag in doc.get("tags", ()):
+        index = self._unparsed_summaries()
+        tag_lists: Iterable[Any] = (
+            [*index.column("tags"), *(doc.get("tags") for _, doc in self._appended)]
+            if index is not None else (doc.get("tags") for doc in self.documents()))
+        for tags in tag_lists:
+            for tag in tags or ():
                 spelling.setdefault(tag_key(tag), tag)
         return spelling
 
