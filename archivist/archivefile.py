@@ -30,6 +30,7 @@ tool) is simply parsed whole.
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ _RECORDS_MARK = b'\n"records": '
 _LINKS_MARK = b',\n"links": '
 _HISTORY_MARK = b',\n"history": '
 _FILE_END = b"\n}\n"
+# Files smaller than this are read: mapping costs more than copying a few pages.
+_MAP_FROM = 1 << 20
 
 
 class LazyTables(dict[str, Any]):
@@ -58,8 +61,8 @@ class LazyTables(dict[str, Any]):
     :func:`encode` writes its text back unchanged.
     """
 
-    def __init__(self, meta: dict[str, Any], texts: dict[str, Text], raw: bytes,
-                 name: str) -> None:
+    def __init__(self, meta: dict[str, Any], texts: dict[str, Text],
+                 raw: bytes | mmap.mmap, name: str) -> None:
         super().__init__(meta=meta)
         self.texts = texts
         self._raw = raw
@@ -111,7 +114,7 @@ class LazyTables(dict[str, Any]):
             table = orjson.loads(text)
         except orjson.JSONDecodeError:
             # Parse the whole file to report the damage at its true line and column.
-            atomic.loads(self._raw, self._name)
+            atomic.loads(memoryview(self._raw), self._name)
             raise ArchiveCorrupt(f"{self._name}: table {key!r} is damaged") from None
         if not isinstance(table, dict):
             raise ArchiveCorrupt(f"{self._name}: not an archivist archive (table {key!r} "
@@ -166,13 +169,16 @@ def _is_table_text(text: Text) -> bool:
     return (bytes(text[:2]) == b"{\n" and bytes(text[-2:]) == b"\n}") or bytes(text) == b"{\n}"
 
 
-def _split(raw: bytes, name: str) -> ArchiveFile | None:
+def _split(raw: bytes | mmap.mmap, name: str) -> ArchiveFile | None:
     """The tables, each left as text; ``None`` when the file is not in our layout."""
-    if not raw.endswith(_FILE_END):
+    if raw[-len(_FILE_END):] != _FILE_END:
         return None
+    # A line of a table starts with a quoted document id, so the first line that
+    # starts a table after the records is the real one; looking forwards skips the
+    # history, the largest part.
     records = raw.find(_RECORDS_MARK)
-    links = raw.rfind(_LINKS_MARK)
-    history = raw.rfind(_HISTORY_MARK)
+    links = raw.find(_LINKS_MARK, max(records, 0))
+    history = raw.find(_HISTORY_MARK, max(links, 0))
     if not 0 < records < links < history:
         return None
     # Views, not copies: at 100,000 records each copy costs a quarter of a second.
@@ -205,26 +211,31 @@ def read(path: Path, *, with_history: bool = False) -> ArchiveFile:
     :param with_history: parse the history too (else it may be left as text).
     :raises ArchiveCorrupt: when the file is damaged or from a newer version.
     """
+    raw: bytes | mmap.mmap
     try:
         with open(path, "rb") as file:
             # Taken from the open file, so it names exactly the bytes read.
-            identity = indexfile.identity(os.fstat(file.fileno()))
-            raw = file.read()
+            stat = os.fstat(file.fileno())
+            identity = indexfile.identity(stat)
+            # Mapped, not read: the parts a command does not parse are never copied,
+            # and a write copies them straight from the page cache.
+            raw = (mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+                   if stat.st_size >= _MAP_FROM else file.read())
     except FileNotFoundError:
         return ArchiveFile({table: {} for table in TABLES}, None, False)
     except IsADirectoryError:
         raise ArchiveCorrupt(f"{path} is a folder, not an archive file") from None
     except OSError as err:
         raise ArchiveCorrupt(f"cannot read {path}: {err.strerror}") from None
-    if not raw or raw.isspace():
+    if not raw or (raw[:64].isspace() and bytes(raw).isspace()):
         raise ArchiveCorrupt(f"{path} is empty; it is not an archive (left untouched)")
     if not with_history:
         split = _split(raw, str(path))
         if split is not None:
             split.identity = identity
             return split
-    return ArchiveFile(validate_layout(atomic.loads(raw, str(path)), str(path)), None, True,
-                       identity)
+    data = atomic.loads(memoryview(raw), str(path))
+    return ArchiveFile(validate_layout(data, str(path)), None, True, identity)
 
 
 class DeferredTables(LazyTables):

@@ -31,7 +31,7 @@ DEFAULT_LOCK_TIMEOUT = 30.0
 WAIT_NOTICE_AFTER = 1.0
 
 
-def loads(data: bytes, name: str = "archive") -> Any:
+def loads(data: bytes | memoryview, name: str = "archive") -> Any:
     """Parse strict JSON (no NaN or Infinity), reporting damage as ``name:line:column``.
 
     :raises ArchiveCorrupt: when ``data`` is not strict JSON.

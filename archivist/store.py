@@ -649,9 +649,12 @@ class Archive:
         tag_lists: Iterable[Any] = (
             [*index.column("tags"), *(doc.get("tags") for _, doc in self._appended)]
             if index is not None else (doc.get("tags") for doc in self.documents()))
+        seen: set[str] = set()
         for tags in tag_lists:
             for tag in tags or ():
-                spelling.setdefault(tag_key(tag), tag)
+                if tag not in seen:  # far cheaper than folding every tag of every record
+                    seen.add(tag)
+                    spelling.setdefault(tag_key(tag), tag)
         return spelling
 
     def tag_counts(self) -> list[tuple[str, int]]:
