@@ -5,7 +5,8 @@ does, yet a table and most queries need only a few short values of each record. 
 index file ``ARCHIVE.index`` holds them column by column, one JSON array per line,
 each in the archive's order of records:
 
-* ``_doc``: the TinyDB document id of each record;
+* ``_doc``: the TinyDB document id of each record (a number);
+* ``_key``: its id in lower case, as archivist looks ids up;
 * the stored values of :data:`SUMMARY_KEYS` (``null`` where a record has none);
 * ``_search``: the folded text bare words search
   (:func:`archivist.querymatch.search_text`), so no query folds text again;
@@ -39,15 +40,16 @@ import orjson
 from archivist.models import DATES_KEY
 
 #: Bumped whenever what the index holds, or how its cells are drawn, changes.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 #: Stored document keys the index keeps: the short ones queries and sorting use most.
 SUMMARY_KEYS: tuple[str, ...] = ("id", "kind", "title", "subtitle", "creators", "date",
                                  "publisher", "language", "tags", DATES_KEY)
 DOC_KEY = "_doc"
+ID_KEY = "_key"
 SEARCH_KEY = "_search"
 CELLS_KEY = "_cells"
 #: Every column, in the order of the file's lines after the header.
-COLUMNS: tuple[str, ...] = (DOC_KEY, *SUMMARY_KEYS, SEARCH_KEY, CELLS_KEY)
+COLUMNS: tuple[str, ...] = (DOC_KEY, ID_KEY, *SUMMARY_KEYS, SEARCH_KEY, CELLS_KEY)
 CELL_SEPARATOR = "\t"
 _SUFFIX = ".index"
 _TEMP_SUFFIX = ".index-tmp"
@@ -78,7 +80,8 @@ def summary_row(doc_id: str, doc: Mapping[str, Any]) -> list[Any]:
     from archivist.display import default_row
     from archivist.folding import search_text
 
-    return [doc_id, *(doc.get(key) for key in SUMMARY_KEYS), search_text(doc),
+    return [int(doc_id), str(doc.get("id")).lower(), *(doc.get(key) for key in SUMMARY_KEYS),
+            search_text(doc),
             CELL_SEPARATOR.join(default_row(doc))]
 
 
@@ -98,7 +101,8 @@ class Index:
         """Every record's value of column ``name``, in the archive's order."""
         values = self._columns.get(name)
         if values is None:
-            values = orjson.loads(self._texts.pop(name))
+            # The text is kept: appending to it is cheaper than writing the list again.
+            values = orjson.loads(self._texts[name])
             if not isinstance(values, list):
                 raise ValueError(f"column {name!r} of the index is not a list")
             self._columns[name] = values
@@ -133,12 +137,12 @@ class Index:
                 ) -> Index:
         """The index of ``records`` (a records table), summarising again only the
         documents whose ids are in ``touched`` (and those this index lacks)."""
-        changed = set(touched)
+        changed = set(map(int, touched))
         old = {row[0]: row for row in self.rows()}
         rows = []
         for doc_id, doc in records.items():
-            row = old.get(doc_id)
-            if row is None or doc_id in changed:
+            row = old.get(int(doc_id))
+            if row is None or int(doc_id) in changed:
                 row = summary_row(doc_id, doc)
             rows.append(row)
         return from_rows(rows)
@@ -154,8 +158,8 @@ class Index:
         for name, values in zip(COLUMNS, new):
             if name in self._columns:
                 columns[name] = [*self._columns[name], *values]
-            else:
-                text = self._texts[name]
+            text = self._texts.get(name)
+            if text is not None:
                 tail = orjson.dumps(list(values))[1:]
                 texts[name] = text[:-1] + (b"," if text != b"[]" else b"") + tail
         return Index(texts, columns)

@@ -169,8 +169,8 @@ class Archive:
         if self._lazy_index is None:
             index = self._unparsed_summaries()
             if index is not None:
-                self._lazy_index = {str(record_id).lower(): int(doc_id) for doc_id, record_id
-                                    in zip(index.column(indexfile.DOC_KEY), index.column("id"))}
+                self._lazy_index = dict(zip(index.column(indexfile.ID_KEY),
+                                            index.column(indexfile.DOC_KEY)))
             else:
                 self._lazy_index = {str(doc["id"]).lower(): int(doc_id)
                                     for doc_id, doc in self._raw("records").items()}
@@ -196,8 +196,7 @@ class Archive:
             doc_ids = self._records.insert_multiple(docs)
         else:
             if self._next_doc_id is None:
-                self._next_doc_id = max(map(int, index.column(indexfile.DOC_KEY)),
-                                        default=0) + 1
+                self._next_doc_id = max(index.column(indexfile.DOC_KEY), default=0) + 1
             doc_ids = list(range(self._next_doc_id, self._next_doc_id + len(docs)))
             self._next_doc_id += len(docs)
             pairs = [(str(n), doc) for n, doc in zip(doc_ids, docs)]
