@@ -30,6 +30,7 @@ to only means that commands stay slower.
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -40,7 +41,7 @@ import orjson
 from archivist.models import DATES_KEY
 
 #: Bumped whenever what the index holds, or how its cells are drawn, changes.
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 #: Stored document keys the index keeps: the short ones queries and sorting use most.
 SUMMARY_KEYS: tuple[str, ...] = ("id", "kind", "title", "subtitle", "creators", "date",
                                  "publisher", "language", "tags", DATES_KEY)
@@ -55,6 +56,12 @@ _SUFFIX = ".index"
 _TEMP_SUFFIX = ".index-tmp"
 
 Identity = list[int]
+#: Bytes, or a view into the file as read.
+Text = bytes | memoryview
+#: Rows appended to the file before it is written whole again.
+APPEND_LIMIT = 2000
+# Files smaller than this are read: mapping costs more than copying a few pages.
+_MAP_FROM = 1 << 20
 
 
 def index_path(archive: Path) -> Path:
@@ -88,23 +95,29 @@ def summary_row(doc_id: str, doc: Mapping[str, Any]) -> list[Any]:
 class Index:
     """The columns of an archive's index, each parsed from its text on first use.
 
-    :param texts: column name → its JSON text, for columns not parsed yet.
-    :param columns: column name → its values, for columns parsed or built.
+    :param texts: column name → its JSON text, as the body of the file holds it.
+    :param tail: rows appended to the file after its body (see :func:`save`).
+    :param claims: the archive version the file on disk claims to describe, when this
+        index was loaded from it (new rows are then appended to the file).
     """
 
-    def __init__(self, texts: dict[str, bytes], columns: dict[str, list[Any]] | None = None
-                 ) -> None:
-        self._texts = texts
-        self._columns = columns or {}
+    def __init__(self, texts: Mapping[str, Text], tail: Sequence[Sequence[Any]] = (),
+                 claims: Identity | None = None) -> None:
+        self._texts = dict(texts)
+        self._tail = list(tail)
+        self._new: list[Sequence[Any]] = []
+        self._columns: dict[str, list[Any]] = {}
+        self.claims = claims
 
     def column(self, name: str) -> list[Any]:
         """Every record's value of column ``name``, in the archive's order."""
         values = self._columns.get(name)
         if values is None:
-            # The text is kept: appending to it is cheaper than writing the list again.
-            values = orjson.loads(self._texts[name])
+            values = orjson.loads(self._texts[name]) if name in self._texts else []
             if not isinstance(values, list):
                 raise ValueError(f"column {name!r} of the index is not a list")
+            position = COLUMNS.index(name)
+            values += [row[position] for row in (*self._tail, *self._new)]
             self._columns[name] = values
         return values
 
@@ -148,37 +161,39 @@ class Index:
         return from_rows(rows)
 
     def appended(self, docs: Sequence[tuple[str, Mapping[str, Any]]]) -> Index:
-        """This index with new documents added at the end (columns left unparsed stay
-        text: the new values are spliced onto it)."""
+        """This index with new documents added at the end."""
         if not docs:
             return self
-        new = list(zip(*(summary_row(doc_id, doc) for doc_id, doc in docs)))
-        texts: dict[str, bytes] = {}
-        columns: dict[str, list[Any]] = {}
-        for name, values in zip(COLUMNS, new):
+        new = [summary_row(doc_id, doc) for doc_id, doc in docs]
+        index = Index(self._texts, self._tail, self.claims)
+        index._new = [*self._new, *new]
+        for position, name in enumerate(COLUMNS):
             if name in self._columns:
-                columns[name] = [*self._columns[name], *values]
-            text = self._texts.get(name)
-            if text is not None:
-                tail = orjson.dumps(list(values))[1:]
-                texts[name] = text[:-1] + (b"," if text != b"[]" else b"") + tail
-        return Index(texts, columns)
+                index._columns[name] = [*self._columns[name], *(row[position] for row in new)]
+        return index
 
     def encode(self, source: Identity) -> bytes:
-        """The index file's bytes, naming the archive file version ``source``."""
+        """The whole index file's bytes, naming the archive file version ``source``."""
         header = {"index": INDEX_VERSION, "archivist": _version(), "source": source,
                   "columns": list(COLUMNS)}
         lines = [orjson.dumps(header)]
-        for name in COLUMNS:
-            text = self._texts.get(name)
-            lines.append(text if text is not None else orjson.dumps(self._columns[name]))
+        extra = [*self._tail, *self._new]
+        for position, name in enumerate(COLUMNS):
+            if name in self._columns or name not in self._texts:
+                lines.append(orjson.dumps(self.column(name)))
+                continue
+            # Splicing the rows onto the text is cheaper than parsing and writing it.
+            text = bytes(self._texts[name])
+            if extra:
+                tail = orjson.dumps([row[position] for row in extra])[1:]
+                text = text[:-1] + (b"," if text != b"[]" else b"") + tail
+            lines.append(text)
         return b"\n".join(lines) + b"\n"
 
 
 def from_rows(rows: Sequence[Sequence[Any]]) -> Index:
     """An index of rows as :func:`summary_row` makes them."""
-    columns = [list(values) for values in zip(*rows)] if rows else [[] for _ in COLUMNS]
-    return Index({}, dict(zip(COLUMNS, columns)))
+    return Index({}, rows)
 
 
 def build(records: Mapping[str, Mapping[str, Any]]) -> Index:
@@ -196,25 +211,74 @@ def load(archive: Path, source: Identity | None = None) -> Index | None:
         if source is None:
             return None
     try:
-        lines = index_path(archive).read_bytes().split(b"\n")
-        header = orjson.loads(lines[0])
-    except (OSError, orjson.JSONDecodeError):
+        with open(index_path(archive), "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            data: bytes | mmap.mmap = (mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+                                       if size >= _MAP_FROM else file.read())
+        return _parse(data, source)
+    except (OSError, ValueError, orjson.JSONDecodeError):
         return None
+
+
+def _parse(data: bytes | mmap.mmap, source: Identity) -> Index | None:
+    view = memoryview(data)
+    ends = []
+    start = 0
+    for _ in range(len(COLUMNS) + 1):
+        end = data.find(b"\n", start)
+        if end < 0:
+            return None
+        ends.append(end)
+        start = end + 1
+    header = orjson.loads(view[:ends[0]])
     if not (isinstance(header, dict) and header.get("index") == INDEX_VERSION
-            and header.get("archivist") == _version() and header.get("source") == source
-            and header.get("columns") == list(COLUMNS) and len(lines) == len(COLUMNS) + 2
-            and lines[-1] == b""):
+            and header.get("archivist") == _version()
+            and header.get("columns") == list(COLUMNS)):
         return None
-    return Index(dict(zip(COLUMNS, lines[1:])))
+    # Rows appended since the body was written, each line naming the archive version
+    # it extends and the one it describes: a chain from the body to the archive now.
+    claims = header.get("source")
+    tail: list[Sequence[Any]] = []
+    for line in bytes(view[start:]).split(b"\n")[:-1]:
+        appended = orjson.loads(line)
+        if not isinstance(appended, dict) or appended.get("base") != claims:
+            return None
+        rows = appended.get("rows")
+        if not (isinstance(rows, list)
+                and all(isinstance(row, list) and len(row) == len(COLUMNS) for row in rows)):
+            return None
+        tail += rows
+        claims = appended.get("source")
+    if claims != source or data[len(data) - 1:] not in (b"\n", b""):
+        return None
+    texts = {name: view[begin + 1:end] for name, begin, end
+             in zip(COLUMNS, ends, ends[1:])}
+    return Index(texts, tail, claims)
 
 
 def save(archive: Path, index: Index, source: Identity) -> None:
-    """Write ``index`` as the index of ``archive`` in the version named by ``source``.
+    """Record ``index`` as the index of ``archive`` in the version named by ``source``.
 
-    Failing to write it (a read-only folder, a full disk) is not an error: the index
-    only makes commands faster; a stale one is removed.
+    An index loaded from the file and only grown since (``add``, ``import``) gets its
+    new rows appended to the file, up to :data:`APPEND_LIMIT` rows; otherwise the
+    whole file is written again.  Failing to write it (a read-only folder, a full
+    disk) is not an error: the index only makes commands faster; a stale one is
+    removed.
     """
     target = index_path(archive)
+    if (index.claims is not None and index._new
+            and len(index._tail) + len(index._new) <= APPEND_LIMIT):
+        line = orjson.dumps({"base": index.claims, "source": source, "rows": index._new})
+        try:
+            with open(target, "ab") as file:
+                file.write(line + b"\n")
+        except OSError:
+            discard(archive)
+            return
+        index._tail += index._new
+        index._new = []
+        index.claims = source
+        return
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}{_TEMP_SUFFIX}")
     try:
         tmp.write_bytes(index.encode(source))
