@@ -108,6 +108,8 @@ class Index:
         self._new: list[Sequence[Any]] = []
         self._columns: dict[str, list[Any]] = {}
         self.claims = claims
+        #: Each tag's folded key → its first spelling, from the header when known.
+        self._spellings: dict[str, str] | None = None
 
     def column(self, name: str) -> list[Any]:
         """Every record's value of column ``name``, in the archive's order."""
@@ -123,6 +125,25 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.column(DOC_KEY))
+
+    def tag_spellings(self) -> dict[str, str]:
+        """Each tag's folded key mapped to the spelling the archive first gave it."""
+        from archivist.models import tag_key
+
+        position = COLUMNS.index("tags")
+        if self._spellings is not None:
+            spelling = dict(self._spellings)
+            lists: Iterable[Any] = (row[position] for row in (*self._tail, *self._new))
+        else:
+            spelling = {}
+            lists = self.column("tags")
+        seen: set[str] = set()
+        for tags in lists:
+            for tag in tags or ():
+                if tag not in seen:  # far cheaper than folding every tag of every record
+                    seen.add(tag)
+                    spelling.setdefault(tag_key(tag), tag)
+        return spelling
 
     def documents(self, keys: Iterable[str]) -> list[dict[str, Any]]:
         """Summary documents holding ``keys`` (and their row number as ``_row``).
@@ -166,6 +187,7 @@ class Index:
             return self
         new = [summary_row(doc_id, doc) for doc_id, doc in docs]
         index = Index(self._texts, self._tail, self.claims)
+        index._spellings = self._spellings
         index._new = [*self._new, *new]
         for position, name in enumerate(COLUMNS):
             if name in self._columns:
@@ -175,7 +197,7 @@ class Index:
     def encode(self, source: Identity) -> bytes:
         """The whole index file's bytes, naming the archive file version ``source``."""
         header = {"index": INDEX_VERSION, "archivist": _version(), "source": source,
-                  "columns": list(COLUMNS)}
+                  "columns": list(COLUMNS), "spellings": self.tag_spellings()}
         lines = [orjson.dumps(header)]
         extra = [*self._tail, *self._new]
         for position, name in enumerate(COLUMNS):
@@ -253,7 +275,11 @@ def _parse(data: bytes | mmap.mmap, source: Identity) -> Index | None:
         return None
     texts = {name: view[begin + 1:end] for name, begin, end
              in zip(COLUMNS, ends, ends[1:])}
-    return Index(texts, tail, claims)
+    index = Index(texts, tail, claims)
+    spellings = header.get("spellings")
+    if isinstance(spellings, dict):
+        index._spellings = spellings
+    return index
 
 
 def save(archive: Path, index: Index, source: Identity) -> None:

@@ -643,11 +643,12 @@ class Archive:
 
     def tag_spellings(self) -> dict[str, str]:
         """Each tag's case-folded key mapped to the spelling first given in the archive."""
-        spelling: dict[str, str] = {}
         index = self._unparsed_summaries()
-        tag_lists: Iterable[Any] = (
-            [*index.column("tags"), *(doc.get("tags") for _, doc in self._appended)]
-            if index is not None else (doc.get("tags") for doc in self.documents()))
+        if index is not None:
+            tag_lists: Iterable[Any] = (doc.get("tags") for _, doc in self._appended)
+            spelling = index.tag_spellings()
+        else:
+            tag_lists, spelling = (doc.get("tags") for doc in self.documents()), {}
         seen: set[str] = set()
         for tags in tag_lists:
             for tag in tags or ():
