@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import mmap
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -62,7 +62,7 @@ class LazyTables(dict[str, Any]):
     """
 
     def __init__(self, meta: dict[str, Any], texts: dict[str, Text],
-                 raw: bytes | mmap.mmap, name: str) -> None:
+                 raw: bytes | mmap.mmap | None, name: str) -> None:
         super().__init__(meta=meta)
         self.texts = texts
         self._raw = raw
@@ -84,7 +84,8 @@ class LazyTables(dict[str, Any]):
 
     def pieces(self, name: str) -> list[Text]:
         """The text of a table never parsed, with the documents appended to it."""
-        text = self.text(name)
+        written = self._written.get(name)
+        text = self.texts[name] if written is None else self.text(name)
         added = self.pending.get(name)
         if not added:
             return [text]
@@ -98,13 +99,16 @@ class LazyTables(dict[str, Any]):
             self._written[name] = self.pieces(name)
             del self.pending[name]
 
-    def text(self, name: str) -> Text:
+    def text(self, name: str) -> bytes | memoryview:
         """The text of a table as last read or written."""
         written = self._written.pop(name, None)
         if written is not None:
             # Joined only when wanted again: most commands end after their one write.
-            self.texts[name] = b"".join(written)
-        return self.texts[name]
+            self.texts[name] = atomic.join(written)
+        text = self.texts[name]
+        if isinstance(text, atomic.Region):
+            text = self.texts[name] = text.read()
+        return text
 
     def __missing__(self, key: str) -> Any:
         if key not in self.texts:
@@ -114,7 +118,8 @@ class LazyTables(dict[str, Any]):
             table = orjson.loads(text)
         except orjson.JSONDecodeError:
             # Parse the whole file to report the damage at its true line and column.
-            atomic.loads(memoryview(self._raw), self._name)
+            raw = Path(self._name).read_bytes() if self._raw is None else self._raw
+            atomic.loads(memoryview(raw), self._name)
             raise ArchiveCorrupt(f"{self._name}: table {key!r} is damaged") from None
         if not isinstance(table, dict):
             raise ArchiveCorrupt(f"{self._name}: not an archivist archive (table {key!r} "
@@ -136,6 +141,8 @@ class ArchiveFile:
     exists: bool
     #: The file's identity as read (see :func:`archivist.indexfile.identity`).
     identity: list[int] | None = None
+    #: Where its tables start: the offsets of the records, links and history marks.
+    layout: list[int] | None = None
 
 
 def validate_layout(data: Any, name: str) -> dict[str, Any]:
@@ -161,12 +168,14 @@ def validate_layout(data: Any, name: str) -> dict[str, Any]:
     return data
 
 
-#: Bytes, or a view into the file as read (slicing a view copies nothing).
-Text = bytes | memoryview
+#: Bytes, a view into the file as read, or a region of it not read (slicing either
+#: copies nothing).
+Text = atomic.Piece
 
 
 def _is_table_text(text: Text) -> bool:
-    return (bytes(text[:2]) == b"{\n" and bytes(text[-2:]) == b"\n}") or bytes(text) == b"{\n}"
+    return ((bytes(text[:2]) == b"{\n" and bytes(text[-2:]) == b"\n}")
+            or (len(text) == 3 and bytes(text) == b"{\n}"))
 
 
 def _split(raw: bytes | mmap.mmap, name: str) -> ArchiveFile | None:
@@ -202,25 +211,72 @@ def _split(raw: bytes | mmap.mmap, name: str) -> ArchiveFile | None:
     if not isinstance(first, dict) or not all(
             isinstance(first.get(key), int) for key in ("entries", "change")):
         return None
-    return ArchiveFile(LazyTables(meta, texts, raw, name), history_text, True)
+    return ArchiveFile(LazyTables(meta, texts, raw, name), history_text, True,
+                       layout=[records, links, history])
 
 
-def read(path: Path, *, with_history: bool = False) -> ArchiveFile:
+def _read_regions(file: BinaryIO, size: int, layout: Sequence[int], name: str
+                  ) -> ArchiveFile | None:
+    """The tables of a file whose layout is known, as regions: nothing is read but
+    the meta and a few bytes that check the layout; ``None`` when they do not."""
+    records, links, history = layout
+    if not 0 < records < links < history < size:
+        return None
+    marks = ((records, _RECORDS_MARK), (links, _LINKS_MARK), (history, _HISTORY_MARK),
+             (size - len(_FILE_END), _FILE_END))
+    for offset, mark in marks:
+        if os.pread(file.fileno(), len(mark), offset) != mark:
+            return None
+    texts: dict[str, Text] = {
+        "records": atomic.Region(file, records + len(_RECORDS_MARK),
+                                 links - records - len(_RECORDS_MARK)),
+        "links": atomic.Region(file, links + len(_LINKS_MARK),
+                               history - links - len(_LINKS_MARK))}
+    history_text = atomic.Region(file, history + len(_HISTORY_MARK),
+                                 size - len(_FILE_END) - history - len(_HISTORY_MARK))
+    if not all(map(_is_table_text, (*texts.values(), history_text))):
+        return None
+    head = os.pread(file.fileno(), records, 0)
+    split = _split(head + _RECORDS_MARK + b"{\n}" + _LINKS_MARK + b"{\n}" + _HISTORY_MARK
+                   + b"{\n}" + _FILE_END, name)
+    if split is None:
+        return None
+    tables = split.tables
+    assert isinstance(tables, LazyTables)
+    tables.texts, tables._raw = texts, None
+    return ArchiveFile(tables, history_text, True, layout=list(layout))
+
+
+def read(path: Path, *, with_history: bool = False,
+         layout_for: Callable[[list[int]], Sequence[int] | None] | None = None
+         ) -> ArchiveFile:
     """Read an archive file; a missing file reads as an empty archive.
 
     :param with_history: parse the history too (else it may be left as text).
+    :param layout_for: tells the layout of the file with a given identity, when it is
+        known (from the index file); then the tables are left unread, as regions.
     :raises ArchiveCorrupt: when the file is damaged or from a newer version.
     """
     raw: bytes | mmap.mmap
     try:
-        with open(path, "rb") as file:
+        file = open(path, "rb")  # noqa: SIM115 (regions keep it open)
+        try:
             # Taken from the open file, so it names exactly the bytes read.
             stat = os.fstat(file.fileno())
             identity = indexfile.identity(stat)
-            # Mapped, not read: the parts a command does not parse are never copied,
-            # and a write copies them straight from the page cache.
+            layout = None if layout_for is None or with_history else layout_for(identity)
+            if layout is not None:
+                regions = _read_regions(file, stat.st_size, layout, str(path))
+                if regions is not None:
+                    regions.identity = identity
+                    return regions
+            # Mapped, not read: the parts a command does not parse are never copied.
             raw = (mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
                    if stat.st_size >= _MAP_FROM else file.read())
+        except BaseException:
+            file.close()
+            raise
+        file.close()
     except FileNotFoundError:
         return ArchiveFile({table: {} for table in TABLES}, None, False)
     except IsADirectoryError:
@@ -314,6 +370,17 @@ def append_history(history_text: Text, new_history: list[tuple[str, dict[str, An
 def history_pieces(history: dict[str, Any]) -> list[Text]:
     """A parsed history table as pieces for :func:`encode`."""
     return [_table(history)]
+
+
+def layout_of(pieces: Sequence[Text]) -> list[int]:
+    """The layout (see :attr:`ArchiveFile.layout`) of a file written as ``pieces``."""
+    offsets: dict[bytes, int] = {}
+    position = 0
+    for piece in pieces:
+        if piece is _RECORDS_MARK or piece is _LINKS_MARK or piece is _HISTORY_MARK:
+            offsets[piece] = position
+        position += len(piece)
+    return [offsets[_RECORDS_MARK], offsets[_LINKS_MARK], offsets[_HISTORY_MARK]]
 
 
 def encode(tables: dict[str, Any], history: Sequence[Text]) -> list[Text]:

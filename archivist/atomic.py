@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -61,6 +61,84 @@ def dumps(data: Any) -> bytes:
                              ) from None
 
 
+class Region:
+    """A stretch of a file left open: read only when wanted, and written by copying
+    inside the kernel (``copy_file_range``) without passing through Python.
+
+    ``add`` into an archive of 100,000 records copies 200 MB it never looks at.
+    """
+
+    __slots__ = ("file", "length", "offset")
+
+    def __init__(self, file: BinaryIO, offset: int, length: int) -> None:
+        self.file = file
+        self.offset = offset
+        self.length = max(length, 0)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, part: slice) -> Region:
+        start, stop, step = part.indices(self.length)
+        if step != 1:
+            raise ValueError("a region is sliced without a step")
+        return Region(self.file, self.offset + start, stop - start)
+
+    def read(self) -> bytes:
+        """The bytes of the region.
+
+        :raises OSError: when the file is shorter than the region.
+        """
+        chunks = []
+        offset, left = self.offset, self.length
+        while left:
+            chunk = os.pread(self.file.fileno(), min(left, 1 << 26), offset)
+            if not chunk:
+                raise OSError(errno.EIO, "the file is shorter than expected")
+            chunks.append(chunk)
+            offset += len(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def __bytes__(self) -> bytes:
+        return self.read()
+
+
+#: What :func:`atomic_write_bytes` writes: bytes, views of bytes, regions of a file.
+Piece = bytes | memoryview | Region
+
+
+def join(pieces: Sequence[Piece]) -> bytes:
+    """The pieces as one bytes object (regions read)."""
+    return b"".join(bytes(p) if isinstance(p, Region) else p for p in pieces)
+
+
+def _copy_region(region: Region, fd: int) -> None:
+    source, offset, left = region.file.fileno(), region.offset, region.length
+    copy = getattr(os, "copy_file_range", None)
+    while left and copy is not None:
+        try:
+            copied: int = copy(source, fd, left, offset)
+        except OSError as err:
+            if err.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP,
+                                 errno.EINVAL):
+                raise
+            break  # a file system that cannot: copy through Python below
+        if not copied:
+            raise OSError(errno.EIO, "the archive is shorter than when it was read")
+        offset += copied
+        left -= copied
+    if left:
+        _write_all(fd, Region(region.file, offset, left).read())
+
+
+def _write_all(fd: int, piece: bytes | memoryview) -> None:
+    view = memoryview(piece)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
 def temp_prefix(target: Path) -> str:
     """The name prefix of temporary files written beside ``target``."""
     return f".{target.name}."
@@ -85,7 +163,7 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(target: Path, data: bytes | Sequence[bytes | memoryview]) -> None:
+def atomic_write_bytes(target: Path, data: bytes | Sequence[Piece]) -> None:
     """Replace ``target`` with ``data`` (bytes, or pieces written in order) atomically
     and durably.
 
@@ -102,10 +180,10 @@ def atomic_write_bytes(target: Path, data: bytes | Sequence[bytes | memoryview])
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             for piece in [data] if isinstance(data, (bytes, bytearray)) else data:
-                view = memoryview(piece)
-                while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
+                if isinstance(piece, Region):
+                    _copy_region(piece, fd)
+                else:
+                    _write_all(fd, piece)
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -41,7 +41,7 @@ import orjson
 from archivist.models import DATES_KEY
 
 #: Bumped whenever what the index holds, or how its cells are drawn, changes.
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 #: Stored document keys the index keeps: the short ones queries and sorting use most.
 SUMMARY_KEYS: tuple[str, ...] = ("id", "kind", "title", "subtitle", "creators", "date",
                                  "publisher", "language", "tags", DATES_KEY)
@@ -102,12 +102,16 @@ class Index:
     """
 
     def __init__(self, texts: Mapping[str, Text], tail: Sequence[Sequence[Any]] = (),
-                 claims: Identity | None = None) -> None:
+                 claims: Identity | None = None, layout: Sequence[int] | None = None
+                 ) -> None:
         self._texts = dict(texts)
         self._tail = list(tail)
         self._new: list[Sequence[Any]] = []
         self._columns: dict[str, list[Any]] = {}
         self.claims = claims
+        #: Where the tables start in the archive file it claims (see
+        #: :attr:`archivist.archivefile.ArchiveFile.layout`), when known.
+        self.layout = list(layout) if layout is not None else None
         #: Each tag's folded key → its first spelling, from the header when known.
         self._spellings: dict[str, str] | None = None
 
@@ -194,10 +198,11 @@ class Index:
                 index._columns[name] = [*self._columns[name], *(row[position] for row in new)]
         return index
 
-    def encode(self, source: Identity) -> bytes:
+    def encode(self, source: Identity, layout: Sequence[int] | None = None) -> bytes:
         """The whole index file's bytes, naming the archive file version ``source``."""
         header = {"index": INDEX_VERSION, "archivist": _version(), "source": source,
-                  "columns": list(COLUMNS), "spellings": self.tag_spellings()}
+                  "layout": layout, "columns": list(COLUMNS),
+                  "spellings": self.tag_spellings()}
         lines = [orjson.dumps(header)]
         extra = [*self._tail, *self._new]
         for position, name in enumerate(COLUMNS):
@@ -259,7 +264,7 @@ def _parse(data: bytes | mmap.mmap, source: Identity) -> Index | None:
         return None
     # Rows appended since the body was written, each line naming the archive version
     # it extends and the one it describes: a chain from the body to the archive now.
-    claims = header.get("source")
+    claims, layout = header.get("source"), header.get("layout")
     tail: list[Sequence[Any]] = []
     for line in bytes(view[start:]).split(b"\n")[:-1]:
         appended = orjson.loads(line)
@@ -270,19 +275,23 @@ def _parse(data: bytes | mmap.mmap, source: Identity) -> Index | None:
                 and all(isinstance(row, list) and len(row) == len(COLUMNS) for row in rows)):
             return None
         tail += rows
-        claims = appended.get("source")
+        claims, layout = appended.get("source"), appended.get("layout")
     if claims != source or data[len(data) - 1:] not in (b"\n", b""):
         return None
     texts = {name: view[begin + 1:end] for name, begin, end
              in zip(COLUMNS, ends, ends[1:])}
-    index = Index(texts, tail, claims)
+    if not (isinstance(layout, list) and len(layout) == 3
+            and all(type(n) is int for n in layout)):
+        layout = None
+    index = Index(texts, tail, claims, layout)
     spellings = header.get("spellings")
     if isinstance(spellings, dict):
         index._spellings = spellings
     return index
 
 
-def save(archive: Path, index: Index, source: Identity) -> None:
+def save(archive: Path, index: Index, source: Identity,
+         layout: Sequence[int] | None = None) -> None:
     """Record ``index`` as the index of ``archive`` in the version named by ``source``.
 
     An index loaded from the file and only grown since (``add``, ``import``) gets its
@@ -294,7 +303,8 @@ def save(archive: Path, index: Index, source: Identity) -> None:
     target = index_path(archive)
     if (index.claims is not None and index._new
             and len(index._tail) + len(index._new) <= APPEND_LIMIT):
-        line = orjson.dumps({"base": index.claims, "source": source, "rows": index._new})
+        line = orjson.dumps({"base": index.claims, "source": source, "layout": layout,
+                             "rows": index._new})
         try:
             with open(target, "ab") as file:
                 file.write(line + b"\n")
@@ -304,10 +314,11 @@ def save(archive: Path, index: Index, source: Identity) -> None:
         index._tail += index._new
         index._new = []
         index.claims = source
+        index.layout = list(layout) if layout is not None else None
         return
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}{_TEMP_SUFFIX}")
     try:
-        tmp.write_bytes(index.encode(source))
+        tmp.write_bytes(index.encode(source, layout))
         os.replace(tmp, target)
     except (OSError, ValueError, orjson.JSONDecodeError, orjson.JSONEncodeError):
         with contextlib.suppress(OSError):

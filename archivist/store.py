@@ -98,7 +98,8 @@ class Archive:
                  exists: bool = False, command: str = "archivist", user: str | None = None,
                  history_text: archivefile.Text | None = None,
                  index: indexfile.Index | None = None,
-                 source: indexfile.Identity | None = None) -> None:
+                 source: indexfile.Identity | None = None,
+                 layout: list[int] | None = None) -> None:
         self.path = path
         self.exists = exists
         self.command = command
@@ -123,6 +124,7 @@ class Archive:
         # the identity of the file they were read from, and the documents changed since.
         self._summaries = index
         self._source = source
+        self._layout = layout
         self._touched: set[str] = set()
         # Records appended to the unparsed table text (see _insert).
         self._appended: list[tuple[str, dict[str, Any]]] = []
@@ -150,7 +152,7 @@ class Archive:
         self._load_history_source()
         if self._written_history is not None:
             # Joined only if another commit or a history query comes: most commands end.
-            self._stored_history_text = b"".join(self._written_history)
+            self._stored_history_text = atomic.join(self._written_history)
             self._written_history = None
         return self._stored_history_text
 
@@ -231,15 +233,22 @@ class Archive:
                 return
             read = archivefile.read(path)
             archive = cls(path, read.tables, exists=read.exists, command=command,
-                          history_text=read.history_text, source=read.identity)
+                          history_text=read.history_text, source=read.identity,
+                          layout=read.layout)
             yield archive
             archive.save_index()
             return
         if not path.parent.is_dir():
             raise InvalidRecord(f"the folder of {path} does not exist")
         with atomic.exclusive_lock(path, lock_timeout, on_wait):
-            read = archivefile.read(path)
-            index = indexfile.load(path, read.identity) if read.identity else None
+            loaded: list[indexfile.Index | None] = [None]
+
+            def layout_for(source: indexfile.Identity) -> list[int] | None:
+                loaded[0] = indexfile.load(path, source)
+                return None if loaded[0] is None else loaded[0].layout
+
+            read = archivefile.read(path, layout_for=layout_for)
+            index = loaded[0] if read.identity else None
             archive = cls(path, read.tables, exists=read.exists, command=command,
                           history_text=read.history_text, index=index,
                           source=read.identity)
@@ -267,11 +276,12 @@ class Archive:
         else:
             tables = data
             history = archivefile.append_history(self._history_text, self._history_new)
-        atomic.atomic_write_bytes(self.path, archivefile.encode(tables, history))
+        pieces = archivefile.encode(tables, history)
+        atomic.atomic_write_bytes(self.path, pieces)
         atomic.remove_stray_temp_files(self.path)
         if isinstance(data, archivefile.LazyTables):
             data.settle("records")
-        self._refresh_index()
+        self._refresh_index(archivefile.layout_of(pieces))
         if self._history_text is not None and self._history_new:
             self._written_history = history
         if self._history_table is not None:
@@ -302,7 +312,7 @@ class Archive:
             return None
         return self._summaries
 
-    def _refresh_index(self) -> None:
+    def _refresh_index(self, layout: list[int]) -> None:
         """After a write: bring the index file up to date with the file just written."""
         assert self.path is not None
         for stray in indexfile.stray_files(self.path):
@@ -323,7 +333,7 @@ class Archive:
             indexfile.discard(self.path)
             self._summaries = None
         else:
-            indexfile.save(self.path, index, source)
+            indexfile.save(self.path, index, source, layout)
             self._summaries = index
         self._source = source
         self._touched.clear()
@@ -339,7 +349,7 @@ class Archive:
                 or not os.access(self.path.parent, os.W_OK)):
             return
         self._summaries = indexfile.build(self._raw("records"))
-        indexfile.save(self.path, self._summaries, self._source)
+        indexfile.save(self.path, self._summaries, self._source, self._layout)
 
     def _raw(self, table: str) -> dict[str, Any]:
         tables: dict[str, Any] = self._storage.data
