@@ -41,7 +41,7 @@ import orjson
 from archivist.models import DATES_KEY
 
 #: Bumped whenever what the index holds, or how its cells are drawn, changes.
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 #: Stored document keys the index keeps: the short ones queries and sorting use most.
 SUMMARY_KEYS: tuple[str, ...] = ("id", "kind", "title", "subtitle", "creators", "date",
                                  "publisher", "language", "tags", DATES_KEY)
@@ -203,7 +203,7 @@ class Index:
         header = {"index": INDEX_VERSION, "archivist": _version(), "source": source,
                   "layout": layout, "columns": list(COLUMNS),
                   "spellings": self.tag_spellings()}
-        lines = [orjson.dumps(header)]
+        lines: list[bytes] = []
         extra = [*self._tail, *self._new]
         for position, name in enumerate(COLUMNS):
             if name in self._columns or name not in self._texts:
@@ -215,7 +215,10 @@ class Index:
                 tail = orjson.dumps([row[position] for row in extra])[1:]
                 text = text[:-1] + (b"," if text != b"[]" else b"") + tail
             lines.append(text)
-        return b"\n".join(lines) + b"\n"
+        # The length of each column's line, so that a reader finds a column without
+        # scanning the ones before it (or touching their pages at all).
+        header["lengths"] = [len(line) for line in lines]
+        return b"\n".join([orjson.dumps(header), *lines]) + b"\n"
 
 
 def from_rows(rows: Sequence[Sequence[Any]]) -> Index:
@@ -249,18 +252,23 @@ def load(archive: Path, source: Identity | None = None) -> Index | None:
 
 def _parse(data: bytes | mmap.mmap, source: Identity) -> Index | None:
     view = memoryview(data)
-    ends = []
-    start = 0
-    for _ in range(len(COLUMNS) + 1):
-        end = data.find(b"\n", start)
-        if end < 0:
-            return None
-        ends.append(end)
-        start = end + 1
-    header = orjson.loads(view[:ends[0]])
+    first = data.find(b"\n")
+    if first < 0:
+        return None
+    header = orjson.loads(view[:first])
     if not (isinstance(header, dict) and header.get("index") == INDEX_VERSION
             and header.get("archivist") == _version()
             and header.get("columns") == list(COLUMNS)):
+        return None
+    lengths = header.get("lengths")
+    if not (isinstance(lengths, list) and len(lengths) == len(COLUMNS)
+            and all(type(n) is int and n >= 2 for n in lengths)):
+        return None
+    ends = [first]
+    for length in lengths:
+        ends.append(ends[-1] + 1 + length)
+    start = ends[-1] + 1
+    if data[ends[-1]:start] != b"\n" or any(data[end:end + 1] != b"\n" for end in ends):
         return None
     # Rows appended since the body was written, each line naming the archive version
     # it extends and the one it describes: a chain from the body to the archive now.
