@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ORDER = ["00-top", "10-query", "links", "import", "export", "provenance", "curation",
-         "robustness", "speed", "90-end", "99-reference"]
+         "robustness", "benchmarks", "90-end", "99-reference"]
 
 root = Path(__file__).resolve().parent.parent
 parts = root / "docs" / "readme-parts"
