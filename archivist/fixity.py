@@ -166,7 +166,7 @@ def check_sources(archive: Archive, docs: Iterable[dict[str, Any]], *,
     :param docs: stored documents (or interchange forms) to check, e.g. from
         :func:`archivist.listing.select`.
     """
-    from archivist.store import utc_now
+    from archivist.historylog import utc_now
 
     report = VerifyReport(checked=utc_now())
     wanted: list[tuple[str, dict[str, Any], Path]] = []

@@ -18,10 +18,7 @@ write over the other's change.
 from __future__ import annotations
 
 import contextlib
-import getpass
-import os
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -36,21 +33,10 @@ from archivist.errors import (
     RecordInUse,
     RecordNotFound,
 )
+from archivist.historylog import HistoryLog, current_user, diff, loggable, utc_now
 from archivist.ids import generate_id
+from archivist.indexing import IndexKeeper
 from archivist.models import Record, merge_tags, tag_key
-
-
-def utc_now() -> str:
-    """The current time in UTC as ISO 8601 with a ``Z``, to the second."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def current_user() -> str:
-    """The name of the user running archivist (``unknown`` when it cannot be told)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USER", "unknown")
 
 
 class SnapshotStorage(Storage):
@@ -106,60 +92,36 @@ class Archive:
         self.user = user or current_user()
         tables = data if isinstance(data, archivefile.LazyTables) else (
             archivefile.validate_layout(data or {}, "archive"))
-        self._deferred = tables if isinstance(tables, archivefile.DeferredTables) else None
+        deferred = tables if isinstance(tables, archivefile.DeferredTables) else None
         history = tables.pop("history", {})
         self._storage = SnapshotStorage(tables)
         self._db = TinyDB(storage=lambda: self._storage)
         self._records = self._db.table("records", cache_size=0)
         self._links = self._db.table("links", cache_size=0)
-        # The history stays text until a command asks for it (see archivist.archivefile).
-        self._stored_history_text = history_text
-        self._written_history: list[archivefile.Text] | None = None
-        self._stored_history: dict[str, Any] | None = history if history_text is None else None
-        self._history_new: list[tuple[str, dict[str, Any]]] = []
-        self._stored_entries: int | None = None
+        self._log = HistoryLog(str(path), lambda: self._meta, self._stamp, history_text,
+                               history if history_text is None else None, deferred)
         self._lazy_index: dict[str, int] | None = None
-        self._change: int | None = None
         # The index file (archivist.indexfile): the summaries of the records as read,
         # the identity of the file they were read from, and the documents changed since.
-        self._summaries = index
-        self._source = source
-        self._layout = layout
-        self._touched: set[str] = set()
-        # Records appended to the unparsed table text (see _insert).
-        self._appended: list[tuple[str, dict[str, Any]]] = []
-        self._next_doc_id: int | None = None
-        #: Keys added to every history entry, e.g. ``{"reverts": 12}`` while undoing.
-        self.log_extra: dict[str, Any] = {}
+        self._indexing = IndexKeeper(path, index, source, layout)
         self._now = utc_now()
+
+    def _stamp(self) -> dict[str, Any]:
+        return {"time": self._now, "user": self.user, "command": self.command}
+
+    @property
+    def log_extra(self) -> dict[str, Any]:
+        """Keys added to every history entry, e.g. ``{"reverts": 12}`` while undoing."""
+        return self._log.extra
+
+    @log_extra.setter
+    def log_extra(self, extra: dict[str, Any]) -> None:
+        self._log.extra = extra
 
     @property
     def _meta(self) -> dict[str, Any]:
         meta = self._storage.data["meta"].get("1")
         return meta if isinstance(meta, dict) else {}
-
-    def _load_history_source(self) -> None:
-        """Learn where the stored history is, reading the file if that was put off."""
-        if self._deferred is not None:
-            deferred, self._deferred = self._deferred, None
-            read = deferred.load()
-            self._stored_history_text = read.history_text
-            self._stored_history = deferred.history_table
-            self.exists = read.exists
-
-    @property
-    def _history_text(self) -> archivefile.Text | None:
-        self._load_history_source()
-        if self._written_history is not None:
-            # Joined only if another commit or a history query comes: most commands end.
-            self._stored_history_text = atomic.join(self._written_history)
-            self._written_history = None
-        return self._stored_history_text
-
-    @property
-    def _history_table(self) -> dict[str, Any] | None:
-        self._load_history_source()
-        return self._stored_history
 
     @property
     def _index(self) -> dict[str, int]:
@@ -185,28 +147,22 @@ class Archive:
         without parsing a single record.
         """
         tables = self._storage.data
-        if (self._summaries is None or not isinstance(tables, archivefile.LazyTables)
-                or self._records_parsed()):
+        if not isinstance(tables, archivefile.LazyTables) or self._records_parsed():
             return None
-        return self._summaries
+        return self._indexing.index
 
     def _insert(self, docs: list[dict[str, Any]]) -> list[int]:
         """Store new record documents at the end of the table; their document ids."""
-        index = self._unparsed_summaries()
         tables = self._storage.data
-        if index is None or not isinstance(tables, archivefile.LazyTables):
-            doc_ids = self._records.insert_multiple(docs)
-        else:
-            if self._next_doc_id is None:
-                self._next_doc_id = max(index.column(indexfile.DOC_KEY), default=0) + 1
-            doc_ids = list(range(self._next_doc_id, self._next_doc_id + len(docs)))
-            self._next_doc_id += len(docs)
-            pairs = [(str(n), doc) for n, doc in zip(doc_ids, docs)]
-            tables.append("records", pairs)
-            self._appended.extend(pairs)
-            self._storage.dirty = True
-        self._touched.update(map(str, doc_ids))
-        return doc_ids
+        if self._unparsed_summaries() is None or not isinstance(tables,
+                                                                archivefile.LazyTables):
+            doc_ids: list[int] = self._records.insert_multiple(docs)
+            self._indexing.changed(doc_ids)
+            return doc_ids
+        pairs = self._indexing.append(docs)
+        tables.append("records", pairs)
+        self._storage.dirty = True
+        return [int(doc_id) for doc_id, _ in pairs]
 
     # -- opening and committing ---------------------------------------------------
 
@@ -258,47 +214,37 @@ class Archive:
     @property
     def dirty(self) -> bool:
         """Whether anything changed since the archive was read."""
-        return self._storage.dirty or bool(self._history_new)
+        return self._storage.dirty or bool(self._log.new)
 
     def commit(self) -> None:
         """Write every change in one atomic write (nothing happens when nothing changed)."""
         if not self.dirty or self.path is None:
             return
         data = self._storage.data
-        meta = {"format": FORMAT_VERSION, "entries": self._entries_so_far(),
-                "change": self._last_change()}
+        meta = {"format": FORMAT_VERSION, "entries": self._log.entries_so_far(),
+                "change": self._log.last_change()}
+        history = self._log.pieces()
         data["meta"] = {"1": meta}
-        if self._history_text is None:
-            tables = {"records": self._raw("records"), "links": self._raw("links"),
-                      "meta": data["meta"]}
-            history = archivefile.history_pieces(
-                {**self._history_entries(), **dict(self._history_new)})
-        else:
-            tables = data
-            history = archivefile.append_history(self._history_text, self._history_new)
+        tables = data if self._log.text is not None else {
+            "records": self._raw("records"), "links": self._raw("links"), "meta": data["meta"]}
         pieces = archivefile.encode(tables, history)
         atomic.atomic_write_bytes(self.path, pieces)
         atomic.remove_stray_temp_files(self.path)
         if isinstance(data, archivefile.LazyTables):
             data.settle("records")
-        self._refresh_index(archivefile.layout_of(pieces))
-        if self._history_text is not None and self._history_new:
-            self._written_history = history
-        if self._history_table is not None:
-            self._history_table.update(self._history_new)
-        self._stored_entries = meta["entries"]
-        self._change = None
-        self._history_new = []
+        self._indexing.written(self._raw("records") if self._records_parsed() else None,
+                               archivefile.layout_of(pieces))
+        self._log.written(history, meta["entries"])
         self._storage.dirty = False
         self.exists = True
 
     def snapshot(self) -> dict[str, Any]:
         """Every table as the file holds them once committed (history parsed)."""
-        meta = {"format": FORMAT_VERSION, "entries": self._entries_so_far(),
-                "change": self._last_change()}
+        meta = {"format": FORMAT_VERSION, "entries": self._log.entries_so_far(),
+                "change": self._log.last_change()}
         return {"meta": {"1": meta}, "records": self._raw("records"),
                 "links": self._raw("links"),
-                "history": {**self._history_entries(), **dict(self._history_new)}}
+                "history": {**self._log.stored(), **dict(self._log.new)}}
 
     # -- the index file (archivist.indexfile) -----------------------------------
 
@@ -308,48 +254,12 @@ class Archive:
     def summaries(self) -> indexfile.Index | None:
         """The index file's summaries of the records, when it is current and no record
         changed since it was read (``None`` otherwise)."""
-        if self._summaries is None or self._touched or self._storage.dirty:
-            return None
-        return self._summaries
-
-    def _refresh_index(self, layout: list[int]) -> None:
-        """After a write: bring the index file up to date with the file just written."""
-        assert self.path is not None
-        for stray in indexfile.stray_files(self.path):
-            with contextlib.suppress(OSError):
-                stray.unlink()
-        index = self._summaries
-        source = indexfile.file_identity(self.path)
-        try:
-            if self._records_parsed():
-                records = self._raw("records")
-                index = (indexfile.build(records) if index is None
-                         else index.updated(records, self._touched))
-            elif index is not None:
-                index = index.appended(self._appended)
-        except (ValueError, KeyError):  # a damaged index: start again next time
-            index = None
-        if index is None or source is None:
-            indexfile.discard(self.path)
-            self._summaries = None
-        else:
-            indexfile.save(self.path, index, source, layout)
-            self._summaries = index
-        self._source = source
-        self._touched.clear()
-        self._appended = []
+        return self._indexing.current(self._storage.dirty)
 
     def save_index(self) -> None:
-        """Write the index file of an archive that was read whole and left unchanged.
-
-        Only a command that parsed every record anyway pays for summarising them.
-        """
-        if (self.path is None or self._summaries is not None or self._source is None
-                or self.dirty or not self._records_parsed()
-                or not os.access(self.path.parent, os.W_OK)):
-            return
-        self._summaries = indexfile.build(self._raw("records"))
-        indexfile.save(self.path, self._summaries, self._source, self._layout)
+        """Write the index file of an archive read whole and left unchanged."""
+        if not self.dirty and self._records_parsed():
+            self._indexing.read_whole(self._raw("records"))
 
     def _raw(self, table: str) -> dict[str, Any]:
         tables: dict[str, Any] = self._storage.data
@@ -436,7 +346,7 @@ class Archive:
         [doc_id] = self._insert([doc])
         self._index[record.id.lower()] = doc_id
         if log:
-            self.log("add", record.id, None, _loggable(doc))
+            self.log("add", record.id, None, loggable(doc))
         return record
 
     def add_many(self, records: Iterable[tuple[Record, Any]]) -> list[Record]:
@@ -460,7 +370,7 @@ class Archive:
         doc_ids = self._insert(docs)
         for record, doc_id in zip(added, doc_ids):
             self._index[record.id.lower()] = doc_id
-        self.log_many(("add", r.id, None, _loggable(d)) for r, d in zip(added, docs))
+        self._log.log_many(("add", r.id, None, loggable(d)) for r, d in zip(added, docs))
         return added
 
     def update(self, record: Record, *, action: str = "set", respell: bool = True) -> Record:
@@ -488,7 +398,7 @@ class Archive:
                     info[key] = old["archive"][key]
             tags = self.canonical_tags(record.tags) if respell else record.tags
             new = record.with_changes(id=old["id"], tags=tags, archive=info).to_document()
-            before, after = _diff(old, new)
+            before, after = diff(old, new)
             if not before and not after:
                 results.append(Record.from_document(old))
                 continue
@@ -505,8 +415,8 @@ class Archive:
 
             doc_ids = [self._index[key] for key in replacements]
             self._records.update(replace_values, doc_ids=doc_ids)
-            self._touched.update(map(str, doc_ids))
-            self.log_many(entries)
+            self._indexing.changed(doc_ids)
+            self._log.log_many(entries)
         return results
 
     def set_archive_info(self, record_id: str, **values: Any) -> None:
@@ -517,7 +427,7 @@ class Archive:
             doc["archive"] = {**doc.get("archive", {}), **values}
 
         self._records.update(change, doc_ids=[doc_id])
-        self._touched.add(str(doc_id))
+        self._indexing.changed([doc_id])
 
     def set_archive_infos(self, values: dict[str, dict[str, Any]]) -> None:
         """:meth:`set_archive_info` for many records (id → values) in one pass.
@@ -532,7 +442,7 @@ class Archive:
 
         doc_ids = [self._index[key] for key in by_key]
         self._records.update(change, doc_ids=doc_ids)
-        self._touched.update(map(str, doc_ids))
+        self._indexing.changed(doc_ids)
 
     def drop_archive_info(self, record_id: str, *keys: str) -> None:
         """Remove keys from the maintained ``archive`` section (those absent are ignored)."""
@@ -542,7 +452,7 @@ class Archive:
 
         doc_id = self._index[record_id.lower()]
         self._records.update(change, doc_ids=[doc_id])
-        self._touched.add(str(doc_id))
+        self._indexing.changed([doc_id])
 
     def restore(self, doc: dict[str, Any], position: int | None = None) -> None:
         """Re-insert a removed record exactly as it was, ``archive`` section included.
@@ -569,7 +479,7 @@ class Archive:
         doc_ids = self._records.insert_multiple(docs)
         for doc, doc_id in zip(docs, doc_ids):
             self._index[doc["id"].lower()] = doc_id
-        self._touched.update(map(str, doc_ids))
+        self._indexing.changed(doc_ids)
         table = self._raw("records")
         if any(position is not None for _, position in items):
             # Records list in the order of the table: put each back where it was.
@@ -580,8 +490,8 @@ class Archive:
             ordered = {k: table[k] for k in keys}
             table.clear()
             table.update(ordered)
-        self._append_history(
-            self._entry("add", d["id"], None, _loggable(d), archive=d.get("archive", {}))
+        self._log.append(
+            self._log.entry("add", d["id"], None, loggable(d), archive=d.get("archive", {}))
             for d in docs)
 
     def replace_document(self, doc: dict[str, Any], *, action: str) -> None:
@@ -593,7 +503,7 @@ class Archive:
         old = self.document(doc["id"])
         new = Record.from_document(doc).to_document()
         new["archive"] = {**old.get("archive", {}), "changed": self._now}
-        before, after = _diff(old, new)
+        before, after = diff(old, new)
         if not before and not after:
             return
 
@@ -603,7 +513,7 @@ class Archive:
 
         doc_id = self._index[doc["id"].lower()]
         self._records.update(replace_values, doc_ids=[doc_id])
-        self._touched.add(str(doc_id))
+        self._indexing.changed([doc_id])
         self.log(action, old["id"], before, after)
 
     def remove(self, record_ids: Iterable[str], *, force: bool = False) -> list[str]:
@@ -627,7 +537,7 @@ class Archive:
                     )
                 doomed_links.append(int(link_id))
         links = self._raw("links")
-        self.log_many(("unlink", links[str(n)]["src"], dict(links[str(n)]), None)
+        self._log.log_many(("unlink", links[str(n)]["src"], dict(links[str(n)]), None)
                       for n in doomed_links)
         if doomed_links:
             self._links.remove(doc_ids=doomed_links)
@@ -640,13 +550,13 @@ class Archive:
         entries = []
         for count, record_id in enumerate(placed):
             doc = self.document(record_id)
-            entries.append(self._entry("rm", record_id, _loggable(doc), None,
+            entries.append(self._log.entry("rm", record_id, loggable(doc), None,
                                        archive=doc.get("archive", {}),
                                        position=order[record_id.lower()] - count))
-        self._append_history(entries)
+        self._log.append(entries)
         doc_ids = [self._index.pop(i.lower()) for i in ids]
         self._records.remove(doc_ids=doc_ids)
-        self._touched.update(map(str, doc_ids))
+        self._indexing.changed(doc_ids)
         return ids
 
     # -- tags -----------------------------------------------------------------------
@@ -655,7 +565,7 @@ class Archive:
         """Each tag's case-folded key mapped to the spelling first given in the archive."""
         index = self._unparsed_summaries()
         if index is not None:
-            tag_lists: Iterable[Any] = (doc.get("tags") for _, doc in self._appended)
+            tag_lists: Iterable[Any] = (doc.get("tags") for _, doc in self._indexing.appended)
             spelling = index.tag_spellings()
         else:
             tag_lists, spelling = (doc.get("tags") for doc in self.documents()), {}
@@ -719,7 +629,7 @@ class Archive:
         links = [dict(link) for link in links]
         if links:
             self._links.insert_multiple([dict(link) for link in links])
-            self.log_many(("link", link["src"], None, link) for link in links)
+            self._log.log_many(("link", link["src"], None, link) for link in links)
 
     def delete_links(self, links: Iterable[dict[str, str]]) -> int:
         """Delete many stored links in one pass, logging each; returns how many were found."""
@@ -728,7 +638,7 @@ class Archive:
                  if (link["src"].lower(), link["rel"], link["dst"].lower()) in wanted]
         if found:
             self._links.remove(doc_ids=[n for n, _ in found])
-            self.log_many(("unlink", link["src"], dict(link), None) for _, link in found)
+            self._log.log_many(("unlink", link["src"], dict(link), None) for _, link in found)
         return len(found)
 
     def delete_link(self, src: str, rel: str, dst: str) -> bool:
@@ -741,102 +651,29 @@ class Archive:
                 return True
         return False
 
-    # -- history ------------------------------------------------------------------
-
-    def _history_entries(self) -> dict[str, Any]:
-        """The history as read, parsed on first use."""
-        table = self._history_table
-        if table is None:
-            table = archivefile.parse_history(self._history_text or b"{}", str(self.path))
-            self._stored_history = table
-        return table
-
-    def _entries_so_far(self) -> int:
-        """The id of the last history entry, counting those not yet written."""
-        if self._stored_entries is None:
-            stored = self._meta.get("entries")
-            if self._history_text is None or not isinstance(stored, int):
-                stored = max(map(int, self._history_entries()), default=0)
-            self._stored_entries = stored
-        return self._stored_entries + len(self._history_new)
-
-    def _last_change(self) -> int:
-        """The number of the newest change, counting the one being made."""
-        if self._change is not None:
-            return self._change
-        stored = self._meta.get("change")
-        if self._history_text is None or not isinstance(stored, int):
-            stored = max((e.get("change", 0) for e in self._history_entries().values()),
-                         default=0)
-        return int(stored)
-
-    def _next_change(self) -> int:
-        if self._change is None:
-            self._change = self._last_change() + 1
-        return self._change
-
-    def _entry(self, action: str, record_id: str | None, before: Any, after: Any,
-               **extra: Any) -> dict[str, Any]:
-        return {"change": self._next_change(), "time": self._now, "user": self.user,
-                "command": self.command, "action": action, "record": record_id,
-                "before": before, "after": after, **self.log_extra, **extra}
-
-    def _append_history(self, entries: Iterable[dict[str, Any]]) -> None:
-        for entry in entries:
-            self._history_new.append((str(self._entries_so_far() + 1), entry))
+    # -- history (archivist.historylog) ---------------------------------------------
 
     def log(self, action: str, record_id: str | None, before: Any, after: Any,
             **extra: Any) -> None:
         """Append one entry to the history (written with the change it describes)."""
-        self._append_history([self._entry(action, record_id, before, after, **extra)])
+        self._log.append([self._log.entry(action, record_id, before, after, **extra)])
 
     def log_many(self, entries: Iterable[tuple[str, str | None, Any, Any]]) -> None:
         """Append many history entries in one pass."""
-        self._append_history(self._entry(*entry) for entry in entries)
+        self._log.log_many(entries)
 
     def history(self, record_id: str | None = None) -> list[dict[str, Any]]:
         """History entries, oldest first; only those of ``record_id`` when given.
 
         :raises ArchiveCorrupt: when the stored history is damaged.
         """
-        stored = list(self._history_entries().items())
-        entries = [dict(entry, seq=int(n)) for n, entry in stored + self._history_new]
-        if record_id is not None:
-            key = record_id.lower()
-            entries = [e for e in entries if (e.get("record") or "").lower() == key
-                       or _mentions(e, key)]
-        return entries
+        return self._log.history(record_id)
 
     def info(self) -> dict[str, Any]:
         """Counts and format version, for ``archivist info``."""
         return {"format": FORMAT_VERSION, "records": len(self),
                 "tags": len(self.tag_counts()), "links": len(self._raw("links")),
-                "history": self._entries_so_far()}
-
-
-def _mentions(entry: dict[str, Any], key: str) -> bool:
-    for side in (entry.get("before"), entry.get("after")):
-        if isinstance(side, dict) and key in (str(side.get("src", "")).lower(),
-                                              str(side.get("dst", "")).lower()):
-            return True
-    return False
-
-
-def _loggable(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if not k.startswith("_") and k != "archive"}
-
-
-def _diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The user-visible values that differ: ``(before, after)``, ``None`` where absent."""
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    for key in sorted(set(old) | set(new)):
-        if key.startswith("_") or key == "archive":
-            continue
-        if old.get(key) != new.get(key):
-            before[key] = old.get(key)
-            after[key] = new.get(key)
-    return before, after
+                "history": self._log.entries_so_far()}
 
 
 def archive_info(archive: Archive, origin: str) -> dict[str, Any]:

@@ -1,0 +1,186 @@
+"""The history of an open archive: the entries stored, and those a command adds.
+
+Every change is logged in the same write as the change itself (see
+:meth:`archivist.store.Archive.commit`).  The stored history is the largest part of
+an archive file, so it stays text until a command asks for it (``history``, ``undo``,
+``check``); new entries are appended to that text without parsing it
+(:func:`archivist.archivefile.append_history`).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from archivist import archivefile, atomic
+
+
+def utc_now() -> str:
+    """The current time in UTC as ISO 8601 with a ``Z``, to the second."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def current_user() -> str:
+    """The name of the user running archivist (``unknown`` when it cannot be told)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")
+
+
+class HistoryLog:
+    """The history table of one open archive.
+
+    :param name: the archive's name, for messages about a damaged history.
+    :param meta: reads the archive's meta document (its entry and change counters).
+    :param stamp: the ``time``, ``user`` and ``command`` every new entry carries.
+    :param text: the stored history as text, when it was left unparsed…
+    :param table: … or parsed.
+    :param deferred: the tables of an archive not read yet (the history is learnt
+        from them when first wanted).
+    """
+
+    def __init__(self, name: str, meta: Callable[[], dict[str, Any]],
+                 stamp: Callable[[], dict[str, Any]], text: archivefile.Text | None,
+                 table: dict[str, Any] | None,
+                 deferred: archivefile.DeferredTables | None = None) -> None:
+        self._name = name
+        self._meta = meta
+        self._stamp = stamp
+        self._text = text
+        self._table = table
+        self._deferred = deferred
+        self._written: list[archivefile.Text] | None = None
+        self._stored_entries: int | None = None
+        self._change: int | None = None
+        #: Entries logged since the last write, with their numbers.
+        self.new: list[tuple[str, dict[str, Any]]] = []
+        #: Keys added to every entry, e.g. ``{"reverts": 12}`` while undoing.
+        self.extra: dict[str, Any] = {}
+
+    def _load_source(self) -> None:
+        """Learn where the stored history is, reading the file if that was put off."""
+        if self._deferred is not None:
+            deferred, self._deferred = self._deferred, None
+            read = deferred.load()
+            self._text, self._table = read.history_text, deferred.history_table
+
+    @property
+    def text(self) -> archivefile.Text | None:
+        """The stored history as text (``None`` when it is parsed instead)."""
+        self._load_source()
+        if self._written is not None:
+            # Joined only if another commit or a history query comes: most commands end.
+            self._text = atomic.join(self._written)
+            self._written = None
+        return self._text
+
+    def stored(self) -> dict[str, Any]:
+        """The stored history, parsed on first use.
+
+        :raises ArchiveCorrupt: when it is damaged.
+        """
+        self._load_source()
+        if self._table is None:
+            self._table = archivefile.parse_history(self.text or b"{}", self._name)
+        return self._table
+
+    def entries_so_far(self) -> int:
+        """The number of the last entry, counting those not yet written."""
+        if self._stored_entries is None:
+            stored = self._meta().get("entries")
+            if self.text is None or not isinstance(stored, int):
+                stored = max(map(int, self.stored()), default=0)
+            self._stored_entries = stored
+        return self._stored_entries + len(self.new)
+
+    def last_change(self) -> int:
+        """The number of the newest change, counting the one being made."""
+        if self._change is not None:
+            return self._change
+        stored = self._meta().get("change")
+        if self.text is None or not isinstance(stored, int):
+            stored = max((e.get("change", 0) for e in self.stored().values()), default=0)
+        return int(stored)
+
+    def _next_change(self) -> int:
+        if self._change is None:
+            self._change = self.last_change() + 1
+        return self._change
+
+    def entry(self, action: str, record_id: str | None, before: Any, after: Any,
+              **extra: Any) -> dict[str, Any]:
+        """A new entry of the change being made (not logged yet)."""
+        stamp = self._stamp()
+        return {"change": self._next_change(), "time": stamp["time"], "user": stamp["user"],
+                "command": stamp["command"], "action": action, "record": record_id,
+                "before": before, "after": after, **self.extra, **extra}
+
+    def append(self, entries: Iterable[dict[str, Any]]) -> None:
+        """Log entries made by :meth:`entry`."""
+        for entry in entries:
+            self.new.append((str(self.entries_so_far() + 1), entry))
+
+    def log_many(self, entries: Iterable[tuple[str, str | None, Any, Any]]) -> None:
+        """Log ``(action, record, before, after)`` entries."""
+        self.append(self.entry(*entry) for entry in entries)
+
+    def pieces(self) -> list[archivefile.Text]:
+        """The history table as it will be written, in pieces."""
+        text = self.text
+        if text is None:
+            return archivefile.history_pieces({**self.stored(), **dict(self.new)})
+        return archivefile.append_history(text, self.new)
+
+    def written(self, pieces: list[archivefile.Text], entries: int) -> None:
+        """After a write of :meth:`pieces`: the new entries are stored now."""
+        if self.text is not None and self.new:
+            self._written = pieces
+        if self._table is not None:
+            self._table.update(self.new)
+        self._stored_entries = entries
+        self._change = None
+        self.new = []
+
+    def history(self, record_id: str | None = None) -> list[dict[str, Any]]:
+        """Entries, oldest first, each with its number as ``seq``; only those of
+        ``record_id`` (or of its links) when given.
+
+        :raises ArchiveCorrupt: when the stored history is damaged.
+        """
+        stored = list(self.stored().items())
+        entries = [dict(entry, seq=int(n)) for n, entry in stored + self.new]
+        if record_id is not None:
+            key = record_id.lower()
+            entries = [e for e in entries if (e.get("record") or "").lower() == key
+                       or _mentions(e, key)]
+        return entries
+
+
+def _mentions(entry: dict[str, Any], key: str) -> bool:
+    for side in (entry.get("before"), entry.get("after")):
+        if isinstance(side, dict) and key in (str(side.get("src", "")).lower(),
+                                              str(side.get("dst", "")).lower()):
+            return True
+    return False
+
+
+def loggable(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored document as history records it: no private or maintained keys."""
+    return {k: v for k, v in doc.items() if not k.startswith("_") and k != "archive"}
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The user-visible values that differ: ``(before, after)``, ``None`` where absent."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for key in sorted(set(old) | set(new)):
+        if key.startswith("_") or key == "archive":
+            continue
+        if old.get(key) != new.get(key):
+            before[key] = old.get(key)
+            after[key] = new.get(key)
+    return before, after

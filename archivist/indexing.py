@@ -1,0 +1,100 @@
+"""Keeping the index file in step with an open archive.
+
+:mod:`archivist.indexfile` is the file; this is the bookkeeping of one command: the
+index as read (when it matched the archive), the records the command changed, and
+what to write once the archive is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from archivist import indexfile
+
+
+class IndexKeeper:
+    """The index of one open archive, and the changes made to its records since.
+
+    :param index: the index as read, when it described the archive file read.
+    :param source: the identity of the archive file read.
+    :param layout: where its tables start (see :mod:`archivist.archivefile`).
+    """
+
+    def __init__(self, path: Path | None, index: indexfile.Index | None,
+                 source: indexfile.Identity | None, layout: list[int] | None) -> None:
+        self.path = path
+        self.index = index
+        self.source = source
+        self.layout = layout
+        #: Document ids of records added, changed or removed since the index was read.
+        self.touched: set[str] = set()
+        #: Records appended to the records table without parsing it.
+        self.appended: list[tuple[str, dict[str, Any]]] = []
+        self._next_doc_id: int | None = None
+
+    def current(self, changed: bool) -> indexfile.Index | None:
+        """The index, unless there is none or a record changed since it was read."""
+        if self.index is None or self.touched or changed:
+            return None
+        return self.index
+
+    def changed(self, doc_ids: Iterable[int | str]) -> None:
+        """Note records added, changed or removed (their summaries must be made again)."""
+        self.touched.update(map(str, doc_ids))
+
+    def append(self, docs: Sequence[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+        """Number new documents after the last one the index knows, and note them.
+
+        :returns: the documents with their document ids, to append to the table.
+        """
+        assert self.index is not None
+        if self._next_doc_id is None:
+            self._next_doc_id = max(self.index.column(indexfile.DOC_KEY), default=0) + 1
+        pairs = [(str(self._next_doc_id + n), doc) for n, doc in enumerate(docs)]
+        self._next_doc_id += len(docs)
+        self.appended.extend(pairs)
+        self.changed(doc_id for doc_id, _ in pairs)
+        return pairs
+
+    def written(self, records: Mapping[str, Mapping[str, Any]] | None,
+                layout: list[int]) -> None:
+        """After a write: bring the index file up to date with the archive just written.
+
+        :param records: the records table when the command parsed it, else ``None``
+            (only :meth:`append` changed it then).
+        """
+        assert self.path is not None
+        for stray in indexfile.stray_files(self.path):
+            with contextlib.suppress(OSError):
+                stray.unlink()
+        index = self.index
+        source = indexfile.file_identity(self.path)
+        try:
+            if records is not None:
+                index = (indexfile.build(records) if index is None
+                         else index.updated(records, self.touched))
+            elif index is not None:
+                index = index.appended(self.appended)
+        except (ValueError, KeyError):  # a damaged index: start again next time
+            index = None
+        if index is None or source is None:
+            indexfile.discard(self.path)
+            index = None
+        else:
+            indexfile.save(self.path, index, source, layout)
+        self.index, self.source, self.layout = index, source, layout
+        self.touched.clear()
+        self.appended = []
+
+    def read_whole(self, records: Mapping[str, Mapping[str, Any]]) -> None:
+        """After a command that read every record and changed nothing: write the index
+        file if there was none (summarising costs little beside parsing them)."""
+        if (self.path is None or self.index is not None or self.source is None
+                or not os.access(self.path.parent, os.W_OK)):
+            return
+        self.index = indexfile.build(records)
+        indexfile.save(self.path, self.index, self.source, self.layout)
