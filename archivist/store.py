@@ -577,41 +577,6 @@ class Archive:
                     spelling.setdefault(tag_key(tag), tag)
         return spelling
 
-    def tag_counts(self) -> list[tuple[str, int]]:
-        """Every tag with the number of records carrying it, sorted by tag."""
-        counts: dict[str, int] = {}
-        spelling: dict[str, str] = {}
-        for doc in self.documents():
-            for tag in doc.get("tags", ()):
-                key = tag_key(tag)
-                spelling.setdefault(key, tag)
-                counts[key] = counts.get(key, 0) + 1
-        return sorted(((spelling[k], n) for k, n in counts.items()),
-                      key=lambda item: (tag_key(item[0]), item[0]))
-
-    def rename_tag(self, old: str, new: str) -> int:
-        """Rename a tag everywhere, merging into ``new`` where a record has both.
-
-        :returns: how many records changed.
-        :raises InvalidRecord: when no record carries ``old``.
-        """
-        old_key = tag_key(old)
-        # A rename that only changes case respells the tag; otherwise merge into the
-        # spelling NEW already has in the archive.
-        target = new if tag_key(new) == old_key else self.tag_spellings().get(tag_key(new), new)
-        renamed_records = []
-        for doc in self.documents():
-            tags = doc.get("tags", [])
-            if any(tag_key(t) == old_key for t in tags):
-                renamed = [target if tag_key(t) == old_key else t for t in tags]
-                record = Record.from_document(doc)
-                renamed_records.append(record.with_changes(tags=merge_tags((), renamed)))
-        changed = len(renamed_records)
-        self.update_many(renamed_records, action="tag", respell=False)
-        if not changed:
-            raise InvalidRecord(f"no record has the tag {old!r}")
-        return changed
-
     # -- links (raw storage; the rules live in archivist.links) -------------------
 
     def link_documents(self) -> Iterable[dict[str, Any]]:
@@ -671,8 +636,10 @@ class Archive:
 
     def info(self) -> dict[str, Any]:
         """Counts and format version, for ``archivist info``."""
+        from archivist.tagging import tag_counts
+
         return {"format": FORMAT_VERSION, "records": len(self),
-                "tags": len(self.tag_counts()), "links": len(self._raw("links")),
+                "tags": len(tag_counts(self)), "links": len(self._raw("links")),
                 "history": self._log.entries_so_far()}
 
 

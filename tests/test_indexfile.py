@@ -553,6 +553,25 @@ def test_a_hand_edit_in_place_of_the_same_size_is_noticed(built: Path) -> None:
     assert_ignored_and_lists_right(built, "Untitled leaflot")
     assert table_ids(ok(built, "list", "leaflot").stdout) == ["leaflet-undated"]
     assert ok(built, "list", "leaflet").stdout.count("\n") == 2  # headers only
+    # A write after the edit keeps it: nothing of the old version comes back.
+    ok(built, "add", "--title", "After the edit", "--id", "after-edit")
+    assert_current(built)
+    assert b"Untitled leaflot" in built.read_bytes()
+    assert table_ids(ok(built, "list", "leaflot OR id:after-edit").stdout) == [
+        "leaflet-undated", "after-edit"]
+
+
+def test_an_index_left_beside_a_removed_archive_is_ignored(built: Path) -> None:
+    built.unlink()
+    assert indexfile.index_path(built).exists()
+    assert indexfile.load(built) is None
+    result = ok(built, "list", "--format", "json")
+    assert json.loads(result.stdout) == []
+    assert "does not exist yet" in result.stderr
+    assert table_ids(ok(built, "list").stdout) == []
+    ok(built, "add", "--title", "A new beginning", "--id", "new")
+    assert table_ids(ok(built, "list").stdout) == ["new"]
+    assert_current(built)
 
 
 def damaged_copies(data: bytes) -> Iterator[tuple[str, bytes]]:
@@ -701,6 +720,53 @@ def test_every_write_leaves_a_current_index(invoke: Invoke, db: Path, tmp_path: 
     assert_fresh(db)
     assert table_ids(invoke("list", "tag:kino").stdout) == table_ids(
         without_index(db, "list", "tag:kino").stdout) != []
+
+
+def test_commands_do_the_same_with_and_without_an_index(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same commands, on two archives: one keeps its index, the other has it
+    deleted before every command.  Every output and the final file are the same."""
+    monkeypatch.setattr("archivist.store.utc_now", lambda: "2025-06-01T12:00:00Z")
+    write(tmp_path / "sample.yaml", SAMPLE_YAML)
+    write(tmp_path / "more.yaml", "- {id: more-1, title: Więcej, tags: [fILM, Neu]}\n"
+                                  "- {title: Ещё, tags: [neu], creators: [Clara Weiss]}\n")
+    commands: list[tuple[str, ...]] = [
+        ("import", str(tmp_path / "sample.yaml")),
+        ("add", "--title", "Dear Comrades", "--creator", "Clara Weiss", "--date",
+         "2021-02-09", "--tag", "FILM", "--tag", "łódź"),
+        ("add", "--title", "Dear Comrades", "--creator", "Clara Weiss", "--date", "2021"),
+        ("add", "--title", "Kino", "--tag", "NEU", "--publisher-id", "wsws"),
+        ("add", "--title", "Twice", "--id", "WSWS"),
+        ("import", str(tmp_path / "more.yaml")),
+        ("set", "kino", "tags+=film", "date=1920/1925"),
+        ("tag", "wsws", "neu"), ("untag", "zolkiewski-zolw", "FILM"),
+        ("tags", "rename", "neu", "Nowe"),
+        ("link", "kino", "references", "wsws"), ("unlink", "kino", "references", "wsws"),
+        ("rm", "wsws"), ("rm", "--force", "wsws"), ("undo", "2"),
+        ("merge", "weiss-2021-dear-comrades", "weiss-2021-dear-comrades-2"),
+        ("add", "--title", "Last one", "--tag", "nowe"),
+        ("list",), ("list", "tag:nowe", "--sort", "-date,title"), ("show", "kino"),
+        ("list", "--format", "json"), ("tags",), ("info",), ("check",),
+    ]
+
+    def session(folder: str, keep: bool) -> tuple[list[tuple[int, str, str]], bytes]:
+        db = tmp_path / folder / "archive.json"
+        db.parent.mkdir()
+        monkeypatch.setenv("ARCHIVIST_DB", str(db))
+        outputs = []
+        for command in commands:
+            if not keep:
+                indexfile.discard(db)
+            result = CliRunner().invoke(cli, list(command), catch_exceptions=False)
+            outputs.append((result.exit_code, result.stdout.replace(str(db), "ARCHIVE"),
+                            result.stderr.replace(str(db), "ARCHIVE")))
+        return outputs, db.read_bytes()
+
+    kept = session("kept", keep=True)
+    dropped = session("dropped", keep=False)
+    assert [code for code, _, _ in kept[0]] == [0] * 4 + [1] + [0] * 7 + [1] + [0] * 11
+    assert kept[0] == dropped[0]
+    assert kept[1] == dropped[1]
 
 
 def test_add_with_a_current_index_never_parses_the_records(

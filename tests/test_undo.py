@@ -18,6 +18,7 @@ from archivist.links import add_link, remove_link
 from archivist.merging import merge
 from archivist.models import Record
 from archivist.store import Archive
+from archivist.tagging import rename_tag
 from archivist.undo import undo, undoable_changes
 
 
@@ -117,7 +118,7 @@ def test_undo_tags_rename_restores_every_spelling(path: Path) -> None:
     add(path, "a", tags=("soviet", "film"))
     add(path, "b", tags=("Soviet",))
     before = values(path)
-    step(path, lambda a: a.rename_tag("soviet", "USSR"))
+    step(path, lambda a: rename_tag(a, "soviet", "USSR"))
     assert state(path)[0]["b"]["tags"] == ["USSR"]
     do_undo(path)
     assert values(path) == before

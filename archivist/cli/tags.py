@@ -56,10 +56,12 @@ def tags(ctx: click.Context, fmt: str) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    from archivist.tagging import tag_counts
+
     env = ctx.find_object(Env)
     assert env is not None
     with env.reading() as archive:
-        counts = archive.tag_counts()
+        counts = tag_counts(archive)
     if fmt == "json":
         from archivist.atomic import dumps
 
@@ -84,7 +86,8 @@ def rename(env: Env, old: str, new: str) -> None:
       archivist tags rename soviet-union USSR
     """
     from archivist.models import check_tag
+    from archivist.tagging import rename_tag
 
     with env.writing() as archive:
-        changed = archive.rename_tag(check_tag(old), check_tag(new))
+        changed = rename_tag(archive, check_tag(old), check_tag(new))
     click.echo(f"renamed {old!r} to {new!r} on {changed} record(s)", err=True)
