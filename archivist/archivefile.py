@@ -294,6 +294,16 @@ def read(path: Path, *, with_history: bool = False,
     return ArchiveFile(validate_layout(data, str(path)), None, True, identity)
 
 
+def read_whole(path: Path) -> tuple[dict[str, Any], bool]:
+    """Read and check a whole archive file, history included (a missing file is empty).
+
+    :returns: the tables, and whether the file exists.
+    :raises ArchiveCorrupt: when the file is damaged or from a newer version.
+    """
+    whole = read(path, with_history=True)
+    return whole.tables, whole.exists
+
+
 class DeferredTables(LazyTables):
     """The tables of an archive file that is read only when a table is first wanted.
 

@@ -61,16 +61,6 @@ class SnapshotStorage(Storage):
         pass
 
 
-def read_archive_file(path: Path) -> tuple[dict[str, Any], bool]:
-    """Read and check a whole archive file, history included (a missing file is empty).
-
-    :returns: the tables, and whether the file exists.
-    :raises ArchiveCorrupt: when the file is damaged or from a newer version.
-    """
-    read = archivefile.read(path, with_history=True)
-    return read.tables, read.exists
-
-
 class Archive:
     """An open archive: records, links and history, with one read and one write.
 
@@ -641,14 +631,3 @@ class Archive:
         return {"format": FORMAT_VERSION, "records": len(self),
                 "tags": len(tag_counts(self)), "links": len(self._raw("links")),
                 "history": self._log.entries_so_far()}
-
-
-def archive_info(archive: Archive, origin: str) -> dict[str, Any]:
-    """What ``archivist info`` reports: the file, why it is used, its size and contents."""
-    facts: dict[str, Any] = {"archive": str(archive.path), "chosen by": origin}
-    if archive.path is not None and archive.exists:
-        facts["size"] = f"{archive.path.stat().st_size} bytes"
-    else:
-        facts["size"] = "(does not exist yet)"
-    facts.update(archive.info())
-    return facts

@@ -272,6 +272,15 @@ def table_ids(output: str) -> list[str]:
     return [line.split()[0] for line in output.splitlines()[2:] if line.strip()]
 
 
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command of the test stamps the same time, so that two runs write alike."""
+    import archivist.historylog
+    import archivist.store
+
+    for module in (archivist.store, archivist.historylog):
+        monkeypatch.setattr(module, "utc_now", lambda: "2025-06-01T12:00:00Z")
+
+
 def build_sample(db: Path) -> None:
     """The sample archive: imported, listed once (the index is made), then added to."""
     write(db.parent / "sample.yaml", SAMPLE_YAML)
@@ -726,7 +735,7 @@ def test_commands_do_the_same_with_and_without_an_index(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same commands, on two archives: one keeps its index, the other has it
     deleted before every command.  Every output and the final file are the same."""
-    monkeypatch.setattr("archivist.store.utc_now", lambda: "2025-06-01T12:00:00Z")
+    fixed_clock(monkeypatch)
     write(tmp_path / "sample.yaml", SAMPLE_YAML)
     write(tmp_path / "more.yaml", "- {id: more-1, title: Więcej, tags: [fILM, Neu]}\n"
                                   "- {title: Ещё, tags: [neu], creators: [Clara Weiss]}\n")
@@ -926,7 +935,7 @@ def test_mapped_archives_behave_as_read_ones(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import mmap
 
-    monkeypatch.setattr("archivist.store.utc_now", lambda: "2025-06-01T12:00:00Z")
+    fixed_clock(monkeypatch)
     write(tmp_path / "sample.yaml", SAMPLE_YAML)
     commands: list[tuple[str, ...]] = [
         ("import", str(tmp_path / "sample.yaml")),

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from archivist.archivefile import read_whole as read_archive_file
 from archivist.errors import ArchiveCorrupt, DuplicateRecord, RecordInUse, RecordNotFound
 from archivist.models import record_from_mapping
-from archivist.store import FORMAT_VERSION, Archive, read_archive_file
+from archivist.store import FORMAT_VERSION, Archive
 
 
 def rec(record_id: str, title: str = "T", **values: object):  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ def info(env: Env, fmt: str) -> None:
       archivist info
       ARCHIVIST_DB=demo.json archivist info --format json
     """
-    from archivist.store import archive_info
+    from archivist.config import archive_info
 
     with env.reading(quiet=True) as archive:
         facts = archive_info(archive, env.origin)
