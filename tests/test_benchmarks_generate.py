@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from archivist.store import FORMAT_VERSION, read_archive_file
+from archivist.archivefile import read_whole as read_archive_file
+from archivist.store import FORMAT_VERSION
 from tests.conftest import Invoke, load_script
 
 GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
