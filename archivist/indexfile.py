@@ -124,6 +124,8 @@ class Index:
                 raise ValueError(f"column {name!r} of the index is not a list")
             position = COLUMNS.index(name)
             values += [row[position] for row in (*self._tail, *self._new)]
+            if not _sound(name, values):
+                raise ValueError(f"column {name!r} of the index holds values of a wrong type")
             self._columns[name] = values
         return values
 
@@ -219,6 +221,25 @@ class Index:
         # scanning the ones before it (or touching their pages at all).
         header["lengths"] = [len(line) for line in lines]
         return b"\n".join([orjson.dumps(header), *lines]) + b"\n"
+
+
+def _is_text_list(value: Any) -> bool:
+    return type(value) is list and all(type(item) is str for item in value)
+
+
+def _sound(name: str, values: list[Any]) -> bool:
+    """Whether a column holds values of its type: a damaged index must not reach the
+    code that trusts it (it is then read from the archive instead)."""
+    if name == DOC_KEY:
+        return all(type(value) is int for value in values)
+    if name in (ID_KEY, SEARCH_KEY, CELLS_KEY):
+        return all(type(value) is str for value in values)
+    if name in ("creators", "tags"):
+        return all(value is None or _is_text_list(value) for value in values)
+    if name == DATES_KEY:
+        return all(value is None or (_is_text_list(value) and len(value) == 2)
+                   for value in values)
+    return all(value is None or type(value) is str for value in values)
 
 
 def from_rows(rows: Sequence[Sequence[Any]]) -> Index:

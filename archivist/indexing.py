@@ -35,11 +35,29 @@ class IndexKeeper:
         #: Records appended to the records table without parsing it.
         self.appended: list[tuple[str, dict[str, Any]]] = []
         self._next_doc_id: int | None = None
+        self._checked = False
 
     def current(self, changed: bool) -> indexfile.Index | None:
         """The index, unless there is none or a record changed since it was read."""
         if self.index is None or self.touched or changed:
             return None
+        return self.index
+
+    def checked(self) -> indexfile.Index | None:
+        """The index, once the columns ``add`` relies on are parsed and sound; a damaged
+        index is dropped (the command then parses the records, as without one)."""
+        if self.index is not None and not self._checked:
+            try:
+                # Parsing checks each value's type (see indexfile.Index.column).
+                sound = len({len(self.index.column(name)) for name in
+                             (indexfile.ID_KEY, indexfile.DOC_KEY, "tags")}) == 1
+            except ValueError:
+                sound = False
+            if not sound:
+                self.index = None
+                if self.path is not None:
+                    indexfile.discard(self.path)
+            self._checked = True
         return self.index
 
     def changed(self, doc_ids: Iterable[int | str]) -> None:

@@ -137,9 +137,12 @@ class Archive:
         without parsing a single record.
         """
         tables = self._storage.data
-        if not isinstance(tables, archivefile.LazyTables) or self._records_parsed():
+        # A reader reads the archive (DeferredTables) after the index, so the two may
+        # be different versions: only a writer, under the lock, reads both as one.
+        if (not isinstance(tables, archivefile.LazyTables) or self._records_parsed()
+                or isinstance(tables, archivefile.DeferredTables)):
             return None
-        return self._indexing.index
+        return self._indexing.checked()
 
     def _insert(self, docs: list[dict[str, Any]]) -> list[int]:
         """Store new record documents at the end of the table; their document ids."""

@@ -22,8 +22,14 @@ def tag_counts(archive: Archive) -> list[tuple[str, int]]:
     Read from the index file when it is current: no record is parsed.
     """
     index = archive.summaries()
-    lists: Iterable[Any] = (index.column("tags") if index is not None
-                            else (doc.get("tags") for doc in archive.documents()))
+    lists: Iterable[Any] | None = None
+    if index is not None:
+        try:
+            lists = index.column("tags")
+        except ValueError:  # a damaged index file: read the records instead
+            lists = None
+    if lists is None:
+        lists = (doc.get("tags") for doc in archive.documents())
     counts: dict[str, int] = {}
     spelling: dict[str, str] = {}
     for tags in lists:
