@@ -272,7 +272,7 @@ def read(path: Path, *, with_history: bool = False,
                     return regions
             # Mapped, not read: the parts a command does not parse are never copied.
             raw = (mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-                   if stat.st_size >= _MAP_FROM else file.read())
+                   if stat.st_size >= max(_MAP_FROM, 1) else file.read())
         except BaseException:
             file.close()
             raise

@@ -19,7 +19,7 @@ columns, so a query the summary can answer (:func:`needs`) gives exactly the rec
 the full documents would.
 
 The index is a cache, never the data: it names the archive file it was made from by
-device, inode, size and modification time (:func:`identity`; the atomic writer gives
+device, inode, size, modification and change times (:func:`identity`; the atomic writer gives
 every write a new inode), and one that does not name the current file is ignored.
 Deleting it loses nothing.  It is written beside the archive (a temporary file renamed
 over it, without fsync: a damaged index is simply rebuilt) by the first command that
@@ -41,7 +41,7 @@ import orjson
 from archivist.models import DATES_KEY
 
 #: Bumped whenever what the index holds, or how its cells are drawn, changes.
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 #: Stored document keys the index keeps: the short ones queries and sorting use most.
 SUMMARY_KEYS: tuple[str, ...] = ("id", "kind", "title", "subtitle", "creators", "date",
                                  "publisher", "language", "tags", DATES_KEY)
@@ -70,8 +70,12 @@ def index_path(archive: Path) -> Path:
 
 
 def identity(stat: os.stat_result) -> Identity:
-    """What names one version of the archive file."""
-    return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns]
+    """What names one version of the archive file.
+
+    The change time is in it because no one can set it: a hand edit in place that
+    keeps the size and puts the modification time back still changes it.
+    """
+    return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
 
 
 def file_identity(archive: Path) -> Identity | None:
@@ -265,7 +269,7 @@ def load(archive: Path, source: Identity | None = None) -> Index | None:
         with open(index_path(archive), "rb") as file:
             size = os.fstat(file.fileno()).st_size
             data: bytes | mmap.mmap = (mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-                                       if size >= _MAP_FROM else file.read())
+                                       if size >= max(_MAP_FROM, 1) else file.read())
         return _parse(data, source)
     except (OSError, ValueError, orjson.JSONDecodeError):
         return None
