@@ -70,11 +70,7 @@ def _collect(value: Any, found: list[str]) -> None:
         found.append(str(value))
 
 
-def search_text(doc: Mapping[str, Any]) -> str:
-    """The folded text of a document that bare words search (:data:`TEXT_SEARCH_FIELDS`).
-
-    Fields are joined by a separator no query can hold, so a phrase never spans two.
-    """
+def _search_raw(doc: Mapping[str, Any]) -> str:
     # TEXT_SEARCH_FIELDS, unrolled: this runs once per document and query.
     parts = [doc.get("title"), doc.get("subtitle"), doc.get("summary")]
     creators = doc.get("creators")
@@ -83,7 +79,16 @@ def search_text(doc: Mapping[str, Any]) -> str:
     else:
         parts.append(creators)
     try:
-        text = "\x1f".join(filter(None, parts))
+        return "\x1f".join(filter(None, parts))
     except TypeError:  # something other than text, in a hand-made document
-        text = "\x1f".join(all_texts(parts))
+        return "\x1f".join(all_texts(parts))
+
+
+def search_text(doc: Mapping[str, Any]) -> str:
+    """The folded text of a document that bare words search (title, subtitle, summary
+    and creators).
+
+    Fields are joined by a separator no query can hold, so a phrase never spans two.
+    """
+    text = _search_raw(doc)
     return text.lower() if text.isascii() else fold(text)

@@ -2,29 +2,46 @@
 
 Parsing every record of a large archive costs more than everything else ``list``
 does, yet a table and most queries need only a few short values of each record.  The
-index file ``ARCHIVE.index`` holds them column by column, one JSON array per line,
-each in the archive's order of records:
+index file ``ARCHIVE.index`` holds them column by column, in the archive's order of
+records.  Its lines::
+
+    {"index": 7, "archivist": "0.1.0", "source": [...], "layout": [...],
+     "columns": [...], "lengths": [...], "spellings": {...}}     the header
+    [1, 2, 3, ...]                                                one line per column
+    ...
+    {"base": [...], "source": [...], "layout": [...], "rows": [[...], ...],
+     "replace": [[row number, [...]], ...]}                       lines appended since
+
+The columns:
 
 * ``_doc``: the TinyDB document id of each record (a number);
 * ``_key``: its id in lower case, as archivist looks ids up;
 * the stored values of :data:`SUMMARY_KEYS` (``null`` where a record has none);
-* ``_search``: the folded text bare words search
-  (:func:`archivist.querymatch.search_text`), so no query folds text again;
+* ``_search``: the folded text bare words search (:func:`archivist.folding.search_text`),
+  so no query folds text again;
 * ``_cells``: the record's row of the default table, already escaped for the terminal,
   its cells joined by a tab (escaping turns any tab inside a value into ``\\x09``).
 
-A command parses only the columns it needs: ``list`` only ``_cells``, ``list tag:x``
-also ``tags``.  Query predicates run unchanged on *summary documents* built from those
-columns, so a query the summary can answer (:func:`needs`) gives exactly the records
-the full documents would.
+The header gives the length of each column's line, so a command parses only the
+columns it needs (``list`` only ``_cells``, ``list tag:x`` also ``tags``) without
+scanning the others; ``spellings`` is each tag's first spelling (for ``add``), and
+``layout`` where the archive's tables start (so a write need not look for them).
+Query predicates run unchanged on *summary documents* built from the columns, so a
+query the summary can answer (:func:`needs`) gives exactly the records the full
+documents would.
 
-The index is a cache, never the data: it names the archive file it was made from by
-device, inode, size, modification and change times (:func:`identity`; the atomic writer gives
-every write a new inode), and one that does not name the current file is ignored.
-Deleting it loses nothing.  It is written beside the archive (a temporary file renamed
-over it, without fsync: a damaged index is simply rebuilt) by the first command that
-parses all the records, and kept current by every write; a folder it cannot be written
-to only means that commands stay slower.
+The index is a cache, never the data.  It names the version of the archive file it
+describes by device, inode, size, modification and change times (:func:`identity`;
+the atomic writer gives every write a new inode), and one that does not name the
+current file is ignored.  A write that adds records at the end or changes them in
+place appends a line of new and replaced rows naming the version it extends (``base``)
+and the one it made (``source``); a reader follows that chain from the header to the
+archive as it is now, or ignores the index.  Deleting it
+loses nothing.  It is written without fsync (a temporary file renamed over it, or an
+appended line: a damaged or torn index is simply not trusted, and rebuilt) by the
+first command that reads every record, and kept current by every write
+(:mod:`archivist.indexing`); a folder it cannot be written to only means that
+commands stay slower.
 """
 
 from __future__ import annotations
@@ -41,7 +58,7 @@ import orjson
 from archivist.models import DATES_KEY
 
 #: Bumped whenever what the index holds, or how its cells are drawn, changes.
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 #: Stored document keys the index keeps: the short ones queries and sorting use most.
 SUMMARY_KEYS: tuple[str, ...] = ("id", "kind", "title", "subtitle", "creators", "date",
                                  "publisher", "language", "tags", DATES_KEY)
@@ -110,7 +127,13 @@ class Index:
                  ) -> None:
         self._texts = dict(texts)
         self._tail = list(tail)
+        #: Rows replaced since the body was written (row number → row), from the file.
+        self._replaced: dict[int, Sequence[Any]] = {}
+        #: Rows added and replaced since this index was read, not yet in the file.
         self._new: list[Sequence[Any]] = []
+        self._new_replaced: dict[int, Sequence[Any]] = {}
+        #: Lines the file holds after its body.
+        self._lines = 0
         self._columns: dict[str, list[Any]] = {}
         self.claims = claims
         #: Where the tables start in the archive file it claims (see
@@ -128,6 +151,11 @@ class Index:
                 raise ValueError(f"column {name!r} of the index is not a list")
             position = COLUMNS.index(name)
             values += [row[position] for row in (*self._tail, *self._new)]
+            try:
+                for row_number, row in (*self._replaced.items(), *self._new_replaced.items()):
+                    values[row_number] = row[position]
+            except IndexError:
+                raise ValueError("the index replaces a row it does not have") from None
             if not _sound(name, values):
                 raise ValueError(f"column {name!r} of the index holds values of a wrong type")
             self._columns[name] = values
@@ -141,7 +169,7 @@ class Index:
         from archivist.models import tag_key
 
         position = COLUMNS.index("tags")
-        if self._spellings is not None:
+        if self._spellings is not None and not (self._replaced or self._new_replaced):
             spelling = dict(self._spellings)
             lists: Iterable[Any] = (row[position] for row in (*self._tail, *self._new))
         else:
@@ -182,6 +210,16 @@ class Index:
         """The index of ``records`` (a records table), summarising again only the
         documents whose ids are in ``touched`` (and those this index lacks)."""
         changed = set(map(int, touched))
+        numbers = self.column(DOC_KEY)
+        keys = list(records)
+        if len(keys) >= len(numbers) and all(
+                int(key) == number for key, number in zip(keys, numbers)):
+            # Records changed in place, or added at the end: replace and append rows.
+            where = {number: row for row, number in enumerate(numbers) if number in changed}
+            return self._derive(
+                [(key, records[key]) for key in keys[len(numbers):]],
+                {row: summary_row(str(number), records[str(number)])
+                 for number, row in where.items()})
         old = {row[0]: row for row in self.rows()}
         rows = []
         for doc_id, doc in records.items():
@@ -193,16 +231,34 @@ class Index:
 
     def appended(self, docs: Sequence[tuple[str, Mapping[str, Any]]]) -> Index:
         """This index with new documents added at the end."""
-        if not docs:
-            return self
+        return self._derive(docs, {}) if docs else self
+
+    def _derive(self, docs: Sequence[tuple[str, Mapping[str, Any]]],
+                replaced: dict[int, Sequence[Any]]) -> Index:
+        """This index with rows added at the end and rows replaced."""
         new = [summary_row(doc_id, doc) for doc_id, doc in docs]
-        index = Index(self._texts, self._tail, self.claims)
+        index = Index(self._texts, self._tail, self.claims, self.layout)
+        index._replaced = self._replaced
+        index._lines = self._lines
         index._spellings = self._spellings
         index._new = [*self._new, *new]
+        index._new_replaced = {**self._new_replaced, **replaced}
         for position, name in enumerate(COLUMNS):
             if name in self._columns:
-                index._columns[name] = [*self._columns[name], *(row[position] for row in new)]
+                values = [*self._columns[name], *(row[position] for row in new)]
+                for row_number, row in replaced.items():
+                    values[row_number] = row[position]
+                index._columns[name] = values
         return index
+
+    def appendable(self) -> bool:
+        """Whether this index can be saved by appending a line to the file it was read
+        from: the file then holds at most :data:`APPEND_LIMIT` rows and lines after its
+        body (beyond that, readers would spend more on them than a rewrite costs)."""
+        rows = (len(self._tail) + len(self._new)
+                + len({*self._replaced, *self._new_replaced}))
+        return (self.claims is not None and rows <= APPEND_LIMIT
+                and self._lines + 1 <= APPEND_LIMIT)
 
     def encode(self, source: Identity, layout: Sequence[int] | None = None) -> bytes:
         """The whole index file's bytes, naming the archive file version ``source``."""
@@ -211,8 +267,9 @@ class Index:
                   "spellings": self.tag_spellings()}
         lines: list[bytes] = []
         extra = [*self._tail, *self._new]
+        replacing = bool(self._replaced or self._new_replaced)
         for position, name in enumerate(COLUMNS):
-            if name in self._columns or name not in self._texts:
+            if name in self._columns or name not in self._texts or replacing:
                 lines.append(orjson.dumps(self.column(name)))
                 continue
             # Splicing the rows onto the text is cheaper than parsing and writing it.
@@ -253,7 +310,20 @@ def from_rows(rows: Sequence[Sequence[Any]]) -> Index:
 
 def build(records: Mapping[str, Mapping[str, Any]]) -> Index:
     """Summarise every document of a records table."""
-    return from_rows([summary_row(doc_id, doc) for doc_id, doc in records.items()])
+    from archivist.display import default_row
+    from archivist.folding import search_text
+
+    docs = list(records.values())
+    columns: dict[str, list[Any]] = {
+        DOC_KEY: [int(doc_id) for doc_id in records],
+        ID_KEY: [str(doc.get("id")).lower() for doc in docs]}
+    for key in SUMMARY_KEYS:
+        columns[key] = [doc.get(key) for doc in docs]
+    columns[SEARCH_KEY] = [search_text(doc) for doc in docs]
+    columns[CELLS_KEY] = [CELL_SEPARATOR.join(default_row(doc)) for doc in docs]
+    index = Index({})
+    index._columns = columns
+    return index
 
 
 def load(archive: Path, source: Identity | None = None) -> Index | None:
@@ -299,15 +369,22 @@ def _parse(data: bytes | mmap.mmap, source: Identity) -> Index | None:
     # it extends and the one it describes: a chain from the body to the archive now.
     claims, layout = header.get("source"), header.get("layout")
     tail: list[Sequence[Any]] = []
+    replaced: dict[int, Sequence[Any]] = {}
+    lines = 0
     for line in bytes(view[start:]).split(b"\n")[:-1]:
+        lines += 1
         appended = orjson.loads(line)
         if not isinstance(appended, dict) or appended.get("base") != claims:
             return None
-        rows = appended.get("rows")
-        if not (isinstance(rows, list)
-                and all(isinstance(row, list) and len(row) == len(COLUMNS) for row in rows)):
+        rows, replace = appended.get("rows"), appended.get("replace", [])
+        if not (isinstance(rows, list) and isinstance(replace, list)
+                and all(isinstance(row, list) and len(row) == len(COLUMNS) for row in rows)
+                and all(isinstance(pair, list) and len(pair) == 2 and type(pair[0]) is int
+                        and pair[0] >= 0 and isinstance(pair[1], list)
+                        and len(pair[1]) == len(COLUMNS) for pair in replace)):
             return None
         tail += rows
+        replaced.update((number, row) for number, row in replace)
         claims, layout = appended.get("source"), appended.get("layout")
     if claims != source or data[len(data) - 1:] not in (b"\n", b""):
         return None
@@ -317,6 +394,8 @@ def _parse(data: bytes | mmap.mmap, source: Identity) -> Index | None:
             and all(type(n) is int for n in layout)):
         layout = None
     index = Index(texts, tail, claims, layout)
+    index._replaced = replaced
+    index._lines = lines
     spellings = header.get("spellings")
     if isinstance(spellings, dict):
         index._spellings = spellings
@@ -327,17 +406,19 @@ def save(archive: Path, index: Index, source: Identity,
          layout: Sequence[int] | None = None) -> None:
     """Record ``index`` as the index of ``archive`` in the version named by ``source``.
 
-    An index loaded from the file and only grown since (``add``, ``import``) gets its
-    new rows appended to the file, up to :data:`APPEND_LIMIT` rows; otherwise the
-    whole file is written again.  Failing to write it (a read-only folder, a full
+    An index loaded from the file whose records were only added at the end or changed
+    in place since (``add``, ``import``, ``set``, ``tag``, ``link``…) gets one line
+    appended: its new rows, and the rows it replaces by number (see
+    :meth:`Index.appendable`).  Otherwise (records removed or moved, a limit reached)
+    the whole file is written again.  Failing to write it (a read-only folder, a full
     disk) is not an error: the index only makes commands faster; a stale one is
     removed.
     """
     target = index_path(archive)
-    if (index.claims is not None and index._new
-            and len(index._tail) + len(index._new) <= APPEND_LIMIT):
+    if index.appendable():
         line = orjson.dumps({"base": index.claims, "source": source, "layout": layout,
-                             "rows": index._new})
+                             "rows": index._new,
+                             "replace": [[n, row] for n, row in index._new_replaced.items()]})
         try:
             with open(target, "ab") as file:
                 file.write(line + b"\n")
@@ -345,7 +426,9 @@ def save(archive: Path, index: Index, source: Identity,
             discard(archive)
             return
         index._tail += index._new
-        index._new = []
+        index._replaced = {**index._replaced, **index._new_replaced}
+        index._new, index._new_replaced = [], {}
+        index._lines += 1
         index.claims = source
         index.layout = list(layout) if layout is not None else None
         return

@@ -896,10 +896,31 @@ def test_an_import_appends_its_rows_in_one_line(db: Path, tmp_path: Path) -> Non
     assert_current(db)
 
 
-def test_a_write_that_changes_a_record_rewrites_the_index(built: Path) -> None:
-    assert appended_lines(built) != []
+def test_a_write_that_changes_a_record_appends_its_new_row(built: Path) -> None:
+    before = len(appended_lines(built))
     ok(built, "set", "wsws", "title=WSWS")
+    lines = appended_lines(built)
+    assert len(lines) == before + 1
+    assert lines[-1]["rows"] == []
+    [(_, row)] = lines[-1]["replace"]
+    assert row[indexfile.COLUMNS.index("title")] == "WSWS"
+    assert_current(built)
+    ok(built, "set", "wsws", "title=WSWS again")  # a row replaced twice: the last wins
+    assert_current(built)
+
+
+def test_a_write_that_removes_a_record_rewrites_the_index(built: Path) -> None:
+    assert appended_lines(built) != []
+    ok(built, "rm", "--force", "wsws")
     assert appended_lines(built) == []
+    assert_current(built)
+
+
+def test_a_link_appends_an_empty_line(built: Path) -> None:
+    before = indexfile.index_path(built).read_bytes()
+    ok(built, "link", "north-2021-comrades-two", "related", "zolkiewski-zolw")
+    after = indexfile.index_path(built).read_bytes()
+    assert after.startswith(before) and after.count(b"\n") == before.count(b"\n") + 1
     assert_current(built)
 
 
@@ -997,6 +1018,7 @@ def test_an_index_that_cannot_be_replaced_is_dropped(built: Path,
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(indexfile, "APPEND_LIMIT", 0)  # every change rewrites the index
     ok(built, "set", "wsws", "title=WSWS")
     # The index could not be written again, and the one there describes the old file:
     # it is removed (and would be ignored if it could not be).
@@ -1164,3 +1186,34 @@ def test_a_reader_never_mixes_the_index_with_a_newer_archive(built: Path) -> Non
             archive.document("Escapes-1923")
         assert archive.document("newcomer")["title"] == "Took its number"
         assert "escapes-1923" not in archive
+
+
+# -- rows replaced in place ----------------------------------------------------------------
+
+
+def test_a_replacement_beyond_the_rows_makes_the_index_untrusted(built: Path) -> None:
+    ok(built, "set", "wsws", "title=WSWS")
+    path = indexfile.index_path(built)
+    lines = path.read_bytes().splitlines()
+    last = json.loads(lines[-1])
+    last["replace"] = [[10_000, last["replace"][0][1]]]
+    path.write_bytes(b"\n".join([*lines[:-1], json.dumps(last).encode()]) + b"\n")
+    index = indexfile.load(built)
+    assert index is not None  # the chain holds, but the row it replaces does not exist
+    with pytest.raises(ValueError):
+        index.column("title")
+    expected = ok(built, "list", "--sort", "title").stdout
+    assert "WSWS" in expected
+    ok(built, "add", "--title", "After the damage")  # drops the index, parses the records
+    assert_current(built)
+    assert "WSWS" in ok(built, "list", "--sort", "title").stdout
+
+
+def test_replaced_rows_survive_the_rewrite_after_the_append_limit(
+        built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indexfile, "APPEND_LIMIT", 2)
+    for n in range(4):
+        ok(built, "set", "wsws", f"title=Title {n}")
+        assert_current(built)
+    assert len(appended_lines(built)) <= 2
+    assert "Title 3" in ok(built, "list", "id:wsws").stdout
