@@ -49,6 +49,8 @@ _RECORDS_MARK = b'\n"records": '
 _LINKS_MARK = b',\n"links": '
 _HISTORY_MARK = b',\n"history": '
 _FILE_END = b"\n}\n"
+# How many documents of a table are read line by line before it is parsed whole.
+_LINE_READS = 8
 # Files smaller than this are read: mapping costs more than copying a few pages.
 _MAP_FROM = 1 << 20
 
@@ -70,6 +72,11 @@ class LazyTables(dict[str, Any]):
         #: Documents added to a table that was never parsed, by table name.
         self.pending: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self._written: dict[str, list[Text]] = {}
+        #: Documents read one by one from a table never parsed (see :meth:`document`),
+        #: and the ids of those changed since, by table name.
+        self.documents: dict[str, dict[str, dict[str, Any]]] = {}
+        self.replaced: dict[str, set[str]] = {}
+        self._searchable: dict[str, bytes] = {}
 
     def append(self, name: str, docs: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """Add documents at the end of table ``name`` without parsing it.
@@ -82,22 +89,82 @@ class LazyTables(dict[str, Any]):
         else:
             self.pending.setdefault(name, []).extend(docs)
 
+    def document(self, name: str, doc_id: str) -> dict[str, Any] | None:
+        """One document of a table, read from its line when the table is not parsed.
+
+        ``show`` or ``tag`` of one record in an archive of 100,000 records parses one
+        line, not 100,000.  Change the document in place and call :meth:`replace`.
+        """
+        known = self.documents.setdefault(name, {})
+        if name in self or (doc_id not in known and len(known) >= _LINE_READS):
+            # Each line is looked for from the start: past a few, parsing all is cheaper.
+            found: dict[str, Any] | None = self[name].get(doc_id)
+            return found
+        if doc_id not in known:
+            span = self._line(name, doc_id)
+            if span is None:
+                return None
+            text = self._searchable[name]
+            try:
+                parsed = orjson.loads(b"{" + text[span[0]:span[1]] + b"}")
+            except orjson.JSONDecodeError:
+                return None
+            doc = parsed.get(doc_id) if isinstance(parsed, dict) else None
+            if not isinstance(doc, dict):
+                return None
+            known[doc_id] = doc
+        return known[doc_id]
+
+    def replace(self, name: str, doc_id: str) -> None:
+        """Write the document :meth:`document` returned (changed in place) anew."""
+        if name not in self:
+            self.replaced.setdefault(name, set()).add(doc_id)
+
+    def _line(self, name: str, doc_id: str) -> tuple[int, int] | None:
+        """Where the line of a document is in the table's text, without its comma."""
+        text = self._searchable.get(name)
+        if text is None:
+            current = self.texts[name] if name not in self._written else self.text(name)
+            text = self._searchable[name] = bytes(current)
+        # A line starts with its quoted document id, and JSON text holds no raw newline.
+        start = text.find(b'\n"' + doc_id.encode() + b'": ')
+        if start < 0:
+            return None
+        end = text.find(b"\n", start + 1)
+        end = len(text) - 2 if end < 0 else end
+        return start + 1, end - 1 if text[end - 1:end] == b"," else end
+
     def pieces(self, name: str) -> list[Text]:
-        """The text of a table never parsed, with the documents appended to it."""
+        """The text of a table never parsed, with its documents replaced and appended."""
         written = self._written.get(name)
         text = self.texts[name] if written is None else self.text(name)
+        replaced = self.replaced.get(name)
+        body: list[Text] = [text]
+        if replaced:
+            spans = sorted((self._line(name, doc_id) or (-1, -1), doc_id)
+                           for doc_id in replaced)
+            if spans[0][0][0] < 0:
+                raise ArchiveCorrupt(f"{self._name}: a record's line went missing")
+            body, done = [], 0
+            for (start, end), doc_id in spans:
+                body += [text[done:start], _lines([(doc_id, self.documents[name][doc_id])])]
+                done = end
+            body.append(text[done:])
         added = self.pending.get(name)
         if not added:
-            return [text]
+            return body
         if len(text) == len(b"{\n}"):  # the empty table
             return [b"{\n", _lines(added), b"\n}"]
-        return [text[:-2], b",\n", _lines(added), b"\n}"]
+        return [*body[:-1], body[-1][:-2], b",\n", _lines(added), b"\n}"]
 
     def settle(self, name: str) -> None:
-        """After a write: the appended documents are now part of the table's text."""
-        if name in self.pending and name not in self:
+        """After a write: the documents replaced and appended are now part of the
+        table's text."""
+        if (name in self.pending or self.replaced.get(name)) and name not in self:
             self._written[name] = self.pieces(name)
-            del self.pending[name]
+            self.pending.pop(name, None)
+            self.replaced.pop(name, None)
+            self._searchable.pop(name, None)
 
     def text(self, name: str) -> bytes | memoryview:
         """The text of a table as last read or written."""
@@ -124,7 +191,11 @@ class LazyTables(dict[str, Any]):
         if not isinstance(table, dict):
             raise ArchiveCorrupt(f"{self._name}: not an archivist archive (table {key!r} "
                                  "is damaged)")
+        # Documents read or changed one by one stay the objects their callers hold.
+        table.update(self.documents.pop(key, {}))
         table.update(self.pending.pop(key, ()))
+        self.replaced.pop(key, None)
+        self._searchable.pop(key, None)
         self[key] = table
         return table
 
@@ -311,17 +382,29 @@ class DeferredTables(LazyTables):
     archive at all.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, identity: list[int] | None = None,
+                 layout: Sequence[int] | None = None) -> None:
         super().__init__({}, {}, b"", str(path))
         del self["meta"]
         self.path = path
         self.read: ArchiveFile | None = None
         self.history_table: dict[str, Any] | None = None
+        self._identity = identity
+        self._layout = layout
+
+    @property
+    def as_expected(self) -> bool:
+        """Whether the file read is the version named when these tables were made
+        (another process may have written it since)."""
+        return self.load().identity == self._identity is not None
 
     def load(self) -> ArchiveFile:
         """Read the file (once); the tables are then those it holds."""
         if self.read is None:
-            self.read = read(self.path)
+            def layout_for(identity: list[int]) -> Sequence[int] | None:
+                return self._layout if identity == self._identity else None
+
+            self.read = read(self.path, layout_for=layout_for)
             tables = self.read.tables
             if isinstance(tables, LazyTables):
                 self.texts, self._raw, self._name = tables.texts, tables._raw, tables._name

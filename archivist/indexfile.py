@@ -50,6 +50,7 @@ import contextlib
 import mmap
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -229,9 +230,23 @@ class Index:
             rows.append(row)
         return from_rows(rows)
 
-    def appended(self, docs: Sequence[tuple[str, Mapping[str, Any]]]) -> Index:
-        """This index with new documents added at the end."""
-        return self._derive(docs, {}) if docs else self
+    def appended(self, docs: Sequence[tuple[str, Mapping[str, Any]]],
+                 changed: Sequence[tuple[str, Mapping[str, Any]]] = ()) -> Index:
+        """This index with new documents added at the end, and documents it has
+        ``changed`` in place (both as ``(document id, document)``).
+
+        :raises ValueError: when a changed document is not in the index.
+        """
+        if not docs and not changed:
+            return self
+        rows: dict[int, Sequence[Any]] = {}
+        if changed:
+            where = {number: row for row, number in enumerate(self.column(DOC_KEY))}
+            try:
+                rows = {where[int(doc_id)]: summary_row(doc_id, doc) for doc_id, doc in changed}
+            except KeyError:
+                raise ValueError("a changed record is not in the index") from None
+        return self._derive(docs, rows)
 
     def _derive(self, docs: Sequence[tuple[str, Mapping[str, Any]]],
                 replaced: dict[int, Sequence[Any]]) -> Index:
@@ -284,23 +299,24 @@ class Index:
         return b"\n".join([orjson.dumps(header), *lines]) + b"\n"
 
 
-def _is_text_list(value: Any) -> bool:
-    return type(value) is list and all(type(item) is str for item in value)
+def _types(values: Iterable[Any]) -> set[type]:
+    return set(map(type, values))
 
 
 def _sound(name: str, values: list[Any]) -> bool:
     """Whether a column holds values of its type: a damaged index must not reach the
-    code that trusts it (it is then read from the archive instead)."""
+    code that trusts it (it is then read from the archive instead).  Sets of types,
+    made in C, check 100,000 values in a few milliseconds."""
     if name == DOC_KEY:
-        return all(type(value) is int for value in values)
+        return _types(values) <= {int}
     if name in (ID_KEY, SEARCH_KEY, CELLS_KEY):
-        return all(type(value) is str for value in values)
-    if name in ("creators", "tags"):
-        return all(value is None or _is_text_list(value) for value in values)
-    if name == DATES_KEY:
-        return all(value is None or (_is_text_list(value) and len(value) == 2)
-                   for value in values)
-    return all(value is None or type(value) is str for value in values)
+        return _types(values) <= {str}
+    if name in ("creators", "tags", DATES_KEY):
+        lists = [value for value in values if value is not None]
+        if not (_types(lists) <= {list} and _types(chain.from_iterable(lists)) <= {str}):
+            return False
+        return name != DATES_KEY or set(map(len, lists)) <= {2}
+    return _types(values) <= {str, type(None)}
 
 
 def from_rows(rows: Sequence[Sequence[Any]]) -> Index:

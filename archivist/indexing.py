@@ -79,11 +79,13 @@ class IndexKeeper:
         return pairs
 
     def written(self, records: Mapping[str, Mapping[str, Any]] | None,
-                layout: list[int]) -> None:
+                layout: list[int],
+                replaced: Sequence[tuple[str, dict[str, Any]]] = ()) -> None:
         """After a write: bring the index file up to date with the archive just written.
 
         :param records: the records table when the command parsed it, else ``None``
-            (only :meth:`append` changed it then).
+            (then only :meth:`append` and ``replaced`` changed it).
+        :param replaced: documents changed one by one in the unparsed table.
         """
         assert self.path is not None
         for stray in indexfile.stray_files(self.path):
@@ -96,7 +98,7 @@ class IndexKeeper:
                 index = (indexfile.build(records) if index is None
                          else index.updated(records, self.touched))
             elif index is not None:
-                index = index.appended(self.appended)
+                index = index.appended(self.appended, replaced)
         except (ValueError, KeyError):  # a damaged index: start again next time
             index = None
         if index is None or source is None:

@@ -142,11 +142,10 @@ def outgoing_by_record(archive: Archive) -> dict[str, list[dict[str, str]]]:
 def link_summary(archive: Archive, record_id: str) -> list[dict[str, Any]]:
     """The links of a record for display: relation, other id, its title, the term."""
     out = []
-    for view in views(archive, record_id):
-        try:
-            title = archive.document(view.other).get("title")
-        except KeyError:
-            title = None
+    found = views(archive, record_id)
+    titles = archive.titles(view.other for view in found)
+    for view in found:
+        title = titles.get(view.other.lower())
         out.append({"rel": view.rel, "id": view.other, "title": title, "term": view.term,
                     "direction": "out" if view.outgoing else "in"})
     return out

@@ -137,10 +137,11 @@ class Archive:
         without parsing a single record.
         """
         tables = self._storage.data
-        # A reader reads the archive (DeferredTables) after the index, so the two may
-        # be different versions: only a writer, under the lock, reads both as one.
-        if (not isinstance(tables, archivefile.LazyTables) or self._records_parsed()
-                or isinstance(tables, archivefile.DeferredTables)):
+        if not isinstance(tables, archivefile.LazyTables) or self._records_parsed():
+            return None
+        # A reader reads the archive (DeferredTables) after the index: another process
+        # may have written it in between.
+        if isinstance(tables, archivefile.DeferredTables) and not tables.as_expected:
             return None
         return self._indexing.checked()
 
@@ -177,8 +178,8 @@ class Archive:
             if index is not None:
                 # The archive itself is read only if the command wants more than the
                 # summaries (see archivist.indexfile).
-                yield cls(path, archivefile.DeferredTables(path), exists=True,
-                          command=command, index=index, source=source)
+                yield cls(path, archivefile.DeferredTables(path, source, index.layout),
+                          exists=True, command=command, index=index, source=source)
                 return
             read = archivefile.read(path)
             archive = cls(path, read.tables, exists=read.exists, command=command,
@@ -223,10 +224,13 @@ class Archive:
         pieces = archivefile.encode(tables, history)
         atomic.atomic_write_bytes(self.path, pieces)
         atomic.remove_stray_temp_files(self.path)
+        replaced: list[tuple[str, dict[str, Any]]] = []
         if isinstance(data, archivefile.LazyTables):
+            replaced = [(doc_id, data.documents["records"][doc_id])
+                        for doc_id in data.replaced.get("records", ())]
             data.settle("records")
         self._indexing.written(self._raw("records") if self._records_parsed() else None,
-                               archivefile.layout_of(pieces))
+                               archivefile.layout_of(pieces), replaced)
         self._log.written(history, meta["entries"])
         self._storage.dirty = False
         self.exists = True
@@ -297,8 +301,47 @@ class Archive:
         doc_id = self._index.get(record_id.lower())
         if doc_id is None:
             raise RecordNotFound(record_id)
+        tables = self._storage.data
+        if self._unparsed_summaries() is not None and isinstance(tables,
+                                                                 archivefile.LazyTables):
+            found = tables.document("records", str(doc_id))
+            if found is not None:
+                return found
         doc: dict[str, Any] = self._raw("records")[str(doc_id)]
         return doc
+
+    def _update_documents(self, change: Callable[[MutableMapping[Any, Any]], None],
+                          doc_ids: list[int]) -> None:
+        """Change stored documents in place (one line each when the table is unparsed)."""
+        tables = self._storage.data
+        if self._unparsed_summaries() is None or not isinstance(tables,
+                                                                archivefile.LazyTables):
+            self._records.update(change, doc_ids=doc_ids)
+        else:
+            docs = [tables.document("records", str(doc_id)) for doc_id in doc_ids]
+            if any(doc is None for doc in docs):  # index and file disagree: parse it
+                self._records.update(change, doc_ids=doc_ids)
+            else:
+                for doc_id, doc in zip(doc_ids, docs):
+                    assert doc is not None
+                    change(doc)
+                    tables.replace("records", str(doc_id))
+                self._storage.dirty = True
+        self._indexing.changed(doc_ids)
+
+    def titles(self, record_ids: Iterable[str]) -> dict[str, Any]:
+        """The title of each record (by lower id; ``None`` for a record without one),
+        from the index file when it is current.  Unknown ids are left out."""
+        wanted = {record_id.lower() for record_id in record_ids}
+        index = self.summaries()
+        if index is not None:
+            try:
+                return {key: title for key, title in zip(index.column(indexfile.ID_KEY),
+                                                         index.column("title"))
+                        if key in wanted}
+            except ValueError:  # a damaged index file: read the records
+                pass
+        return {key: self.document(key).get("title") for key in wanted if key in self}
 
     def get(self, record_id: str) -> Record:
         """The record with ``record_id`` (matched case-insensitively).
@@ -407,8 +450,7 @@ class Archive:
                 doc.update(new_doc)
 
             doc_ids = [self._index[key] for key in replacements]
-            self._records.update(replace_values, doc_ids=doc_ids)
-            self._indexing.changed(doc_ids)
+            self._update_documents(replace_values, doc_ids)
             self._log.log_many(entries)
         return results
 
@@ -419,8 +461,7 @@ class Archive:
         def change(doc: MutableMapping[Any, Any]) -> None:
             doc["archive"] = {**doc.get("archive", {}), **values}
 
-        self._records.update(change, doc_ids=[doc_id])
-        self._indexing.changed([doc_id])
+        self._update_documents(change, [doc_id])
 
     def set_archive_infos(self, values: dict[str, dict[str, Any]]) -> None:
         """:meth:`set_archive_info` for many records (id → values) in one pass.
@@ -434,8 +475,7 @@ class Archive:
             doc["archive"] = {**doc.get("archive", {}), **by_key[str(doc["id"]).lower()]}
 
         doc_ids = [self._index[key] for key in by_key]
-        self._records.update(change, doc_ids=doc_ids)
-        self._indexing.changed(doc_ids)
+        self._update_documents(change, doc_ids)
 
     def drop_archive_info(self, record_id: str, *keys: str) -> None:
         """Remove keys from the maintained ``archive`` section (those absent are ignored)."""
@@ -444,8 +484,7 @@ class Archive:
             doc["archive"] = {k: v for k, v in doc.get("archive", {}).items() if k not in keys}
 
         doc_id = self._index[record_id.lower()]
-        self._records.update(change, doc_ids=[doc_id])
-        self._indexing.changed([doc_id])
+        self._update_documents(change, [doc_id])
 
     def restore(self, doc: dict[str, Any], position: int | None = None) -> None:
         """Re-insert a removed record exactly as it was, ``archive`` section included.
@@ -505,8 +544,7 @@ class Archive:
             stored.update(new)
 
         doc_id = self._index[doc["id"].lower()]
-        self._records.update(replace_values, doc_ids=[doc_id])
-        self._indexing.changed([doc_id])
+        self._update_documents(replace_values, [doc_id])
         self.log(action, old["id"], before, after)
 
     def remove(self, record_ids: Iterable[str], *, force: bool = False) -> list[str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from archivist import archivefile
+from archivist import archivefile, atomic
 from archivist.errors import ArchiveCorrupt
 from archivist.models import record_from_mapping
 from archivist.store import Archive
@@ -137,3 +138,69 @@ def test_damage_in_a_lazy_table_is_reported_with_its_position(tmp_path: Path) ->
     line = next(n for n, row in enumerate(text.splitlines(), 1) if ",," in row)
     with pytest.raises(ArchiveCorrupt, match=rf"a\.json:{line}:"), Archive.open(path) as archive:
         archive.ids()
+
+
+# -- one document at a time, without parsing the table ---------------------------------
+
+
+def lazy_records(path: Path, *ids: str) -> archivefile.LazyTables:
+    make(path, *ids)
+    tables = archivefile.read(path).tables
+    assert isinstance(tables, archivefile.LazyTables)
+    return tables
+
+
+@pytest.mark.parametrize("changed", [["1"], ["2"], ["3"], ["1", "3"], ["3", "1", "2"]])
+@pytest.mark.parametrize("appended", [False, True])
+def test_documents_replaced_line_by_line_give_the_table_parsing_would(
+        tmp_path: Path, changed: list[str], appended: bool) -> None:
+    tables = lazy_records(tmp_path / "a.json", "a", "b", "c")
+    for doc_id in changed:
+        doc = tables.document("records", doc_id)
+        assert doc is not None
+        doc["title"] = f"New “{doc_id}”\\"
+        tables.replace("records", doc_id)
+    if appended:
+        tables.append("records", [("4", {"id": "d", "title": "D"})])
+    assert "records" not in tables  # nothing parsed the table
+    text = atomic.join(tables.pieces("records"))
+    fresh = archivefile.read(tmp_path / "a.json").tables
+    assert isinstance(fresh, archivefile.LazyTables)
+    expected = json.loads(bytes(fresh.texts["records"]))
+    for doc_id in changed:
+        expected[doc_id]["title"] = f"New “{doc_id}”\\"
+    if appended:
+        expected["4"] = {"id": "d", "title": "D"}
+    assert json.loads(text) == expected
+    assert text.count(b"\n") == len(expected) + 1  # still one document per line
+
+
+def test_a_document_read_by_line_is_the_one_a_later_parse_holds(tmp_path: Path) -> None:
+    tables = lazy_records(tmp_path / "a.json", "a", "b")
+    doc = tables.document("records", "2")
+    assert doc is not None and doc["id"] == "b"
+    doc["title"] = "Changed"
+    tables.replace("records", "2")
+    assert tables["records"]["2"] is doc  # parsing keeps the object callers hold
+    assert tables.document("records", "9") is None
+
+
+def test_set_on_an_indexed_archive_parses_one_line(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.json"
+    make(path, "a", "b", "c")
+    real = archivefile.LazyTables.__missing__
+
+    def refuse_records(self: archivefile.LazyTables, key: str) -> Any:
+        assert key != "records", "the records table was parsed"
+        return real(self, key)
+
+    monkeypatch.setattr(archivefile.LazyTables, "__missing__", refuse_records)
+    with Archive.open(path, write=True) as archive:
+        record = archive.get("b")
+        archive.update(record.with_changes(title="Bee"))
+        assert archive.get("B").title == "Bee"
+    monkeypatch.undo()
+    data = json.loads(path.read_text("utf-8"))
+    assert [doc["title"] for doc in data["records"].values()] == ["Title a", "Bee", "Title c"]
+    assert data["history"][max(data["history"], key=int)]["after"] == {"title": "Bee"}

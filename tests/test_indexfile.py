@@ -1000,7 +1000,7 @@ def test_mapped_archives_behave_as_read_ones(tmp_path: Path,
     monkeypatch.setattr(indexfile, "_MAP_FROM", 0)
     monkeypatch.setattr(mmap, "mmap", counting_mmap)
     mapped = session("mapped")
-    assert len(maps) >= len(commands)
+    assert maps  # (commands that know the layout from the index read regions instead)
     assert mapped == read_whole
     assert all(code == 0 for code, _ in mapped[0])
 
