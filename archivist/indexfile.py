@@ -167,7 +167,7 @@ class Index:
 
     def tag_spellings(self) -> dict[str, str]:
         """Each tag's folded key mapped to the spelling the archive first gave it."""
-        from archivist.models import tag_key
+        from archivist.models import first_spellings
 
         position = COLUMNS.index("tags")
         if self._spellings is not None and not (self._replaced or self._new_replaced):
@@ -176,13 +176,7 @@ class Index:
         else:
             spelling = {}
             lists = self.column("tags")
-        seen: set[str] = set()
-        for tags in lists:
-            for tag in tags or ():
-                if tag not in seen:  # far cheaper than folding every tag of every record
-                    seen.add(tag)
-                    spelling.setdefault(tag_key(tag), tag)
-        return spelling
+        return first_spellings(lists, spelling)
 
     def documents(self, keys: Iterable[str]) -> list[dict[str, Any]]:
         """Summary documents holding ``keys`` (and their row number as ``_row``).

@@ -110,6 +110,20 @@ def tag_key(tag: str) -> str:
     return tag.casefold()
 
 
+def first_spellings(tag_lists: Iterable[Any], spelling: dict[str, str] | None = None
+                    ) -> dict[str, str]:
+    """Each tag's :func:`tag_key` mapped to its first spelling in ``tag_lists`` (lists of
+    tags, ``None`` for none), added to ``spelling`` when given."""
+    spelling = {} if spelling is None else spelling
+    seen: set[str] = set()
+    for tags in tag_lists:
+        for tag in tags or ():
+            if tag not in seen:  # far cheaper than folding every tag of every record
+                seen.add(tag)
+                spelling.setdefault(tag_key(tag), tag)
+    return spelling
+
+
 def merge_tags(existing: Iterable[str], new: Iterable[str]) -> tuple[str, ...]:
     """Append ``new`` tags to ``existing`` unless already there (case-insensitively).
 

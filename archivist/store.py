@@ -36,7 +36,7 @@ from archivist.errors import (
 from archivist.historylog import HistoryLog, current_user, diff, loggable, utc_now
 from archivist.ids import generate_id
 from archivist.indexing import IndexKeeper
-from archivist.models import Record, merge_tags, tag_key
+from archivist.models import Record, first_spellings, merge_tags, tag_key
 
 
 class SnapshotStorage(Storage):
@@ -600,13 +600,7 @@ class Archive:
             spelling = index.tag_spellings()
         else:
             tag_lists, spelling = (doc.get("tags") for doc in self.documents()), {}
-        seen: set[str] = set()
-        for tags in tag_lists:
-            for tag in tags or ():
-                if tag not in seen:  # far cheaper than folding every tag of every record
-                    seen.add(tag)
-                    spelling.setdefault(tag_key(tag), tag)
-        return spelling
+        return first_spellings(tag_lists, spelling)
 
     # -- links (raw storage; the rules live in archivist.links) -------------------
 

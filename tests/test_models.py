@@ -14,6 +14,7 @@ from archivist.models import (
     Record,
     check_id,
     check_tag,
+    first_spellings,
     interchange,
     merge_tags,
     record_from_mapping,
@@ -152,3 +153,10 @@ def test_interchange_validates_back_to_the_same_record(record: Record) -> None:
 def test_fields_must_be_a_mapping(fields: Any) -> None:
     with pytest.raises(InvalidRecord, match="fields must be a mapping"):
         record_from_mapping({"id": "a", "title": "T", "fields": fields})
+
+
+def test_first_spellings_keep_the_first_of_each_folded_tag() -> None:
+    lists = [["Film", "ussr"], None, ["FILM", "Straße"], [], ["STRASSE", "new"]]
+    assert first_spellings(lists) == {"film": "Film", "ussr": "ussr", "strasse": "Straße",
+                                      "new": "new"}
+    assert first_spellings([["film"]], {"film": "Film"}) == {"film": "Film"}
