@@ -13,6 +13,13 @@ TinyDB then works on that snapshot, and :meth:`Archive.commit` writes it back th
 the atomic writer.  A writer holds the archive's lock from before the read until after
 the durable write, so two processes can never both read the same old state and each
 write over the other's change.
+
+When the index file beside the archive is current (:mod:`archivist.indexfile`), a
+table TinyDB never asked for stays text: ``add`` learns ids and tags from the index
+and appends its documents to that text, and a command that reads or changes a few
+records (``show``, ``set``, ``tag``) parses and rewrites only their lines
+(:class:`archivist.archivefile.LazyTables`); :mod:`archivist.indexing` keeps the
+index in step.
 """
 
 from __future__ import annotations
