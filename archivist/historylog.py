@@ -44,7 +44,7 @@ class HistoryLog:
     """
 
     def __init__(self, name: str, meta: Callable[[], dict[str, Any]],
-                 stamp: Callable[[], dict[str, Any]], text: archivefile.Text | None,
+                 stamp: dict[str, Any], text: archivefile.Text | None,
                  table: dict[str, Any] | None,
                  deferred: archivefile.DeferredTables | None = None) -> None:
         self._name = name
@@ -114,7 +114,7 @@ class HistoryLog:
     def entry(self, action: str, record_id: str | None, before: Any, after: Any,
               **extra: Any) -> dict[str, Any]:
         """A new entry of the change being made (not logged yet)."""
-        stamp = self._stamp()
+        stamp = self._stamp
         return {"change": self._next_change(), "time": stamp["time"], "user": stamp["user"],
                 "command": stamp["command"], "action": action, "record": record_id,
                 "before": before, "after": after, **self.extra, **extra}

@@ -68,6 +68,11 @@ class SnapshotStorage(Storage):
         pass
 
 
+def _meta_of(storage: SnapshotStorage) -> dict[str, Any]:
+    meta = storage.data["meta"].get("1")
+    return meta if isinstance(meta, dict) else {}
+
+
 class Archive:
     """An open archive: records, links and history, with one read and one write.
 
@@ -95,16 +100,20 @@ class Archive:
         self._db = TinyDB(storage=lambda: self._storage)
         self._records = self._db.table("records", cache_size=0)
         self._links = self._db.table("links", cache_size=0)
-        self._log = HistoryLog(str(path), lambda: self._meta, self._stamp, history_text,
-                               history if history_text is None else None, deferred)
+        self._now = utc_now()
+        # Nothing the log holds refers back to the archive: a reference cycle would
+        # keep every parsed record alive until the garbage collector ran (half a
+        # second at 100,000 records, at exit).
+        storage = self._storage
+        self._log = HistoryLog(str(path), lambda: _meta_of(storage),
+                               {"time": self._now, "user": self.user, "command": command},
+                               history_text, history if history_text is None else None,
+                               deferred)
         self._lazy_index: dict[str, int] | None = None
         # The index file (archivist.indexfile): the summaries of the records as read,
         # the identity of the file they were read from, and the documents changed since.
         self._indexing = IndexKeeper(path, index, source, layout)
-        self._now = utc_now()
 
-    def _stamp(self) -> dict[str, Any]:
-        return {"time": self._now, "user": self.user, "command": self.command}
 
     @property
     def log_extra(self) -> dict[str, Any]:
@@ -117,8 +126,7 @@ class Archive:
 
     @property
     def _meta(self) -> dict[str, Any]:
-        meta = self._storage.data["meta"].get("1")
-        return meta if isinstance(meta, dict) else {}
+        return _meta_of(self._storage)
 
     @property
     def _index(self) -> dict[str, int]:

@@ -145,3 +145,24 @@ def test_history_of_a_record_includes_its_links(archive: Archive) -> None:
     archive.add(rec("b"))
     archive.store_link("a", "related", "b")
     assert [e["action"] for e in archive.history("b")] == ["add", "link"]
+
+
+def test_an_archive_is_freed_as_soon_as_it_is_closed(tmp_path: Path) -> None:
+    # A reference cycle would keep every parsed record alive until the garbage
+    # collector ran: half a second at exit with 100,000 records.
+    import gc
+    import weakref
+
+    path = tmp_path / "a.json"
+    gc.disable()
+    try:
+        for write in (True, False, False):  # the second read has an index file
+            with Archive.open(path, write=write) as archive:
+                if write:
+                    archive.add(rec("a", tags=["film"]))
+                assert archive.get("a").tags == ("film",)
+                freed = weakref.ref(archive)
+            del archive
+            assert freed() is None
+    finally:
+        gc.enable()
