@@ -87,14 +87,19 @@ class Region:
     def read(self) -> bytes:
         """The bytes of the region.
 
-        :raises OSError: when the file is shorter than the region.
+        :raises ArchiveCorrupt: when the file cannot be read or is shorter than the
+            region (another program cut it short in place since it was opened).
         """
         chunks = []
         offset, left = self.offset, self.length
         while left:
-            chunk = os.pread(self.file.fileno(), min(left, 1 << 26), offset)
+            try:
+                chunk = os.pread(self.file.fileno(), min(left, 1 << 26), offset)
+            except OSError as err:
+                raise ArchiveCorrupt(f"cannot read {self.file.name}: {err.strerror}") from None
             if not chunk:
-                raise OSError(errno.EIO, "the file is shorter than expected")
+                raise ArchiveCorrupt(f"{self.file.name} changed while archivist was reading "
+                                     "it (it is shorter now); run the command again")
             chunks.append(chunk)
             offset += len(chunk)
             left -= len(chunk)

@@ -80,3 +80,14 @@ def test_lock_waits_says_so_and_times_out(tmp_path: Path) -> None:
     holder.join()
     with atomic.exclusive_lock(target, timeout=1):
         pass
+
+
+def test_a_region_of_a_file_cut_short_is_reported_not_raised(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_bytes(b"0123456789")
+    with open(path, "rb") as file:
+        region = atomic.Region(file, 2, 6)
+        assert region.read() == b"234567" and bytes(region[1:-1]) == b"3456"
+        path.write_bytes(b"0123")  # cut short in place, as an editor might
+        with pytest.raises(ArchiveCorrupt, match="changed while archivist was reading"):
+            region.read()
