@@ -398,6 +398,10 @@ def _parse(data: bytes | mmap.mmap, source: Identity) -> Index | None:
         claims, layout = appended.get("source"), appended.get("layout")
     if claims != source or data[len(data) - 1:] not in (b"\n", b""):
         return None
+    extra = [*tail, *replaced.values()]
+    if not all(_sound(name, [row[position] for row in extra])
+               for position, name in enumerate(COLUMNS)):
+        return None
     texts = {name: view[begin + 1:end] for name, begin, end
              in zip(COLUMNS, ends, ends[1:])}
     if not (isinstance(layout, list) and len(layout) == 3
@@ -407,7 +411,7 @@ def _parse(data: bytes | mmap.mmap, source: Identity) -> Index | None:
     index._replaced = replaced
     index._lines = lines
     spellings = header.get("spellings")
-    if isinstance(spellings, dict):
+    if isinstance(spellings, dict) and _types(spellings.values()) <= {str}:
         index._spellings = spellings
     return index
 

@@ -48,9 +48,11 @@ class IndexKeeper:
         index is dropped (the command then parses the records, as without one)."""
         if self.index is not None and not self._checked:
             try:
-                # Parsing checks each value's type (see indexfile.Index.column).
-                sound = len({len(self.index.column(name)) for name in
-                             (indexfile.ID_KEY, indexfile.DOC_KEY, "tags")}) == 1
+                # Parsing checks each value's type (see indexfile.Index.column); the
+                # tags are parsed only when the header's spellings cannot serve.
+                self.index.tag_spellings()
+                sound = len(self.index.column(indexfile.ID_KEY)) == len(
+                    self.index.column(indexfile.DOC_KEY))
             except ValueError:
                 sound = False
             if not sound:

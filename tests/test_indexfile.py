@@ -1217,3 +1217,15 @@ def test_replaced_rows_survive_the_rewrite_after_the_append_limit(
         assert_current(built)
     assert len(appended_lines(built)) <= 2
     assert "Title 3" in ok(built, "list", "id:wsws").stdout
+
+
+def test_an_appended_row_of_the_wrong_types_makes_the_index_untrusted(built: Path) -> None:
+    ok(built, "add", "--title", "Typed", "--tag", "film")
+    path = indexfile.index_path(built)
+    lines = path.read_bytes().splitlines()
+    last = json.loads(lines[-1])
+    last["rows"][0][indexfile.COLUMNS.index("tags")] = 7
+    path.write_bytes(b"\n".join([*lines[:-1], json.dumps(last).encode()]) + b"\n")
+    assert indexfile.load(built) is None
+    ok(built, "add", "--title", "After", "--tag", "film")  # parses, writes a sound index
+    assert_current(built)
