@@ -51,8 +51,6 @@ _HISTORY_MARK = b',\n"history": '
 _FILE_END = b"\n}\n"
 # How many documents of a table are read line by line before it is parsed whole.
 _LINE_READS = 8
-# Files smaller than this are read: mapping costs more than copying a few pages.
-_MAP_FROM = 1 << 20
 
 
 class LazyTables(dict[str, Any]):
@@ -341,9 +339,7 @@ def read(path: Path, *, with_history: bool = False,
                 if regions is not None:
                     regions.identity = identity
                     return regions
-            # Mapped, not read: the parts a command does not parse are never copied.
-            raw = (mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-                   if stat.st_size >= max(_MAP_FROM, 1) else file.read())
+            raw = atomic.map_or_read(file)
         except BaseException:
             file.close()
             raise

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import mmap
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -111,6 +112,20 @@ class Region:
 
 #: What :func:`atomic_write_bytes` writes: bytes, views of bytes, regions of a file.
 Piece = bytes | memoryview | Region
+
+
+#: Files this large or larger are mapped (:func:`map_or_read`); smaller ones are read,
+#: since mapping costs more than copying a few pages.
+MAP_FROM = 1 << 20
+
+
+def map_or_read(file: BinaryIO) -> bytes | mmap.mmap:
+    """The contents of an open file: mapped when large, so that the parts a command
+    does not parse are never copied into memory; read when small or empty."""
+    size = os.fstat(file.fileno()).st_size
+    if size >= max(MAP_FROM, 1):
+        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    return file.read()
 
 
 def join(pieces: Sequence[Piece]) -> bytes:

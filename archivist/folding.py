@@ -70,6 +70,11 @@ def _collect(value: Any, found: list[str]) -> None:
         found.append(str(value))
 
 
+#: The key under which a summary document (:mod:`archivist.indexfile`) carries its
+#: :func:`search_text` ready made.
+SEARCH_KEY = "_search"
+
+
 def _search_raw(doc: Mapping[str, Any]) -> str:
     # TEXT_SEARCH_FIELDS, unrolled: this runs once per document and query.
     parts = [doc.get("title"), doc.get("subtitle"), doc.get("summary")]

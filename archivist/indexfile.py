@@ -56,6 +56,8 @@ from typing import Any
 
 import orjson
 
+from archivist.atomic import map_or_read
+from archivist.folding import SEARCH_KEY
 from archivist.models import DATES_KEY
 
 #: Bumped whenever what the index holds, or how its cells are drawn, changes.
@@ -65,7 +67,6 @@ SUMMARY_KEYS: tuple[str, ...] = ("id", "kind", "title", "subtitle", "creators", 
                                  "publisher", "language", "tags", DATES_KEY)
 DOC_KEY = "_doc"
 ID_KEY = "_key"
-SEARCH_KEY = "_search"
 CELLS_KEY = "_cells"
 #: Every column, in the order of the file's lines after the header.
 COLUMNS: tuple[str, ...] = (DOC_KEY, ID_KEY, *SUMMARY_KEYS, SEARCH_KEY, CELLS_KEY)
@@ -78,8 +79,6 @@ Identity = list[int]
 Text = bytes | memoryview
 #: Rows appended to the file before it is written whole again.
 APPEND_LIMIT = 2000
-# Files smaller than this are read: mapping costs more than copying a few pages.
-_MAP_FROM = 1 << 20
 
 
 def index_path(archive: Path) -> Path:
@@ -347,9 +346,7 @@ def load(archive: Path, source: Identity | None = None) -> Index | None:
             return None
     try:
         with open(index_path(archive), "rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            data: bytes | mmap.mmap = (mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-                                       if size >= max(_MAP_FROM, 1) else file.read())
+            data = map_or_read(file)
         return _parse(data, source)
     except (OSError, ValueError, orjson.JSONDecodeError):
         return None

@@ -15,7 +15,7 @@ from typing import Any
 
 from archivist.dates import date_bounds
 from archivist.errors import ArchivistError, InvalidRecord
-from archivist.folding import all_texts
+from archivist.folding import SEARCH_KEY, all_texts
 from archivist.folding import exact_key as exact_key
 from archivist.folding import fold as fold
 from archivist.folding import search_text as search_text
@@ -181,7 +181,7 @@ class _Compiler:
         if memo[0] is doc:
             return memo[1]
         # A summary from the index file carries it ready (see archivist.indexfile).
-        text = doc.get("_search")
+        text = doc.get(SEARCH_KEY)
         if not isinstance(text, str):
             text = search_text(doc)
         self._memo[0] = (doc, text)

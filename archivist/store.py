@@ -160,11 +160,19 @@ class Archive:
             return None
         return self._indexing.checked()
 
-    def _insert(self, docs: list[dict[str, Any]]) -> list[int]:
-        """Store new record documents at the end of the table; their document ids."""
+    def _unparsed_tables(self) -> archivefile.LazyTables | None:
+        """The tables, when records may be read, changed and added one line at a time
+        (see :meth:`_unparsed_summaries`)."""
         tables = self._storage.data
         if self._unparsed_summaries() is None or not isinstance(tables,
                                                                 archivefile.LazyTables):
+            return None
+        return tables
+
+    def _insert(self, docs: list[dict[str, Any]]) -> list[int]:
+        """Store new record documents at the end of the table; their document ids."""
+        tables = self._unparsed_tables()
+        if tables is None:
             doc_ids: list[int] = self._records.insert_multiple(docs)
             self._indexing.changed(doc_ids)
             return doc_ids
@@ -316,9 +324,8 @@ class Archive:
         doc_id = self._index.get(record_id.lower())
         if doc_id is None:
             raise RecordNotFound(record_id)
-        tables = self._storage.data
-        if self._unparsed_summaries() is not None and isinstance(tables,
-                                                                 archivefile.LazyTables):
+        tables = self._unparsed_tables()
+        if tables is not None:
             found = tables.document("records", str(doc_id))
             if found is not None:
                 return found
@@ -328,9 +335,8 @@ class Archive:
     def _update_documents(self, change: Callable[[MutableMapping[Any, Any]], None],
                           doc_ids: list[int]) -> None:
         """Change stored documents in place (one line each when the table is unparsed)."""
-        tables = self._storage.data
-        if self._unparsed_summaries() is None or not isinstance(tables,
-                                                                archivefile.LazyTables):
+        tables = self._unparsed_tables()
+        if tables is None:
             self._records.update(change, doc_ids=doc_ids)
         else:
             docs = [tables.document("records", str(doc_id)) for doc_id in doc_ids]

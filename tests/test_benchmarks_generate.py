@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from archivist.archivefile import read_whole as read_archive_file
+from archivist.archivefile import read_whole
 from archivist.store import FORMAT_VERSION
 from tests.conftest import Invoke, load_script
 
@@ -26,7 +26,7 @@ def test_generated_archive_is_what_archivist_writes(generate: ModuleType, tmp_pa
                                                     ) -> None:
     path = tmp_path / "bench.json"
     data = generate.generate(50, path=path)
-    on_disk, exists = read_archive_file(path)
+    on_disk, exists = read_whole(path)
     assert exists
     assert on_disk == json.loads(json.dumps(data))
     assert data["meta"]["1"]["format"] == FORMAT_VERSION
@@ -103,6 +103,6 @@ def test_the_yaml_file_imports_into_an_empty_archive(generate: ModuleType, tmp_p
 def test_command_line_writes_archive_and_yaml(generate: ModuleType, tmp_path: Path) -> None:
     out, yaml_out = tmp_path / "a.json", tmp_path / "a.yaml"
     assert generate.main(["20", str(out), "--yaml", str(yaml_out)]) == 0
-    data, _ = read_archive_file(out)
+    data, _ = read_whole(out)
     assert len(data["records"]) == 20
     assert yaml_out.read_text(encoding="utf-8").startswith("- id: ")

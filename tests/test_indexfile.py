@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import archivist
-from archivist import archivefile, exporters, indexfile, listing
+from archivist import archivefile, atomic, exporters, indexfile, listing
 from archivist.cli import cli
 from archivist.display import DEFAULT_COLUMNS
 from archivist.errors import ArchivistError, RecordNotFound
@@ -996,8 +996,7 @@ def test_mapped_archives_behave_as_read_ones(tmp_path: Path,
         maps.append(1)
         return real_mmap(*args, **kwargs)
 
-    monkeypatch.setattr(archivefile, "_MAP_FROM", 0)
-    monkeypatch.setattr(indexfile, "_MAP_FROM", 0)
+    monkeypatch.setattr(atomic, "MAP_FROM", 0)
     monkeypatch.setattr(mmap, "mmap", counting_mmap)
     mapped = session("mapped")
     assert maps  # (commands that know the layout from the index read regions instead)

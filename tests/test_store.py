@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archivist.archivefile import read_whole as read_archive_file
+from archivist.archivefile import read_whole
 from archivist.errors import ArchiveCorrupt, DuplicateRecord, RecordInUse, RecordNotFound
 from archivist.models import record_from_mapping
 from archivist.store import FORMAT_VERSION, Archive
@@ -127,7 +127,7 @@ def test_damaged_archives_are_reported_not_repaired(tmp_path: Path, content: byt
     path = tmp_path / "a.json"
     path.write_bytes(content)
     with pytest.raises(ArchiveCorrupt, match=message):
-        read_archive_file(path)
+        read_whole(path)
     with pytest.raises(ArchiveCorrupt), Archive.open(path, write=True) as archive:
         archive.add(rec("x"))
     assert path.read_bytes() == content
@@ -137,7 +137,7 @@ def test_damage_is_reported_with_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     path.write_bytes(b'{\n  "records": {\n    "1": {"id": "a",,}\n')
     with pytest.raises(ArchiveCorrupt, match=r"a\.json:3:\d+:"):
-        read_archive_file(path)
+        read_whole(path)
 
 
 def test_history_of_a_record_includes_its_links(archive: Archive) -> None:

@@ -164,9 +164,9 @@ def emit(text: str) -> None:
 
 
 def _completion_records(ctx: click.Context) -> Iterable[dict[str, Any]]:
-    from archivist.archivefile import read_whole as read_archive_file
+    from archivist.archivefile import read_whole
 
-    data, _ = read_archive_file(_env_for_completion(ctx))
+    data, _ = read_whole(_env_for_completion(ctx))
     records: Iterable[dict[str, Any]] = data["records"].values()
     return records
 
