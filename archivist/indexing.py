@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +51,7 @@ class IndexKeeper:
                 # Parsing checks each value's type (see indexfile.Index.column); the
                 # tags are parsed only when the header's spellings cannot serve.
                 self.index.tag_spellings()
-                sound = len(self.index.column(indexfile.ID_KEY)) == len(
-                    self.index.column(indexfile.DOC_KEY))
+                sound = self.index.keys_sound()
             except ValueError:
                 sound = False
             if not sound:
@@ -120,3 +119,65 @@ class IndexKeeper:
             return
         self.index = indexfile.build(records)
         indexfile.save(self.path, self.index, self.source, self.layout)
+
+
+class IdIndex(MutableMapping[str, int]):
+    """Lowercased id → document id, for an archive whose ids a command may only ask
+    about a few times.
+
+    A few membership questions (``add`` asks one or two) are answered by ``probe``
+    (:meth:`archivist.indexfile.Index.has_key`) and the ids added since; after
+    :data:`PROBES`, or for anything else, the whole map is built once.
+    """
+
+    #: Questions answered without the whole map.
+    PROBES = 8
+
+    def __init__(self, build: Callable[[], dict[str, int]],
+                 probe: Callable[[str], bool] | None = None) -> None:
+        self._build = build
+        self._probe = probe
+        self._full: dict[str, int] | None = None
+        self._added: dict[str, int] = {}
+        self._probes = 0
+
+    @classmethod
+    def of(cls, ids: dict[str, int]) -> IdIndex:
+        """The map ``ids``, built already."""
+        index = cls(dict)
+        index._full = ids
+        return index
+
+    def _map(self) -> dict[str, int]:
+        if self._full is None:
+            self._full = self._build()
+            self._full.update(self._added)
+            self._added = {}
+        return self._full
+
+    def __contains__(self, key: object) -> bool:
+        if self._full is None:
+            if key in self._added:
+                return True
+            if self._probe is not None and self._probes < self.PROBES and isinstance(key, str):
+                self._probes += 1
+                return self._probe(key)
+        return key in self._map()
+
+    def __getitem__(self, key: str) -> int:
+        return self._map()[key]
+
+    def __setitem__(self, key: str, doc_id: int) -> None:
+        if self._full is None:
+            self._added[key] = doc_id
+        else:
+            self._full[key] = doc_id
+
+    def __delitem__(self, key: str) -> None:
+        del self._map()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())

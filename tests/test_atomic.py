@@ -91,3 +91,51 @@ def test_a_region_of_a_file_cut_short_is_reported_not_raised(tmp_path: Path) -> 
         path.write_bytes(b"0123")  # cut short in place, as an editor might
         with pytest.raises(ArchiveCorrupt, match="changed while archivist was reading"):
             region.read()
+
+
+def _advice(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int, int]]:
+    calls: list[tuple[int, int, int]] = []
+
+    def advise(fd: int, offset: int, length: int, advice: int) -> None:
+        assert advice == os.POSIX_FADV_DONTNEED
+        calls.append((fd, offset, length))
+
+    monkeypatch.setattr(os, "posix_fadvise", advise)
+    monkeypatch.setattr(atomic, "WRITEBACK_EVERY", 100)
+    return calls
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise here")
+def test_writeback_is_started_every_few_bytes_across_pieces_and_regions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = tmp_path / "old.json"
+    old.write_bytes(bytes(range(256)) * 2)
+    calls = _advice(monkeypatch)
+    target = tmp_path / "new.json"
+    with old.open("rb") as file:
+        pieces: list[atomic.Piece] = [b"a" * 60, b"b" * 60, atomic.Region(file, 10, 350),
+                                      memoryview(b"c" * 30)]
+        atomic.atomic_write_bytes(target, pieces)
+    assert target.read_bytes() == b"a" * 60 + b"b" * 60 + old.read_bytes()[10:360] + b"c" * 30
+    # Each advice covers what was written since the last, with nothing skipped…
+    # (the last 80 bytes are left to fsync), and the region was copied 100 bytes at a
+    # time, so that its advice kept pace.
+    assert [(offset, length) for _, offset, length in calls] == [
+        (0, 120), (120, 100), (220, 100), (320, 100)]
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise here")
+def test_refused_writeback_advice_changes_nothing_but_speed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(fd: int, offset: int, length: int, advice: int) -> None:
+        raise OSError(errno.ESPIPE, "no advice taken here")
+
+    monkeypatch.setattr(os, "posix_fadvise", refuse)
+    monkeypatch.setattr(atomic, "WRITEBACK_EVERY", 10)
+    target = tmp_path / "a.json"
+    atomic.atomic_write_bytes(target, [b"x" * 25, b"y" * 25])
+    assert target.read_bytes() == b"x" * 25 + b"y" * 25
+    monkeypatch.delattr(os, "posix_fadvise")
+    atomic.atomic_write_bytes(target, b"z" * 40)
+    assert target.read_bytes() == b"z" * 40
+    assert atomic.stray_temp_files(target) == []

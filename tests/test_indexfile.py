@@ -1228,3 +1228,36 @@ def test_an_appended_row_of_the_wrong_types_makes_the_index_untrusted(built: Pat
     assert indexfile.load(built) is None
     ok(built, "add", "--title", "After", "--tag", "film")  # parses, writes a sound index
     assert_current(built)
+
+
+def test_has_key_answers_from_the_text_as_the_parsed_column_would(built: Path) -> None:
+    ok(built, "add", "--title", "Appended", "--id", "Appended.One")
+    index = assert_current(built)
+    keys = list(index.column(indexfile.ID_KEY))
+    fresh = indexfile.load(built)
+    assert fresh is not None
+    asked = [*keys, *(k[:-1] for k in keys), *(k + "x" for k in keys), *("x" + k for k in keys),
+             *(k.upper() for k in keys), "", "appended", "appended.one"]
+    answers = [fresh.has_key(key) for key in asked]
+    assert indexfile.ID_KEY not in fresh._columns  # answered without parsing
+    assert answers == [key in keys for key in asked]
+    assert fresh.has_key("appended.one")  # a row appended after the body
+
+
+def test_add_with_a_current_index_never_parses_the_ids(
+        built: Path, monkeypatch: pytest.MonkeyPatch, unchanged: Callable[[], Any]) -> None:
+    original = indexfile.Index.column
+
+    def refuse(self: indexfile.Index, name: str) -> list[Any]:
+        assert name != indexfile.ID_KEY, "the id column was parsed"
+        return original(self, name)
+
+    monkeypatch.setattr(indexfile.Index, "column", refuse)
+    assert ok(built, "add", "--title", "Dear Comrades", "--creator", "Clara Weiss",
+              "--date", "2021-02-09").stdout == "weiss-2021-dear-comrades-2\n"
+    assert ok(built, "add", "--title", "Fresh", "--id", "Fresh-ID").stdout == "Fresh-ID\n"
+    with unchanged():
+        result = run(built, "add", "--title", "Again", "--id", "FRESH-id")
+    assert result.exit_code == 1 and "FRESH-id" in result.stderr and "exists" in result.stderr
+    monkeypatch.undo()
+    assert_current(built)
