@@ -3,11 +3,13 @@
 The first half of an import (see :mod:`archivist.importers` for the whole):
 
 * :func:`read_inputs` reads the named files, the ``.yaml``, ``.yml`` and ``.json`` files
-  below named folders, or standard input for ``-``, each through the safe reader of
-  :mod:`archivist.yamlio`, outside the archive's lock;
-* :func:`read_entries` turns the parsed documents into :class:`Entry` records checked as
-  ``add`` checks them, each remembering where it stood so that every problem reads
-  ``file:line:column: what is wrong``;
+  below named folders, or standard input for ``-``, and checks their size, encoding
+  and characters (:func:`archivist.yamlio.prepare`), outside the archive's lock;
+* :func:`read_entries` parses them with the safe reader of :mod:`archivist.yamlio`,
+  one record at a time, into :class:`Entry` records checked as ``add`` checks them,
+  each remembering where it stood so that every problem reads ``file:line:column:
+  what is wrong``.  Only the record being read is held as parsed YAML: an import of
+  10,000 records holds their checked values and positions, not their documents;
 * :func:`resolve_sources` finds the source file each record names, relative to the file
   the record came from, and checks the size, hash and span given for it.
 
@@ -28,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 from archivist.display import escape
 from archivist.errors import ArchivistError, ImportFailed, InvalidRecord
 from archivist.models import Record, Source, check_text, record_from_mapping
-from archivist.yamlio import MAX_SIZE, MarkedDict, MarkedList, YamlError, load_all
+from archivist.yamlio import MAX_SIZE, MarkedDict, MarkedList, YamlError, prepare, records
 
 if TYPE_CHECKING:
     from archivist.store import Archive
@@ -46,7 +48,8 @@ _PENDING_ID = "pending"
 # "source.sha256 …" or "fields.kicker …" in a message: the key inside that section.
 _SECTION_KEY = re.compile(r"\b(source|fields)\.([^\s.:,;'\"]+)")
 
-#: Called with the number of records just checked (for a progress bar).
+#: Called with the number of characters of input just read and checked (for a
+#: progress bar over :meth:`Inputs.length`).
 Progress = Callable[[int], None]
 
 
@@ -58,19 +61,16 @@ class InputFile:
     :param label: how messages name it.
     :param folder: where relative ``source.path`` values start.
     :param sha256: SHA-256 of the bytes read.
-    :param documents: the parsed documents.
+    :param source: what the YAML reader reads (see :func:`archivist.yamlio.prepare`).
+    :param length: its length in characters.
     """
 
     name: str
     label: str
     folder: Path
     sha256: str
-    documents: list[Any]
-
-    def count(self) -> int:
-        """How many records the file holds (each item of a top-level list counts)."""
-        return sum(len(doc) if isinstance(doc, list) else doc is not None
-                   for doc in self.documents)
+    source: bytes | str
+    length: int
 
     def at(self, position: tuple[int, int]) -> str:
         """``file:line:column`` for a position in this file."""
@@ -84,14 +84,14 @@ class Inputs:
     files: list[InputFile] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    def count(self) -> int:
-        """How many records were read."""
-        return sum(f.count() for f in self.files)
+    def length(self) -> int:
+        """How many characters there are to read."""
+        return sum(f.length for f in self.files)
 
     def release(self) -> None:
-        """Let go of the parsed documents (an import does once it has checked them)."""
+        """Let go of the text read (an import does once it has checked it)."""
         for source_file in self.files:
-            source_file.documents = []
+            source_file.source = b""
 
 
 # -- reading ------------------------------------------------------------------------
@@ -185,12 +185,12 @@ def read_inputs(paths: Sequence[str], *, max_size: int | None = None,
                 # Standard input (or a file that grew): only the start was read.
                 raise YamlError(label, 1, 1, f"the input is over the limit of {limit:,} "
                                              "bytes (--max-size)")
-            documents = load_all(data, label, max_size=limit)
+            source, length = prepare(data, label, max_size=limit)
         except YamlError as err:
             inputs.problems.append(str(err))
             continue
         inputs.files.append(InputFile(path, label, folder, hashlib.sha256(data).hexdigest(),
-                                      documents))
+                                      source, length))
     return inputs
 
 
@@ -202,19 +202,46 @@ class Entry:
     """One record of the import as it goes through the checks."""
 
     source_file: InputFile
-    data: MarkedDict
     record: Record
     explicit_id: bool
+    #: Where the record stood, and its ``id`` and the keys of its ``source``
+    #: (``source.path``…): what later checks name (packed by :func:`_mark`).
+    marks: dict[str, int] = field(default_factory=dict)
     action: str = "add"
     #: ``(rel, target, where rel stands, where target stands)`` for each link given.
     links: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def where(self, key: str | None = None, sub: str | None = None) -> str:
         """``file:line:column`` of ``key`` (or ``key.sub``), else of the record."""
-        mapping: Any = self.data
-        if key is not None and sub is not None and isinstance(self.data.get(key), MarkedDict):
-            mapping, key = self.data[key], sub
-        return self.source_file.at(mapping.position(key))
+        packed = next((self.marks[name] for name in (f"{key}.{sub}", key, "")
+                       if name in self.marks), _mark((1, 1)))
+        return self.source_file.at((packed >> 32, packed & 0xFFFFFFFF))
+
+
+def _mark(position: tuple[int, int]) -> int:
+    # One int a position, not a tuple: an import holds a few per record.
+    return position[0] << 32 | position[1]
+
+
+def _marks(data: MarkedDict) -> dict[str, int]:
+    """What :attr:`Entry.marks` keeps of a record's positions."""
+    marks = {"": _mark(data.position())}
+    if "id" in data:
+        marks["id"] = _mark(data.position("id"))
+    source = data.get("source")
+    if isinstance(source, MarkedDict):
+        # The mapping itself: where a key it lacks (``source.sha256``) is named.
+        marks["source"] = _mark(source.position())
+        marks.update((f"source.{sub}", _mark(source.position(sub))) for sub in source)
+    return marks
+
+
+def _located(data: MarkedDict, key: str | None, sub: str | None) -> tuple[int, int]:
+    """Where ``key`` (or ``key.sub``) of ``data`` stood, else ``data`` itself."""
+    section = data.get(key) if key is not None else None
+    if sub is not None and isinstance(section, MarkedDict):
+        return section.position(sub)
+    return data.position(key)
 
 
 class Problems:
@@ -276,26 +303,25 @@ def _valid(values: dict[str, Any]) -> bool:
 
 
 def read_entries(inputs: Inputs, problems: Problems, known: set[str],
-             progress: Progress | None) -> list[Entry]:
+                 progress: Progress | None) -> list[Entry]:
     """Every record of the inputs, validated as ``add`` validates (ids not yet given).
+
+    A file that stops parsing adds its problem to ``inputs.problems`` too, after the
+    records read before it.
 
     :param known: receives the id of every record that names one, valid or not, so
         that a link to a record with an error is not reported as a second problem.
     """
     entries: list[Entry] = []
-    done = 0
     for source_file in inputs.files:
-        for number, document in enumerate(source_file.documents, 1):
-            if document is None:
-                continue
-            if isinstance(document, MarkedList):
-                items = [(item, document.position(i)) for i, item in enumerate(document)]
-            else:
-                items = [(document, (1, 1))]
-            for item, position in items:
+        done = read = 0
+        try:
+            for number, item, position, read_to in records(source_file.source,
+                                                           source_file.label):
                 done += 1
                 if progress is not None and done % 100 == 0:
-                    progress(100)
+                    progress(read_to - read)
+                    read = read_to
                 if not isinstance(item, MarkedDict):
                     what = "empty" if item is None else ("a list" if isinstance(item, list)
                                                          else f"the text {item!r:.40}")
@@ -308,8 +334,11 @@ def read_entries(inputs: Inputs, problems: Problems, known: set[str],
                 entry = _entry(source_file, item, problems)
                 if entry is not None:
                     entries.append(entry)
-    if progress is not None:
-        progress(done % 100)
+        except YamlError as err:
+            inputs.problems.append(str(err))
+            problems.add(f"{err.name}:{err.line}:{err.column}", err.problem)
+        if progress is not None:
+            progress(source_file.length - read)
     return entries
 
 
@@ -319,15 +348,15 @@ def _entry(source_file: InputFile, data: MarkedDict, problems: Problems) -> Entr
     except ArchivistError as err:
         # Finding the culprit key costs a check per key: only for problems shown.
         key, sub = (None, None) if problems.full else _offending_key(data, str(err))
-        entry = Entry(source_file, data, Record(_PENDING_ID, "?"), False)
-        problems.add(entry.where(key, sub), str(err))
+        problems.add(source_file.at(_located(data, key, sub)), str(err))
         return None
-    entry = Entry(source_file, data, record, data.get("id") is not None)
+    entry = Entry(source_file, record, data.get("id") is not None, _marks(data))
     links = data.get("links")
     if links is None:
         return entry
     if not isinstance(links, MarkedList):
-        problems.add(entry.where("links"), "links must be a list of {rel, target} mappings")
+        problems.add(source_file.at(data.position("links")),
+                     "links must be a list of {rel, target} mappings")
         return entry
     for index, link in enumerate(links):
         where = source_file.at(links.position(index))

@@ -133,13 +133,42 @@ def load_all(data: bytes | str, name: str = "<input>", *, max_size: int = MAX_SI
     :param name: the file name used in error messages.
     :raises YamlError: naming ``name:line:column`` for the first problem.
     """
-    text = decode(data.encode("utf-8") if isinstance(data, str) else data, name, max_size)
+    source, _ = prepare(data.encode("utf-8") if isinstance(data, str) else data, name,
+                        max_size)
+    with paused_gc():
+        return [value for _, value, _, _ in _compose(source, name, max_depth)]
+
+
+def prepare(data: bytes, name: str, max_size: int = MAX_SIZE) -> tuple[bytes | str, int]:
+    """Check raw input as :func:`decode` does, and ready it for :func:`records`.
+
+    :returns: what the parser reads (the bytes themselves, half the memory of their
+        text, unless surrogate pairs had to be joined) and its length in characters.
+    :raises YamlError: naming ``name:line:column`` for the first problem.
+    """
+    text = decode(data, name, max_size)
     if "\\u" in text and _SURROGATE_PAIR.search(text):
         # JSON writers (Python's json.dumps among them) escape characters beyond the
         # BMP as UTF-16 surrogate pairs, which YAML does not know: join them first.
-        text = _join_surrogate_pairs(text)
-    with paused_gc():
-        return _compose(text, name, max_depth)
+        return _join_surrogate_pairs(text), len(text)
+    # libyaml reads UTF-8 bytes as it reads text (it encodes text to UTF-8 first).
+    return (data[3:] if data.startswith(b"\xef\xbb\xbf") else data), len(text)
+
+
+def records(source: bytes | str, name: str = "<input>", *, max_depth: int = MAX_DEPTH
+            ) -> Iterator[tuple[int, Any, tuple[int, int], int]]:
+    """Each record of a YAML stream read by :func:`prepare`, as soon as it is read.
+
+    A document that is a sequence gives each of its items; an empty document gives
+    nothing; any other document gives itself.  Only one record's values are held at a time, so an
+    import of 10,000 records never holds them all.
+
+    :returns: ``(document number, value, (line, column), characters read so far)``
+        for each, the position that of the item (``(1, 1)`` for a whole document).
+    :raises YamlError: naming ``name:line:column`` for the first problem, once the
+        records before it are given.
+    """
+    return _compose(source, name, max_depth, split=True)
 
 
 @contextlib.contextmanager
@@ -174,8 +203,14 @@ def _join_surrogate_pairs(text: str) -> str:
     return _DOUBLE_QUOTED.sub(lambda quoted: _SURROGATE_PAIR.sub(join, quoted[0]), text)
 
 
-def _compose(text: str, name: str, max_depth: int) -> list[Any]:
-    """Build the documents of ``text`` from the parser's events (see the module doc)."""
+def _compose(source: bytes | str, name: str, max_depth: int, split: bool = False
+             ) -> Iterator[tuple[int, Any, tuple[int, int], int]]:
+    """Build the values of ``source`` from the parser's events (see the module doc).
+
+    :param split: give each item of a document that is a sequence as soon as it is
+        complete, instead of the document (see :func:`records`).
+    :returns: ``(document number, value, position, characters read)`` for each.
+    """
     import yaml
 
     # Dispatch on the exact event class: this loop runs once per scalar and
@@ -183,10 +218,12 @@ def _compose(text: str, name: str, max_depth: int) -> list[Any]:
     scalar, alias, stream_end = yaml.ScalarEvent, yaml.AliasEvent, yaml.StreamEndEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
     mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    document_start = yaml.DocumentStartEvent
     allowed, nulls = _ALLOWED_TAGS, _NULLS
-    parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(text)
+    parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(source)
     get_event = parser.get_event
-    documents: list[Any] = []
+    number = 0                 # the document being read, from 1
+    outer: Any = None          # when splitting, the sequence whose items are given
     stack: list[Any] = []      # the containers being built, innermost last
     saved: list[Any] = []      # for each open container: its parent's awaiting key
     parent: Any = None         # stack[-1], or None between documents
@@ -216,7 +253,10 @@ def _compose(text: str, name: str, max_depth: int) -> list[Any]:
                     parent[key] = value
                     key = None
                 elif parent is None:
-                    documents.append(value)
+                    if value is not None or not split:
+                        yield number, value, (1, 1), event.end_mark.index
+                elif parent is outer:
+                    yield number, value, where(), event.end_mark.index
                 elif parent.__class__ is MarkedList:
                     mark = event.start_mark
                     parent.item_marks.append((mark.line + 1) << 32 | (mark.column + 1))
@@ -244,7 +284,8 @@ def _compose(text: str, name: str, max_depth: int) -> list[Any]:
                 if parent is not None and key is None:
                     if parent.__class__ is not MarkedList:
                         raise YamlError(name, *where(), "a mapping key must be plain text")
-                    parent.item_marks.append(_pack(*where()))
+                    if parent is not outer:
+                        parent.item_marks.append(_pack(*where()))
                 container: Any
                 if kind is mapping_start:
                     container = MarkedDict()
@@ -253,6 +294,8 @@ def _compose(text: str, name: str, max_depth: int) -> list[Any]:
                     container = MarkedList()
                     container.item_marks = []
                 container.mark = where()
+                if split and parent is None and kind is sequence_start:
+                    outer = container
                 stack.append(container)
                 saved.append(key)
                 parent, key = container, None
@@ -260,19 +303,26 @@ def _compose(text: str, name: str, max_depth: int) -> list[Any]:
                 value = stack.pop()
                 key = saved.pop()
                 if not stack:
-                    documents.append(value)
                     parent = None
+                    if value is outer:
+                        outer = None
+                    else:
+                        yield number, value, (1, 1), event.end_mark.index
                 else:
                     parent = stack[-1]
                     if key is not None:
                         parent[key] = value
                         key = None
+                    elif parent is outer:
+                        yield number, value, value.mark, event.end_mark.index
                     else:
                         parent.append(value)
+            elif kind is document_start:
+                number += 1
             elif kind is alias:
                 raise YamlError(name, *where(), _ANCHORS)
             elif kind is stream_end:
-                return documents
+                return
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)

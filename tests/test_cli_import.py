@@ -477,14 +477,15 @@ def test_a_progress_bar_is_drawn_only_on_a_terminal(monkeypatch: Any) -> None:
 
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    with transfer._progress(1000) as progress:
+    large = transfer.PROGRESS_THRESHOLD + 1
+    with transfer._progress(large) as progress:
         assert progress is not None
-        progress(1000)
+        progress(large)
     assert "checking records" in screen.getvalue()
-    with transfer._progress(10) as progress:
+    with transfer._progress(transfer.PROGRESS_THRESHOLD) as progress:
         assert progress is None
     monkeypatch.setattr(sys, "stderr", io.StringIO())
-    with transfer._progress(1000) as progress:
+    with transfer._progress(large) as progress:
         assert progress is None
 
 

@@ -75,7 +75,7 @@ def test_inputs_remember_name_folder_and_hash(tmp_path: Path) -> None:
     assert source_file.name == str(path)
     assert source_file.folder == tmp_path / "sub"
     assert source_file.sha256 == hashlib.sha256(data).hexdigest()
-    assert inputs.count() == 1
+    assert inputs.length() == len("title: T\n")
 
 
 def test_standard_input_is_read_once(tmp_path: Path) -> None:
@@ -114,11 +114,36 @@ def test_entries_remember_where_they_stood_and_every_id_named() -> None:
     assert [p.split(": ")[0] for p in problems.items] == ["<stdin>:2:21", "<stdin>:3:3"]
 
 
-def test_progress_is_reported_in_hundreds_then_the_rest() -> None:
-    inputs = read_text("".join(f"- {{id: r{i}, title: T}}\n" for i in range(250)))
+def test_progress_is_reported_every_hundred_records_in_characters_read() -> None:
+    line = "- {id: r000, title: T}\n"
+    inputs = read_text("".join(line.replace("000", f"{i:03}") for i in range(250)))
     calls: list[int] = []
     assert len(read_entries(inputs, Problems(), set(), calls.append)) == 250
-    assert calls == [100, 100, 50]
+    # Up to the end of the 100th and 200th records, then the rest of the file.
+    assert calls == [100 * len(line) - 1, 100 * len(line), 50 * len(line) + 1]
+    assert sum(calls) == inputs.length()
+
+
+def test_a_file_that_stops_parsing_is_a_problem_after_its_records_problems() -> None:
+    inputs = read_text("- {title: A, id: a}\n- {id: b}\n- {title: C, links: [{rel: about, "
+                       "target: a}]}\n- [unclosed\n")
+    problems, known = Problems(), set[str]()
+    entries = read_entries(inputs, problems, known, None)
+    assert [e.record.title for e in entries] == ["A", "C"] and known == {"a", "b"}
+    assert [p.split(": ")[0] for p in problems.items] == ["<stdin>:2:3", "<stdin>:5:1"]
+    # The file counts as unread: a link into what it never reached is not judged.
+    assert inputs.problems == ["<stdin>:5:1: did not find expected ',' or ']'"]
+
+
+def test_entries_keep_positions_not_the_parsed_documents() -> None:
+    inputs = read_text("- id: a\n  title: T\n  source: {path: x.txt, size: '3'}\n"
+                       "  kicker: k\n")
+    [entry] = read_entries(inputs, Problems(), set(), None)
+    assert all(isinstance(mark, int) for mark in entry.marks.values())
+    assert sorted(entry.marks) == ["", "id", "source", "source.path", "source.size"]
+    assert (entry.where(), entry.where("id"), entry.where("source", "size"),
+            entry.where("kicker"), entry.where("source", "sha256")) == (
+        "<stdin>:1:3", "<stdin>:1:3", "<stdin>:3:25", "<stdin>:1:3", "<stdin>:3:11")
 
 
 def test_problems_are_one_line_each_and_listed_up_to_a_limit() -> None:

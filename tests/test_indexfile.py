@@ -1261,3 +1261,34 @@ def test_add_with_a_current_index_never_parses_the_ids(
     assert result.exit_code == 1 and "FRESH-id" in result.stderr and "exists" in result.stderr
     monkeypatch.undo()
     assert_current(built)
+
+
+def _row(doc_id: int, key: str) -> list[Any]:
+    row: list[Any] = [None] * len(indexfile.COLUMNS)
+    row[0], row[1] = doc_id, key
+    return row
+
+
+@given(st.lists(st.from_regex(r"[a-d]{1,2}", fullmatch=True), min_size=0, max_size=6,
+                unique=True),
+       st.lists(st.from_regex(r"[a-d]{1,2}", fullmatch=True), max_size=3, unique=True),
+       st.dictionaries(st.integers(0, 8), st.from_regex(r"[a-e]{1,2}", fullmatch=True),
+                       max_size=3))
+def test_has_key_agrees_with_the_parsed_column_whatever_was_replaced(
+        body: list[str], tail: list[str], replacements: dict[int, str]) -> None:
+    tail = [key for key in tail if key not in body]
+    rows = len(body) + len(tail)
+    texts = {indexfile.DOC_KEY: json.dumps(list(range(len(body)))).encode(),
+             indexfile.ID_KEY: json.dumps(body, separators=(",", ":")).encode()}
+
+    def index() -> indexfile.Index:
+        made = indexfile.Index(texts, [_row(len(body) + n, k) for n, k in enumerate(tail)])
+        made._replaced = {n: _row(n, k) for n, k in replacements.items() if n < rows}
+        return made
+
+    expected = set(index().column(indexfile.ID_KEY))
+    probe = index()
+    assert probe.keys_sound()
+    for key in ("a", "b", "c", "d", "e", "aa", "ab", "ba", "dd", "ee"):
+        assert probe.has_key(key) == (key in expected), key
+    assert indexfile.ID_KEY not in probe._columns

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivist.yamlio import MarkedDict, YamlError, dump, load_all
+from archivist.yamlio import MarkedDict, MarkedList, YamlError, dump, load_all, prepare, records
 
 TRICKY = ["no", "yes", "on", "off", "0123", "0755", "1e3", "3.10", "1:20", "0x1F", ".nan",
           ".inf", "2021-02-09", "true", "~x", "12:30:00", "-1", "+1"]
@@ -91,3 +91,38 @@ _values = st.recursive(
 @given(_values)
 def test_dump_then_load_is_the_identity(value: object) -> None:
     assert load_all(dump(value)) == [value]
+
+
+def test_records_gives_each_item_of_a_sequence_as_soon_as_it_is_read() -> None:
+    source, length = prepare(b"- {title: A}\n- plain\n-\n- [x]\n- {title: B}\n- [unclosed\n", "f")
+    read = records(source, "f")
+    number, first, position, read_to = next(read)  # before the parser meets the error
+    assert (number, first, position) == (1, {"title": "A"}, (1, 3))
+    assert 0 < read_to <= 12 and isinstance(first, MarkedDict)
+    assert first.position("title") == (1, 4)
+    rest = []
+    with pytest.raises(YamlError) as raised:
+        rest.extend(read)
+    assert [(value, where) for _, value, where, _ in rest] == [
+        ("plain", (2, 3)), (None, (3, 2)), (["x"], (4, 3)), ({"title": "B"}, (5, 3))]
+    assert isinstance(rest[2][1], MarkedList)
+    assert str(raised.value).startswith("f:7:1: ") and length == 54
+
+
+def test_records_numbers_documents_and_skips_empty_ones() -> None:
+    text = b"title: A\n---\n---\n- {title: B}\n- {title: C}\n--- plain\n"
+    source, _ = prepare(text, "f")
+    assert [(number, value, where) for number, value, where, _ in records(source)] == [
+        (1, {"title": "A"}, (1, 1)), (3, {"title": "B"}, (4, 3)), (3, {"title": "C"}, (5, 3)),
+        (4, "plain", (1, 1))]
+    # Read whole, the same stream keeps its empty document and its list.
+    assert load_all(text) == [{"title": "A"}, None, [{"title": "B"}, {"title": "C"}], "plain"]
+
+
+def test_prepare_keeps_the_bytes_unless_surrogate_pairs_are_joined() -> None:
+    data = "title: Łódź\n".encode()
+    assert prepare(data, "f") == (data, 12)
+    assert prepare(b"\xef\xbb\xbf" + data, "f") == (data, 12)
+    joined, length = prepare(b'{"t": "\\ud83d\\ude00"}', "f")
+    assert joined == '{"t": "\\U0001F600"}' and length == 21
+    assert [value for _, value, _, _ in records(joined)] == [{"t": "\U0001f600"}]

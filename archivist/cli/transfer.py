@@ -10,13 +10,17 @@ import click
 
 from archivist.cli.base import Env, cli, emit, pass_env
 
-#: An import of more records than this shows a progress bar (on a terminal only).
-PROGRESS_THRESHOLD = 500
+#: An import of more characters than this (about 500 records) shows a progress bar
+#: (on a terminal only).
+PROGRESS_THRESHOLD = 250_000
 
 
 @contextlib.contextmanager
 def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr for a large import, when stderr is a terminal."""
+    """A progress bar on stderr for a large import, when stderr is a terminal.
+
+    It counts characters read, since records are counted only as they are read.
+    """
     if total <= PROGRESS_THRESHOLD or not sys.stderr.isatty():
         yield None
         return
@@ -57,7 +61,7 @@ def import_(env: Env, paths: tuple[str, ...], dry_run: bool, on_conflict: str,
     inputs = read_inputs(paths, max_size=max_size, stdin=sys.stdin.buffer, skip=env.db)
     options = ImportOptions(on_conflict=on_conflict, dry_run=dry_run, command=env.command)
     opening = env.reading(quiet=True) if dry_run else env.writing()
-    with opening as archive, _progress(inputs.count()) as progress:
+    with opening as archive, _progress(inputs.length()) as progress:
         result = import_records(archive, inputs, options, progress)
     if dry_run:
         emit("".join(f"{action} {record_id}\n" for action, record_id in result.actions))
