@@ -180,7 +180,17 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict
     for key in sorted(set(old) | set(new)):
         if key.startswith("_") or key == "archive":
             continue
-        if old.get(key) != new.get(key):
+        if not _same(old.get(key), new.get(key)):
             before[key] = old.get(key)
             after[key] = new.get(key)
     return before, after
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON values: ``1``, ``1.0`` and ``true``, which Python's ``==`` takes for
+    one value, are three different values in the file."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(value, b[key]) for key, value in a.items())
+    return type(a) is type(b) and a == b

@@ -61,7 +61,7 @@ from archivist.folding import SEARCH_KEY
 from archivist.models import DATES_KEY
 
 #: Bumped whenever what the index holds, or how its cells are drawn, changes.
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 #: Stored document keys the index keeps: the short ones queries and sorting use most.
 SUMMARY_KEYS: tuple[str, ...] = ("id", "kind", "title", "subtitle", "creators", "date",
                                  "publisher", "language", "tags", DATES_KEY)

@@ -276,3 +276,15 @@ def test_edit_yaml_error_names_line_and_column(invoke: Invoke, unchanged: Any,
     with unchanged():
         result = invoke("edit", "t", input="n\n")
     assert "t.yaml:2:1: duplicate key 'title'" in result.stderr
+
+
+def test_a_title_in_mathematical_bold_is_listed_for_plain_words(db: Path, invoke: Invoke
+                                                                  ) -> None:
+    assert invoke("add", "--title", "𝐃𝐞𝐚𝐫 𝐂𝐨𝐦𝐫𝐚𝐝𝐞𝐬", "--id", "bold").exit_code == 0
+    assert invoke("add", "--title", "Something else", "--id", "other").exit_code == 0
+    for query in ("dear", "DEAR", "Comrades"):
+        result = invoke("list", query, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        assert [r["id"] for r in json.loads(result.stdout)] == ["bold"], query
+    # Shown as written.
+    assert "𝐃𝐞𝐚𝐫 𝐂𝐨𝐦𝐫𝐚𝐝𝐞𝐬" in invoke("show", "bold").stdout
