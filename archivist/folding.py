@@ -30,9 +30,9 @@ def fold(text: str) -> str:
     """Text reduced for loose matching: case-folded, accents and typography removed."""
     if text.isascii():  # O(1) in CPython, and true of most text: skip the slow path
         return text.lower()
-    # Case-folded again after NFKD: compatibility characters decompose into capitals
-    # (mathematical bold 𝐃 → D, ™ → TM), which would otherwise never match a query.
-    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()).casefold())
+    # Case-folded after NFKD, not before: compatibility characters decompose into
+    # capitals (mathematical bold 𝐃 → D, ™ → TM), which would never match a query.
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text).casefold())
     for char in set(_FOLD_SPECIAL.findall(text)):  # few: cheaper than a sub() callback
         text = text.replace(char, _FOLD_TABLE[char])
     return text

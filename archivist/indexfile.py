@@ -318,8 +318,13 @@ class Index:
         return (self.claims is not None and rows <= APPEND_LIMIT
                 and self._lines + 1 <= APPEND_LIMIT)
 
-    def encode(self, source: Identity, layout: Sequence[int] | None = None) -> bytes:
-        """The whole index file's bytes, naming the archive file version ``source``."""
+    def encode(self, source: Identity, layout: Sequence[int] | None = None) -> list[bytes]:
+        """The whole index file's lines (without their newlines), naming the archive
+        file version ``source``.
+
+        Lines, not one bytes object: joining them would copy the 60 MB index of an
+        archive of 100,000 records while the records are still in memory.
+        """
         header = {"index": INDEX_VERSION, "archivist": _version(), "source": source,
                   "layout": layout, "columns": list(COLUMNS),
                   "spellings": self.tag_spellings()}
@@ -339,7 +344,7 @@ class Index:
         # The length of each column's line, so that a reader finds a column without
         # scanning the ones before it (or touching their pages at all).
         header["lengths"] = [len(line) for line in lines]
-        return b"\n".join([orjson.dumps(header), *lines]) + b"\n"
+        return [orjson.dumps(header), *lines]
 
 
 def _types(values: Iterable[Any]) -> set[type]:
@@ -495,7 +500,10 @@ def save(archive: Path, index: Index, source: Identity,
         return
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}{_TEMP_SUFFIX}")
     try:
-        tmp.write_bytes(index.encode(source, layout))
+        with open(tmp, "wb") as file:
+            for line in index.encode(source, layout):
+                file.write(line)
+                file.write(b"\n")
         os.replace(tmp, target)
     except (OSError, ValueError, orjson.JSONDecodeError, orjson.JSONEncodeError):
         with contextlib.suppress(OSError):
