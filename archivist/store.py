@@ -1,6 +1,7 @@
 """The archive: one TinyDB JSON file, read once and written at most once per command.
 
-This is the only module that touches TinyDB.  The file holds four tables::
+This module and :mod:`archivist.recordtable` (where the records are, parsed or not)
+are the only ones that touch TinyDB.  The file holds four tables::
 
     meta     {"1": {"format": 1}}
     records  one document per record (see :mod:`archivist.models`)
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb.storages import Storage
 
 from archivist import archivefile, atomic, indexfile
 from archivist.archivefile import FORMAT_VERSION
@@ -38,39 +38,12 @@ from archivist.errors import (
     DuplicateRecord,
     InvalidRecord,
     RecordInUse,
-    RecordNotFound,
 )
 from archivist.historylog import HistoryLog, current_user, diff, loggable, utc_now
 from archivist.ids import generate_id
-from archivist.indexing import IdIndex, IndexKeeper
+from archivist.indexing import IndexKeeper
 from archivist.models import Record, first_spellings, merge_tags, tag_key
-
-
-class SnapshotStorage(Storage):
-    """A TinyDB storage over a dictionary read once; writes stay in memory until commit.
-
-    TinyDB's own ``JSONStorage`` re-reads and rewrites the whole file on every
-    operation; this one lets a command make many changes and write them in one go.
-    """
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self.dirty = False
-
-    def read(self) -> dict[str, Any]:
-        return self.data
-
-    def write(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self.dirty = True
-
-    def close(self) -> None:
-        pass
-
-
-def _meta_of(storage: SnapshotStorage) -> dict[str, Any]:
-    meta = storage.data["meta"].get("1")
-    return meta if isinstance(meta, dict) else {}
+from archivist.recordtable import RecordTable, SnapshotStorage
 
 
 class Archive:
@@ -105,15 +78,14 @@ class Archive:
         # keep every parsed record alive until the garbage collector ran (half a
         # second at 100,000 records, at exit).
         storage = self._storage
-        self._log = HistoryLog(str(path), lambda: _meta_of(storage),
+        self._log = HistoryLog(str(path), storage.meta,
                                {"time": self._now, "user": self.user, "command": command},
                                history_text, history if history_text is None else None,
                                deferred)
-        self._lazy_index: IdIndex | None = None
         # The index file (archivist.indexfile): the summaries of the records as read,
         # the identity of the file they were read from, and the documents changed since.
         self._indexing = IndexKeeper(path, index, source, layout)
-
+        self._table = RecordTable(self._storage, self._records, self._indexing)
 
     @property
     def log_extra(self) -> dict[str, Any]:
@@ -126,64 +98,7 @@ class Archive:
 
     @property
     def _meta(self) -> dict[str, Any]:
-        return _meta_of(self._storage)
-
-    @property
-    def _index(self) -> IdIndex:
-        """Lowercased id → TinyDB document id, built on first use.
-
-        ``list`` and ``export`` walk the documents and never look a record up, so
-        they do not pay for it (80 ms at 100,000 records); ``add`` asks whether an id
-        is taken from the index file's text (:class:`archivist.indexing.IdIndex`).
-        """
-        if self._lazy_index is None:
-            index = self._unparsed_summaries()
-            if index is not None:
-                summaries = index
-                self._lazy_index = IdIndex(
-                    lambda: dict(zip(summaries.column(indexfile.ID_KEY),
-                                     summaries.column(indexfile.DOC_KEY))),
-                    summaries.has_key)
-            else:
-                self._lazy_index = IdIndex.of({str(doc["id"]).lower(): int(doc_id)
-                                               for doc_id, doc in self._raw("records").items()})
-        return self._lazy_index
-
-    def _unparsed_summaries(self) -> indexfile.Index | None:
-        """The index, when the records table is still unparsed text it summarises.
-
-        Then ``add`` learns the ids and tags from the index, and appends to the text,
-        without parsing a single record.
-        """
-        tables = self._storage.data
-        if not isinstance(tables, archivefile.LazyTables) or self._records_parsed():
-            return None
-        # A reader reads the archive (DeferredTables) after the index: another process
-        # may have written it in between.
-        if isinstance(tables, archivefile.DeferredTables) and not tables.as_expected:
-            return None
-        return self._indexing.checked()
-
-    def _unparsed_tables(self) -> archivefile.LazyTables | None:
-        """The tables, when records may be read, changed and added one line at a time
-        (see :meth:`_unparsed_summaries`)."""
-        tables = self._storage.data
-        if self._unparsed_summaries() is None or not isinstance(tables,
-                                                                archivefile.LazyTables):
-            return None
-        return tables
-
-    def _insert(self, docs: list[dict[str, Any]]) -> list[int]:
-        """Store new record documents at the end of the table; their document ids."""
-        tables = self._unparsed_tables()
-        if tables is None:
-            doc_ids: list[int] = self._records.insert_multiple(docs)
-            self._indexing.changed(doc_ids)
-            return doc_ids
-        pairs = self._indexing.append(docs)
-        tables.append("records", pairs)
-        self._storage.dirty = True
-        return [int(doc_id) for doc_id, _ in pairs]
+        return self._storage.meta()
 
     # -- opening and committing ---------------------------------------------------
 
@@ -262,7 +177,7 @@ class Archive:
             replaced = [(doc_id, data.documents["records"][doc_id])
                         for doc_id in data.replaced.get("records", ())]
             data.settle("records")
-        self._indexing.written(self._raw("records") if self._records_parsed() else None,
+        self._indexing.written(self._raw("records") if self._table.parsed() else None,
                                layout, replaced)
         self._storage.dirty = False
         self.exists = True
@@ -277,9 +192,6 @@ class Archive:
 
     # -- the index file (archivist.indexfile) -----------------------------------
 
-    def _records_parsed(self) -> bool:
-        return "records" in self._storage.data
-
     def summaries(self) -> indexfile.Index | None:
         """The index file's summaries of the records, when it is current and no record
         changed since it was read (``None`` otherwise)."""
@@ -287,24 +199,19 @@ class Archive:
 
     def save_index(self) -> None:
         """Write the index file of an archive read whole and left unchanged."""
-        if not self.dirty and self._records_parsed():
+        if not self.dirty and self._table.parsed():
             self._indexing.read_whole(self._raw("records"))
 
     def _raw(self, table: str) -> dict[str, Any]:
-        tables: dict[str, Any] = self._storage.data
-        try:
-            result: dict[str, Any] = tables[table]
-        except KeyError:
-            result = tables.setdefault(table, {})
-        return result
+        return self._storage.raw(table)
 
     # -- reading records ----------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._table.ids)
 
     def __contains__(self, record_id: object) -> bool:
-        return isinstance(record_id, str) and record_id.lower() in self._index
+        return isinstance(record_id, str) and record_id.lower() in self._table.ids
 
     def documents(self) -> Iterable[dict[str, Any]]:
         """Every stored record document, in the order added (the fast path for lists)."""
@@ -330,34 +237,7 @@ class Archive:
 
         :raises RecordNotFound: when no record has that id.
         """
-        doc_id = self._index.get(record_id.lower())
-        if doc_id is None:
-            raise RecordNotFound(record_id)
-        tables = self._unparsed_tables()
-        if tables is not None:
-            found = tables.document("records", str(doc_id))
-            if found is not None:
-                return found
-        doc: dict[str, Any] = self._raw("records")[str(doc_id)]
-        return doc
-
-    def _update_documents(self, change: Callable[[MutableMapping[Any, Any]], None],
-                          doc_ids: list[int]) -> None:
-        """Change stored documents in place (one line each when the table is unparsed)."""
-        tables = self._unparsed_tables()
-        if tables is None:
-            self._records.update(change, doc_ids=doc_ids)
-        else:
-            docs = [tables.document("records", str(doc_id)) for doc_id in doc_ids]
-            if any(doc is None for doc in docs):  # index and file disagree: parse it
-                self._records.update(change, doc_ids=doc_ids)
-            else:
-                for doc_id, doc in zip(doc_ids, docs):
-                    assert doc is not None
-                    change(doc)
-                    tables.replace("records", str(doc_id))
-                self._storage.dirty = True
-        self._indexing.changed(doc_ids)
+        return self._table.document(record_id)
 
     def titles(self, record_ids: Iterable[str]) -> dict[str, Any]:
         """The title of each record (by lower id; ``None`` for a record without one),
@@ -385,7 +265,7 @@ class Archive:
     def new_id(self, title: str, creators: tuple[str, ...] = (), date: str | None = None
                ) -> str:
         """A fresh id for a record with these values (see :mod:`archivist.ids`)."""
-        return generate_id(title, creators, date, self._index)
+        return generate_id(title, creators, date, self._table.ids)
 
     def canonical_tags(self, tags: Iterable[str]) -> tuple[str, ...]:
         """Spell each tag as the archive first spelled it, if it already exists."""
@@ -401,7 +281,7 @@ class Archive:
         :param how: the provenance of the addition (default: the command line).
         :raises DuplicateRecord: when the id is taken (case-insensitively).
         """
-        if record.id.lower() in self._index:
+        if record.id.lower() in self._table.ids:
             raise DuplicateRecord(record.id)
         archive_info = {"added": self._now, "added_by": self.user,
                         "added_how": how if how is not None else self.command,
@@ -409,8 +289,8 @@ class Archive:
         record = record.with_changes(tags=self.canonical_tags(record.tags),
                                      archive=archive_info)
         doc = record.to_document()
-        [doc_id] = self._insert([doc])
-        self._index[record.id.lower()] = doc_id
+        [doc_id] = self._table.insert([doc])
+        self._table.ids[record.id.lower()] = doc_id
         if log:
             self.log("add", record.id, None, loggable(doc))
         return record
@@ -423,19 +303,19 @@ class Archive:
         # large import stays linear and its records spell a new tag alike.
         spelling = self.tag_spellings()
         for record, how in records:
-            if record.id.lower() in self._index:
+            if record.id.lower() in self._table.ids:
                 raise DuplicateRecord(record.id)
             info = {"added": self._now, "added_by": self.user,
                     "added_how": how if how is not None else self.command,
                     "changed": self._now}
             tags = merge_tags((), (spelling.setdefault(tag_key(t), t) for t in record.tags))
             record = record.with_changes(tags=tags, archive=info)
-            self._index[record.id.lower()] = -1
+            self._table.ids[record.id.lower()] = -1
             added.append(record)
             docs.append(record.to_document())
-        doc_ids = self._insert(docs)
+        doc_ids = self._table.insert(docs)
         for record, doc_id in zip(added, doc_ids):
-            self._index[record.id.lower()] = doc_id
+            self._table.ids[record.id.lower()] = doc_id
         self._log.log_many(("add", r.id, None, loggable(d)) for r, d in zip(added, docs))
         return added
 
@@ -479,19 +359,19 @@ class Archive:
                 doc.clear()
                 doc.update(new_doc)
 
-            doc_ids = [self._index[key] for key in replacements]
-            self._update_documents(replace_values, doc_ids)
+            doc_ids = [self._table.ids[key] for key in replacements]
+            self._table.update(replace_values, doc_ids)
             self._log.log_many(entries)
         return results
 
     def set_archive_info(self, record_id: str, **values: Any) -> None:
         """Update the maintained ``archive`` section (e.g. the last fixity check)."""
-        doc_id = self._index[record_id.lower()]
+        doc_id = self._table.ids[record_id.lower()]
 
         def change(doc: MutableMapping[Any, Any]) -> None:
             doc["archive"] = {**doc.get("archive", {}), **values}
 
-        self._update_documents(change, [doc_id])
+        self._table.update(change, [doc_id])
 
     def set_archive_infos(self, values: dict[str, dict[str, Any]]) -> None:
         """:meth:`set_archive_info` for many records (id → values) in one pass.
@@ -504,8 +384,8 @@ class Archive:
         def change(doc: MutableMapping[Any, Any]) -> None:
             doc["archive"] = {**doc.get("archive", {}), **by_key[str(doc["id"]).lower()]}
 
-        doc_ids = [self._index[key] for key in by_key]
-        self._update_documents(change, doc_ids)
+        doc_ids = [self._table.ids[key] for key in by_key]
+        self._table.update(change, doc_ids)
 
     def drop_archive_info(self, record_id: str, *keys: str) -> None:
         """Remove keys from the maintained ``archive`` section (those absent are ignored)."""
@@ -513,8 +393,8 @@ class Archive:
         def change(doc: MutableMapping[Any, Any]) -> None:
             doc["archive"] = {k: v for k, v in doc.get("archive", {}).items() if k not in keys}
 
-        doc_id = self._index[record_id.lower()]
-        self._update_documents(change, [doc_id])
+        doc_id = self._table.ids[record_id.lower()]
+        self._table.update(change, [doc_id])
 
     def restore(self, doc: dict[str, Any], position: int | None = None) -> None:
         """Re-insert a removed record exactly as it was, ``archive`` section included.
@@ -535,12 +415,12 @@ class Archive:
         # Rebuilt through Record so that the private date cache is current.
         docs = [Record.from_document(doc).to_document() for doc, _ in items]
         for doc in docs:
-            if doc["id"].lower() in self._index:
+            if doc["id"].lower() in self._table.ids:
                 raise DuplicateRecord(doc["id"])
-            self._index[doc["id"].lower()] = -1
+            self._table.ids[doc["id"].lower()] = -1
         doc_ids = self._records.insert_multiple(docs)
         for doc, doc_id in zip(docs, doc_ids):
-            self._index[doc["id"].lower()] = doc_id
+            self._table.ids[doc["id"].lower()] = doc_id
         self._indexing.changed(doc_ids)
         table = self._raw("records")
         if any(position is not None for _, position in items):
@@ -573,8 +453,8 @@ class Archive:
             stored.clear()
             stored.update(new)
 
-        doc_id = self._index[doc["id"].lower()]
-        self._update_documents(replace_values, [doc_id])
+        doc_id = self._table.ids[doc["id"].lower()]
+        self._table.update(replace_values, [doc_id])
         self.log(action, old["id"], before, after)
 
     def remove(self, record_ids: Iterable[str], *, force: bool = False) -> list[str]:
@@ -615,7 +495,7 @@ class Archive:
                                        archive=doc.get("archive", {}),
                                        position=order[record_id.lower()] - count))
         self._log.append(entries)
-        doc_ids = [self._index.pop(i.lower()) for i in ids]
+        doc_ids = [self._table.ids.pop(i.lower()) for i in ids]
         self._records.remove(doc_ids=doc_ids)
         self._indexing.changed(doc_ids)
         return ids
@@ -624,7 +504,7 @@ class Archive:
 
     def tag_spellings(self) -> dict[str, str]:
         """Each tag's case-folded key mapped to the spelling first given in the archive."""
-        index = self._unparsed_summaries()
+        index = self._table.unparsed_summaries()
         if index is not None:
             tag_lists: Iterable[Any] = (doc.get("tags") for _, doc in self._indexing.appended)
             spelling = index.tag_spellings()

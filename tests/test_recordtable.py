@@ -1,0 +1,76 @@
+"""Where an open archive's records are: a parsed TinyDB table, or the file's lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tinydb import TinyDB
+
+from archivist import archivefile
+from archivist.errors import RecordNotFound
+from archivist.indexing import IndexKeeper
+from archivist.models import Record
+from archivist.recordtable import RecordTable, SnapshotStorage
+from archivist.store import Archive
+
+
+def parsed_table(docs: dict[str, dict[str, Any]]) -> tuple[RecordTable, SnapshotStorage]:
+    storage = SnapshotStorage({"meta": {}, "records": docs, "links": {}})
+    db = TinyDB(storage=lambda: storage)
+    table = RecordTable(storage, db.table("records", cache_size=0),
+                        IndexKeeper(None, None, None, None))
+    return table, storage
+
+
+def test_the_snapshot_gives_its_meta_and_creates_missing_tables() -> None:
+    storage = SnapshotStorage({"meta": {"1": {"format": 1}}})
+    assert storage.meta() == {"format": 1}
+    assert storage.raw("links") == {} and "links" in storage.data
+    assert SnapshotStorage({"meta": {"1": "damaged"}}).meta() == {}
+
+
+def test_a_parsed_table_finds_adds_and_changes_records_by_id_in_any_case() -> None:
+    table, storage = parsed_table({"1": {"id": "Alpha", "title": "A"}})
+    assert table.parsed() and table.unparsed_tables() is None
+    assert table.document("ALPHA") == {"id": "Alpha", "title": "A"}
+    [doc_id] = table.insert([{"id": "beta", "title": "B"}])
+    table.ids["beta"] = doc_id
+    assert doc_id == 2 and table.document("Beta")["title"] == "B"
+
+    def retitle(doc: Any) -> None:
+        doc["title"] = "Changed"
+
+    table.update(retitle, [1])
+    assert storage.raw("records")["1"]["title"] == "Changed" and storage.dirty
+    with pytest.raises(RecordNotFound):
+        table.document("gamma")
+
+
+def test_an_unparsed_table_reads_and_changes_one_line(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "a.json"
+    with Archive.open(db, write=True) as archive:
+        for n in range(3):
+            archive.add(Record(id=f"r{n}", title=f"Title {n}"))
+    original = archivefile.LazyTables.__missing__
+
+    def refuse(self: archivefile.LazyTables, key: str) -> Any:
+        assert key != "records", "the records table was parsed"
+        return original(self, key)
+
+    monkeypatch.setattr(archivefile.LazyTables, "__missing__", refuse)
+    with Archive.open(db, write=True) as archive:
+        table = archive._table
+        assert not table.parsed() and table.unparsed_tables() is not None
+        assert table.document("R1")["title"] == "Title 1"
+        assert "r2" in table.ids and "r9" not in table.ids
+
+        def retitle(doc: Any) -> None:
+            doc["title"] = "Changed"
+
+        table.update(retitle, [table.ids["r1"]])
+    monkeypatch.undo()
+    with Archive.open(db) as archive:
+        assert [r.title for r in archive.records()] == ["Title 0", "Changed", "Title 2"]
