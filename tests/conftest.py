@@ -136,3 +136,17 @@ def load_script(path: Path, name: str) -> Any:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def refuse_parsing_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make parsing an archive's records table fail the test (until ``monkeypatch.undo``):
+    for commands promised to work on the unparsed text."""
+    from archivist import archivefile
+
+    original = archivefile.LazyTables.__missing__
+
+    def refuse(self: archivefile.LazyTables, key: str) -> Any:
+        assert key != "records", "the records table was parsed"
+        return original(self, key)
+
+    monkeypatch.setattr(archivefile.LazyTables, "__missing__", refuse)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -12,7 +11,7 @@ from archivist import archivefile, atomic
 from archivist.errors import ArchiveCorrupt
 from archivist.models import record_from_mapping
 from archivist.store import Archive
-from tests.conftest import Invoke
+from tests.conftest import Invoke, refuse_parsing_records
 
 
 def make(path: Path, *ids: str) -> None:
@@ -189,13 +188,7 @@ def test_set_on_an_indexed_archive_parses_one_line(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "a.json"
     make(path, "a", "b", "c")
-    real = archivefile.LazyTables.__missing__
-
-    def refuse_records(self: archivefile.LazyTables, key: str) -> Any:
-        assert key != "records", "the records table was parsed"
-        return real(self, key)
-
-    monkeypatch.setattr(archivefile.LazyTables, "__missing__", refuse_records)
+    refuse_parsing_records(monkeypatch)
     with Archive.open(path, write=True) as archive:
         record = archive.get("b")
         archive.update(record.with_changes(title="Bee"))

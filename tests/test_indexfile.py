@@ -30,7 +30,7 @@ from archivist.links import add_link
 from archivist.models import DATES_KEY, record_from_mapping
 from archivist.query import parse
 from archivist.store import Archive
-from tests.conftest import Invoke
+from tests.conftest import Invoke, refuse_parsing_records
 from tests.conftest import write_file as write
 
 # Varied records: accents, Cyrillic, Polish ł, every date form, several creators, tags
@@ -784,14 +784,7 @@ def test_commands_do_the_same_with_and_without_an_index(
 def test_add_with_a_current_index_never_parses_the_records(
         built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     entries = json.loads(built.read_bytes())["meta"]["1"]["entries"]
-    original = archivefile.LazyTables.__missing__
-
-    def refuse(self: archivefile.LazyTables, key: str) -> Any:
-        if key == "records":
-            raise AssertionError("the records table was parsed")
-        return original(self, key)
-
-    monkeypatch.setattr(archivefile.LazyTables, "__missing__", refuse)
+    refuse_parsing_records(monkeypatch)
     # In-process, as a library user would…
     with Archive.open(built, write=True, command="archivist add") as archive:
         values = {"title": "Dear Comrades", "tags": ["film"], "creators": ["Clara Weiss"],
@@ -824,13 +817,7 @@ def test_add_to_an_archive_emptied_with_a_current_index(
     ok(db, "add", "--title", "Gone soon", "--id", "gone")
     ok(db, "rm", "gone")
     assert len(assert_current(db)) == 0
-    original = archivefile.LazyTables.__missing__
-
-    def refuse(self: archivefile.LazyTables, key: str) -> Any:
-        assert key != "records", "the records table was parsed"
-        return original(self, key)
-
-    monkeypatch.setattr(archivefile.LazyTables, "__missing__", refuse)
+    refuse_parsing_records(monkeypatch)
     ok(db, "add", "--title", "First again", "--id", "gone")  # the id is free again
     monkeypatch.undo()
     data = json.loads(db.read_bytes())

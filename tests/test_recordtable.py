@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from tinydb import TinyDB
 
-from archivist import archivefile
 from archivist.errors import RecordNotFound
 from archivist.indexing import IndexKeeper
 from archivist.models import Record
 from archivist.recordtable import RecordTable, SnapshotStorage
 from archivist.store import Archive
+from tests.conftest import refuse_parsing_records
 
 
 def parsed_table(docs: dict[str, dict[str, Any]]) -> tuple[RecordTable, SnapshotStorage]:
@@ -54,13 +54,7 @@ def test_an_unparsed_table_reads_and_changes_one_line(tmp_path: Path,
     with Archive.open(db, write=True) as archive:
         for n in range(3):
             archive.add(Record(id=f"r{n}", title=f"Title {n}"))
-    original = archivefile.LazyTables.__missing__
-
-    def refuse(self: archivefile.LazyTables, key: str) -> Any:
-        assert key != "records", "the records table was parsed"
-        return original(self, key)
-
-    monkeypatch.setattr(archivefile.LazyTables, "__missing__", refuse)
+    refuse_parsing_records(monkeypatch)
     with Archive.open(db, write=True) as archive:
         table = archive._table
         assert not table.parsed() and table.unparsed_tables() is not None
