@@ -159,7 +159,16 @@ def _phrase(text: str, start: int) -> tuple[str, int]:
     return _UNESCAPE.sub(r"\1", match.group(1)), match.end()
 
 
+# Control characters other than whitespace: no record holds them in a searched value,
+# and U+001F joins a record's fields in its search text (archivist.folding).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _tokenize(text: str) -> list[_Token]:
+    control = _CONTROL.search(text)
+    if control is not None:
+        raise QuerySyntaxError(f"control character U+{ord(control.group()):04X} is not "
+                               "allowed in a query", text, control.start() + 1)
     tokens: list[_Token] = []
     i = 0
     while i < len(text):

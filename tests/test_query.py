@@ -324,6 +324,8 @@ BAD: list[tuple[str, int]] = [
     ("rel:part-of:", 5),
     ("rel::x", 5),
     ("(" * 65 + "a" + ")" * 65, 65),
+    ('"dear\x1fcomrades"', 6),  # the separator of fields in the search text
+    ("a\x1b[2J", 2),
 ]
 
 
