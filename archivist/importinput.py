@@ -250,10 +250,12 @@ class Problems:
     def __init__(self, initial: Iterable[str] = ()) -> None:
         self.items = list(initial)
 
-    def add(self, where: str, message: str) -> None:
+    def add(self, where: str, message: str, *, at: int | None = None) -> None:
+        """Note a problem, at the end or at position ``at`` of the list."""
         # One problem, one line: a newline or escape sequence in a key, a value or a
         # file name is shown escaped, never obeyed by the terminal.
-        self.items.append(escape(f"{where}: {message}"))
+        self.items.insert(len(self.items) if at is None else at,
+                          escape(f"{where}: {message}"))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -306,8 +308,8 @@ def read_entries(inputs: Inputs, problems: Problems, known: set[str],
                  progress: Progress | None) -> list[Entry]:
     """Every record of the inputs, validated as ``add`` validates (ids not yet given).
 
-    A file that stops parsing adds its problem to ``inputs.problems`` too, after the
-    records read before it.
+    A file that stops parsing adds its problem to ``inputs.problems`` too, and ahead
+    of the problems of the records read before it.
 
     :param known: receives the id of every record that names one, valid or not, so
         that a link to a record with an error is not reported as a second problem.
@@ -335,8 +337,11 @@ def read_entries(inputs: Inputs, problems: Problems, known: set[str],
                 if entry is not None:
                     entries.append(entry)
         except YamlError as err:
+            # Listed first, with the files that did not read at all: it must not be
+            # lost among the problems of the records read before it.
+            problems.add(f"{err.name}:{err.line}:{err.column}", err.problem,
+                         at=len(inputs.problems))
             inputs.problems.append(str(err))
-            problems.add(f"{err.name}:{err.line}:{err.column}", err.problem)
         if progress is not None:
             progress(source_file.length - read)
     return entries

@@ -88,14 +88,18 @@ class RecordTable:
         if self._ids is None:
             index = self.unparsed_summaries()
             if index is not None:
-                summaries = index
-                self._ids = IdIndex(
-                    lambda: dict(zip(summaries.column(indexfile.ID_KEY),
-                                     summaries.column(indexfile.DOC_KEY))),
-                    summaries.has_key)
+                summaries, storage = index, self._storage
+
+                def build() -> dict[str, int]:
+                    try:
+                        return dict(zip(summaries.column(indexfile.ID_KEY),
+                                        summaries.column(indexfile.DOC_KEY)))
+                    except ValueError:  # a damaged index file: read the records
+                        return _ids_of(storage.raw("records"))
+
+                self._ids = IdIndex(build, summaries.has_key)
             else:
-                self._ids = IdIndex.of({str(doc["id"]).lower(): int(doc_id)
-                                        for doc_id, doc in self._storage.raw("records").items()})
+                self._ids = IdIndex.of(_ids_of(self._storage.raw("records")))
         return self._ids
 
     def parsed(self) -> bool:
@@ -171,3 +175,7 @@ class RecordTable:
                     tables.replace("records", str(doc_id))
                 self._storage.dirty = True
         self._indexing.changed(doc_ids)
+
+
+def _ids_of(records: dict[str, Any]) -> dict[str, int]:
+    return {str(doc["id"]).lower(): int(doc_id) for doc_id, doc in records.items()}

@@ -332,6 +332,14 @@ def _compose(source: bytes | str, name: str, max_depth: int, split: bool = False
             # looks ahead; the user should see the same message either way.
             problem = f"nesting deeper than {max_depth} levels"
         raise YamlError(name, line, column, problem) from None
+    except yaml.reader.ReaderError as err:
+        # A character YAML does not allow (U+FFFE, say): named by its line and column,
+        # not by libyaml's offset into "<byte string>".
+        text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+        before = text[:err.position]
+        raise YamlError(name, before.count("\n") + 1, len(before) - before.rfind("\n"),
+                        f"character U+{err.character:04X} is not allowed in YAML"
+                        if isinstance(err.character, int) else str(err.reason)) from None
     except yaml.YAMLError as err:
         raise YamlError(name, 1, 1, str(err)) from None
 

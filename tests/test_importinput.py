@@ -124,13 +124,13 @@ def test_progress_is_reported_every_hundred_records_in_characters_read() -> None
     assert sum(calls) == inputs.length()
 
 
-def test_a_file_that_stops_parsing_is_a_problem_after_its_records_problems() -> None:
+def test_a_file_that_stops_parsing_is_a_problem_before_its_records_problems() -> None:
     inputs = read_text("- {title: A, id: a}\n- {id: b}\n- {title: C, links: [{rel: about, "
                        "target: a}]}\n- [unclosed\n")
     problems, known = Problems(), set[str]()
     entries = read_entries(inputs, problems, known, None)
     assert [e.record.title for e in entries] == ["A", "C"] and known == {"a", "b"}
-    assert [p.split(": ")[0] for p in problems.items] == ["<stdin>:2:3", "<stdin>:5:1"]
+    assert [p.split(": ")[0] for p in problems.items] == ["<stdin>:5:1", "<stdin>:2:3"]
     # The file counts as unread: a link into what it never reached is not judged.
     assert inputs.problems == ["<stdin>:5:1: did not find expected ',' or ']'"]
 
@@ -144,6 +144,18 @@ def test_entries_keep_positions_not_the_parsed_documents() -> None:
     assert (entry.where(), entry.where("id"), entry.where("source", "size"),
             entry.where("kicker"), entry.where("source", "sha256")) == (
         "<stdin>:1:3", "<stdin>:1:3", "<stdin>:3:25", "<stdin>:1:3", "<stdin>:3:11")
+
+
+def test_a_syntax_error_is_never_lost_among_many_record_problems() -> None:
+    text = "".join(f"- {{title: T{n}, kind: notakind}}\n" for n in range(MAX_PROBLEMS + 10))
+    inputs = read_text(text + "- title: [unclosed\n")
+    problems = Problems()
+    read_entries(inputs, problems, set(), None)
+    with pytest.raises(ImportFailed) as failed:
+        problems.raise_if_any()
+    shown = failed.value.problems
+    assert shown[0].startswith(f"<stdin>:{MAX_PROBLEMS + 12}:1: did not find expected")
+    assert len(shown) == MAX_PROBLEMS + 1 and shown[-1] == "… and 11 more"
 
 
 def test_problems_are_one_line_each_and_listed_up_to_a_limit() -> None:

@@ -1279,3 +1279,29 @@ def test_has_key_agrees_with_the_parsed_column_whatever_was_replaced(
     for key in ("a", "b", "c", "d", "e", "aa", "ab", "ba", "dd", "ee"):
         assert probe.has_key(key) == (key in expected), key
     assert indexfile.ID_KEY not in probe._columns
+
+
+
+@pytest.mark.parametrize("id_line", [b'["aa", "bb", "cc"]', b'["aa","\x01b","cc"]'])
+def test_an_id_column_not_written_by_archivist_is_never_searched(
+        tmp_path: Path, id_line: bytes) -> None:
+    db = tmp_path / "a.json"
+    for record_id in ("aa", "bb", "cc"):
+        ok(db, "add", "--title", "T", "--id", record_id)
+    path = indexfile.index_path(db)
+    stat = os.stat(path)
+    lines = path.read_bytes().split(b"\n")
+    header = json.loads(lines[0])
+    position = indexfile.COLUMNS.index(indexfile.ID_KEY)
+    lines[position + 1] = id_line
+    header["lengths"][position] = len(id_line)
+    lines[0] = json.dumps(header, separators=(",", ":")).encode()
+    path.write_bytes(b"\n".join(lines))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert indexfile.load(db) is not None  # the damage is inside a column
+    before = db.read_bytes()
+    result = run(db, "add", "--title", "Again", "--id", "bb")
+    assert result.exit_code == 1 and "already exists" in result.stderr
+    assert db.read_bytes() == before
+    assert ok(db, "rm", "cc").stdout.strip() in ("", "cc")
+    assert [r["id"] for r in json.loads(db.read_bytes())["records"].values()] == ["aa", "bb"]

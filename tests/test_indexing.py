@@ -101,6 +101,10 @@ def archive_record(archive: Archive, title: str) -> Record:
     (b'["one","t\\"wo","three"]', False),      # an escape: not an id archivist writes
     (b'["one",2,"three"]', False),             # not text
     (b'[]', False),
+    (b'["one", "two", "three"]', False),       # valid JSON, but not as archivist writes it
+    (b'["one","t\x01o","three"]', False),     # a damaged byte
+    (b'["one","TWO","three"]', False),         # not lowercased
+    (b'["one","tw\xc3\xb6","three"]', False),  # not an id archivist accepts
 ])
 def test_the_id_column_text_is_checked_without_parsing(text: bytes, sound: bool) -> None:
     index = indexfile.Index({indexfile.DOC_KEY: b"[1,2,3]", indexfile.ID_KEY: text})

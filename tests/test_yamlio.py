@@ -126,3 +126,11 @@ def test_prepare_keeps_the_bytes_unless_surrogate_pairs_are_joined() -> None:
     joined, length = prepare(b'{"t": "\\ud83d\\ude00"}', "f")
     assert joined == '{"t": "\\U0001F600"}' and length == 21
     assert [value for _, value, _, _ in records(joined)] == [{"t": "\U0001f600"}]
+
+
+@pytest.mark.parametrize("text, where", [("a: \ufffe\n", "f:1:4"),
+                                         ("x: 1\nb: ok \ufffe\n", "f:2:7")])
+def test_a_character_yaml_refuses_is_named_by_line_and_column(text: str, where: str) -> None:
+    with pytest.raises(YamlError) as raised:
+        load_all(text, "f")
+    assert str(raised.value) == f"{where}: character U+FFFE is not allowed in YAML"
