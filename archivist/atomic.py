@@ -18,7 +18,7 @@ import errno
 import mmap
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -220,9 +220,9 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(target: Path, data: bytes | Sequence[Piece]) -> None:
-    """Replace ``target`` with ``data`` (bytes, or pieces written in order) atomically
-    and durably.
+def atomic_write_bytes(target: Path, data: bytes | Iterable[Piece]) -> None:
+    """Replace ``target`` with ``data`` (bytes, or pieces written in order, which may be
+    made as they are written) atomically and durably.
 
     :raises ArchivistError: when the disk refuses (full, read-only, I/O error).  When
         it refuses before the rename, the target is unchanged and no temporary file

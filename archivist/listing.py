@@ -179,6 +179,14 @@ def _order(docs: Iterable[dict[str, Any]], sort: str | None, limit: int | None
 def to_interchange(archive: Archive, docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The interchange form of each document, with its stored links."""
     docs = list(docs)
+    links = links_of(archive, docs)
+    return [interchange(doc, links.get(doc["id"].lower(), [])) for doc in docs]
+
+
+def links_of(archive: Archive, docs: Sequence[dict[str, Any]]
+             ) -> dict[str, list[dict[str, str]]]:
+    """The stored links of each document (by lowercased id) as interchange gives them:
+    ``{"rel", "target"}``, in the order stored."""
     # Only the links of these documents are gathered: ``show`` wants one record's,
     # and sorting every link of a large archive by record would cost more than it.
     wanted = {doc["id"].lower() for doc in docs}
@@ -187,4 +195,4 @@ def to_interchange(archive: Archive, docs: Iterable[dict[str, Any]]) -> list[dic
         key = link["src"].lower()
         if key in wanted:
             links.setdefault(key, []).append({"rel": link["rel"], "target": link["dst"]})
-    return [interchange(doc, links.get(doc["id"].lower(), [])) for doc in docs]
+    return links

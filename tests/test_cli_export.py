@@ -293,3 +293,57 @@ def test_machine_formats_on_stdout_carry_escape_sequences_exactly(invoke: Invoke
     assert rispy.loads(ris_out.stdout)[0]["title"] == title
     table = invoke("export", "--format", "table", "--columns", "title")
     assert "\\x1b[31malert" in table.stdout and "\x1b" not in table.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "bibtex", "csl-json", "ris"])
+@pytest.mark.parametrize("batch", [1, 2, 3, 1000])
+def test_a_large_export_made_in_batches_is_the_export_made_at_once(
+        invoke: Invoke, filled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        fmt: str, batch: int) -> None:
+    from archivist import exporters
+
+    whole = invoke("export", "--format", fmt)
+    assert whole.exit_code == 0, whole.stderr
+    monkeypatch.setattr(exporters, "BATCH", batch)
+    streamed = invoke("export", "--format", fmt)
+    assert (streamed.exit_code, streamed.stdout, streamed.stderr) == (
+        0, whole.stdout, whole.stderr)
+    out = tmp_path / f"out.{fmt}"
+    written = invoke("export", "--format", fmt, "-o", str(out))
+    assert written.exit_code == 0, written.stderr
+    assert out.read_text(encoding="utf-8") == whole.stdout
+    # Some records of another kind (an organisation) are left out by the citation
+    # formats: whole batches of them must not leave a blank entry behind.
+    assert whole.stdout.count("\n\n\n") == 0
+
+
+def test_an_export_in_batches_is_read_once_or_whole(filled: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist import exporters
+    from archivist.exporters import export
+
+    monkeypatch.setattr(exporters, "BATCH", 2)
+    with Archive.open(filled) as archive:
+        result = export(archive, fmt="jsonl")
+        again = export(archive, fmt="jsonl")
+    pieces = list(result.pieces())
+    assert len(pieces) > 1 and "".join(pieces) == again.text == again.text
+    with pytest.raises(RuntimeError):
+        list(result.pieces())
+    assert list(again.pieces()) == [again.text]
+    assert result.count == again.count == len(again.text.splitlines())
+
+
+def test_a_large_export_with_nothing_citable(invoke: Invoke, db: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist import exporters
+
+    monkeypatch.setattr(exporters, "BATCH", 1)  # two records: a "large" export
+    for record_id in ("org", "org2"):
+        assert invoke("add", "--title", "An organisation", "--kind", "organisation",
+                      "--id", record_id).exit_code == 0
+    assert invoke("export", "--format", "csl-json").stdout == "[]\n"
+    assert invoke("export", "--format", "bibtex").stdout == ""
+    assert invoke("export", "--format", "ris").stdout == ""
+    assert [r["id"] for r in json.loads(invoke("export", "--format", "json").stdout)] == [
+        "org", "org2"]

@@ -296,3 +296,18 @@ def test_machine_formats_carry_control_characters_exactly():
     assert json.loads(export_jsonl([record], [], OPTIONS))["title"] == record["title"]
     [loaded] = load_all(export_yaml([record], [], OPTIONS), "x.yaml")
     assert loaded[0]["title"] == record["title"]
+
+
+@given(st.lists(st.lists(st.dictionaries(st.sampled_from(["a", "b"]),
+                                         st.integers() | st.text(max_size=3), max_size=2),
+                         max_size=3), max_size=4))
+def test_json_arrays_of_batches_join_to_the_array_of_them_all(
+        batches: list[list[dict[str, Any]]]) -> None:
+    import orjson
+
+    from archivist.exporters import _json_array
+
+    joined = b"".join(_json_array(orjson.dumps(batch, option=orjson.OPT_INDENT_2)
+                                  for batch in batches))
+    every = [item for batch in batches for item in batch]
+    assert joined == orjson.dumps(every, option=orjson.OPT_INDENT_2)

@@ -48,20 +48,23 @@ def export_(env: Env, query: tuple[str, ...], fmt: str, output: str | None,
     from archivist.exporters import ExportOptions, export
 
     options = ExportOptions(table_format=table_format, headers=not no_headers)
+    # The output is written inside the block: a large export is made as it is written
+    # (see archivist.exporters.Exported), with the cycle collector still paused.
     with env.reading() as archive:
         result = export(archive, query, fmt=fmt, columns=columns, sort=sort, limit=limit,
                         options=options)
-    if result.skipped:
-        noun = "record" if len(result.skipped) == 1 else "records"
-        shown = ", ".join(result.skipped[:5]) + (", …" if len(result.skipped) > 5 else "")
-        click.echo(f"note: left out {len(result.skipped)} {noun} that are not citable "
-                   f"works (organisations, people, events): {shown}", err=True)
-    if output is None or output == "-":
-        emit(result.text)
-        return
-    from archivist.atomic import atomic_write_bytes
+        if result.skipped:
+            noun = "record" if len(result.skipped) == 1 else "records"
+            shown = ", ".join(result.skipped[:5]) + (", …" if len(result.skipped) > 5 else "")
+            click.echo(f"note: left out {len(result.skipped)} {noun} that are not citable "
+                       f"works (organisations, people, events): {shown}", err=True)
+        if output is None or output == "-":
+            for piece in result.pieces():
+                emit(piece)
+            return
+        from archivist.atomic import atomic_write_bytes
 
-    atomic_write_bytes(Path(output), result.text.encode("utf-8"))
+        atomic_write_bytes(Path(output), (piece.encode("utf-8") for piece in result.pieces()))
     noun = "record" if result.count == 1 else "records"
     click.echo(f"wrote {result.count} {noun} to {output}", err=True)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,18 +254,102 @@ EXPORT_EXPORTERS: dict[str, Exporter] = {**EXPORTERS, **CITATION_EXPORTERS}
 EXPORT_FORMATS: tuple[str, ...] = (*EXPORT_EXPORTERS, "bagit")
 
 
-@dataclass(frozen=True)
 class Exported:
     """What :func:`export` wrote.
 
-    :param text: the whole output.
+    :param parts: the output, in order.  For a large export in a format written record
+        by record (json, jsonl, bibtex, csl-json, ris) it is made as it is read, a
+        batch of records at a time, so the whole output is never in memory: read
+        :meth:`pieces` once, or :attr:`text` for all of it at once.
     :param count: how many records it holds.
     :param skipped: ids of matching records a citation format left out (agents, events).
     """
 
-    text: str
-    count: int
-    skipped: tuple[str, ...] = ()
+    def __init__(self, parts: Iterable[str], count: int, skipped: tuple[str, ...] = ()
+                 ) -> None:
+        self._parts: Iterable[str] | None = parts
+        self._text: str | None = None
+        self.count = count
+        self.skipped = skipped
+
+    def pieces(self) -> Iterator[str]:
+        """The output in pieces, made as they are read (once)."""
+        if self._text is not None:
+            yield self._text
+            return
+        parts, self._parts = self._parts, None
+        if parts is None:
+            raise RuntimeError("the pieces of this export were read already")
+        yield from parts
+
+    @property
+    def text(self) -> str:
+        """The whole output."""
+        if self._text is None:
+            self._text = "".join(self.pieces())
+        return self._text
+
+
+#: Records converted and written at a time by an export made as it is read.
+BATCH = 1000
+
+
+def _json_array(batches: Iterable[bytes]) -> Iterator[bytes]:
+    """One JSON array (orjson's two-space indent) from arrays of successive batches,
+    byte for byte what encoding all their items at once gives."""
+    first = True
+    for encoded in batches:
+        if encoded == b"[]":
+            continue
+        # "[\n  item,\n  item\n]": the items without the brackets' lines.
+        yield (b"[\n" if first else b",\n") + encoded[2:-2]
+        first = False
+    yield b"[]" if first else b"\n]"
+
+
+def _batches(docs: Sequence[dict[str, Any]], links: dict[str, list[dict[str, str]]]
+             ) -> Iterator[list[dict[str, Any]]]:
+    from archivist.models import interchange
+
+    for start in range(0, len(docs), BATCH):
+        yield [interchange(doc, links.get(doc["id"].lower(), []))
+               for doc in docs[start:start + BATCH]]
+
+
+def _streamed(fmt: str, docs: Sequence[dict[str, Any]],
+              links: dict[str, list[dict[str, str]]], columns: Sequence[str],
+              options: ExportOptions) -> Iterator[str]:
+    """The output of ``fmt`` for ``docs``, made a batch of records at a time; the same
+    text as the format's exporter gives for all of them at once."""
+    import orjson
+
+    batches = _batches(docs, links)
+    if fmt in ("json", "csl-json"):
+        if fmt == "json":
+            arrays = (orjson.dumps(batch, option=orjson.OPT_INDENT_2) for batch in batches)
+        else:
+            from archivist.exporters.csl import citable, csl_item
+
+            arrays = (orjson.dumps([csl_item(r) for r in citable(batch)],
+                                   option=orjson.OPT_INDENT_2) for batch in batches)
+        for piece in _json_array(arrays):
+            yield _escape_json(piece.decode()) if fmt == "json" else piece.decode()
+        yield "\n"
+    elif fmt == "jsonl":
+        for batch in batches:
+            yield export_jsonl(batch, columns, options)
+    else:  # bibtex, ris: entries one blank line apart
+        exporter = EXPORT_EXPORTERS[fmt]
+        first = True
+        for batch in batches:
+            text = exporter(batch, columns, options)
+            if text:
+                yield text if first else "\n" + text
+                first = False
+
+
+#: Formats :func:`export` makes a batch of records at a time (see :func:`_streamed`).
+STREAMED_FORMATS = frozenset({"json", "jsonl", "bibtex", "csl-json", "ris"})
 
 
 def export(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
@@ -279,7 +363,7 @@ def export(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
         column list.
     """
     from archivist.errors import InvalidRecord
-    from archivist.listing import check_columns, select, to_interchange
+    from archivist.listing import check_columns, links_of, select, to_interchange
     from archivist.models import AGENT_KINDS
 
     exporter = EXPORT_EXPORTERS.get(fmt)
@@ -303,18 +387,24 @@ def export(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
         # The index file holds every record's default row, drawn already.
         rows = select_summaries(archive, query, sort=sort, limit=limit)
         if rows is not None:
-            return Exported(text=table_from_rows(rows, chosen, options), count=len(rows))
+            return Exported([table_from_rows(rows, chosen, options)], count=len(rows))
     docs = select(archive, query, sort=sort, limit=limit)
     skipped: tuple[str, ...] = ()
     if fmt in CITATION_EXPORTERS:
         skipped = tuple(d["id"] for d in docs if d.get("kind") in AGENT_KINDS)
         docs = [d for d in docs if d.get("kind") not in AGENT_KINDS]
+    if fmt in STREAMED_FORMATS and len(docs) > BATCH:
+        # Converted and written a batch at a time as the output is read: at 100,000
+        # records the interchange form and the text of them all would take twice
+        # the memory of the parsed records.
+        return Exported(_streamed(fmt, docs, links_of(archive, docs), chosen, options),
+                        count=len(docs), skipped=skipped)
     if fmt in WHOLE_RECORD_FORMATS or fmt in CITATION_EXPORTERS or "links" in chosen:
         records = to_interchange(archive, docs)
     else:
         records = docs
-    text = exporter(records, chosen, options)
-    return Exported(text=text, count=len(records), skipped=skipped)
+    return Exported([exporter(records, chosen, options)], count=len(records),
+                    skipped=skipped)
 
 
 def render(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
