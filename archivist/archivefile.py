@@ -145,15 +145,15 @@ class LazyTables(dict[str, Any]):
                 raise ArchiveCorrupt(f"{self._name}: a record's line went missing")
             body, done = [], 0
             for (start, end), doc_id in spans:
-                body += [text[done:start], _lines([(doc_id, self.documents[name][doc_id])])]
+                body += [text[done:start], *_lines([(doc_id, self.documents[name][doc_id])])]
                 done = end
             body.append(text[done:])
         added = self.pending.get(name)
         if not added:
             return body
         if len(text) == len(b"{\n}"):  # the empty table
-            return [b"{\n", _lines(added), b"\n}"]
-        return [*body[:-1], body[-1][:-2], b",\n", _lines(added), b"\n}"]
+            return [b"{\n", *_lines(added), b"\n}"]
+        return [*body[:-1], body[-1][:-2], b",\n", *_lines(added), b"\n}"]
 
     def settle(self, name: str) -> None:
         """After a write: the documents replaced and appended are now part of the
@@ -247,8 +247,14 @@ def _is_table_text(text: Text) -> bool:
             or (len(text) == 3 and bytes(text) == b"{\n}"))
 
 
-def _split(raw: bytes | mmap.mmap, name: str) -> ArchiveFile | None:
-    """The tables, each left as text; ``None`` when the file is not in our layout."""
+def _split(raw: bytes | mmap.mmap, name: str, file: BinaryIO | None = None
+           ) -> ArchiveFile | None:
+    """The tables, each left as text; ``None`` when the file is not in our layout.
+
+    :param file: the open file ``raw`` maps, if it does: then the links and the
+        history, which most commands never parse, are left as regions of it, so that
+        a write copies them in the kernel instead of through mapped pages.
+    """
     if raw[-len(_FILE_END):] != _FILE_END:
         return None
     # A line of a table starts with a quoted document id, so the first line that
@@ -263,9 +269,14 @@ def _split(raw: bytes | mmap.mmap, name: str) -> ArchiveFile | None:
     view = memoryview(raw)
     texts: dict[str, Text] = {"records": view[records + len(_RECORDS_MARK): links],
                               "links": view[links + len(_LINKS_MARK): history]}
-    history_text = view[history + len(_HISTORY_MARK): -len(_FILE_END)]
+    history_text: Text = view[history + len(_HISTORY_MARK): -len(_FILE_END)]
     if not all(map(_is_table_text, (*texts.values(), history_text))):
         return None
+    if file is not None:
+        start = links + len(_LINKS_MARK)
+        texts["links"] = atomic.Region(file, start, history - start)
+        start = history + len(_HISTORY_MARK)
+        history_text = atomic.Region(file, start, len(raw) - len(_FILE_END) - start)
     head = raw[:records].rstrip()
     if not head.endswith(b","):
         return None
@@ -343,7 +354,9 @@ def read(path: Path, *, with_history: bool = False,
         except BaseException:
             file.close()
             raise
-        file.close()
+        mapped = None if isinstance(raw, bytes) else file
+        if mapped is None:
+            file.close()
     except FileNotFoundError:
         return ArchiveFile({table: {} for table in TABLES}, None, False)
     except IsADirectoryError:
@@ -353,7 +366,7 @@ def read(path: Path, *, with_history: bool = False,
     if not raw or (raw[:64].isspace() and bytes(raw).isspace()):
         raise ArchiveCorrupt(f"{path} is empty; it is not an archive (left untouched)")
     if not with_history:
-        split = _split(raw, str(path))
+        split = _split(raw, str(path), mapped)
         if split is not None:
             split.identity = identity
             return split
@@ -428,10 +441,27 @@ def parse_history(text: Text, name: str) -> dict[str, Any]:
     return history
 
 
-def _lines(items: Iterable[tuple[str, Any]]) -> bytes:
+#: Documents encoded and joined into one piece at a time (see :func:`_lines`).
+_LINES_PER_PIECE = 1000
+
+
+def _lines(items: Iterable[tuple[str, Any]]) -> list[bytes]:
+    """``"id": {…}`` lines, comma-separated, in pieces of :data:`_LINES_PER_PIECE`.
+
+    Pieces, not one bytes object: joining 100,000 encoded lines at once holds them
+    and their join together, and a table in one piece is copied again to be framed.
+    """
+    pieces: list[bytes] = []
+    chunk: list[bytes] = []
     try:
-        return b",\n".join(orjson.dumps(key) + b": " + orjson.dumps(doc)
-                            for key, doc in items)
+        for key, doc in items:
+            chunk.append(orjson.dumps(key) + b": " + orjson.dumps(doc))
+            if len(chunk) == _LINES_PER_PIECE:
+                pieces.append((b",\n" if pieces else b"") + b",\n".join(chunk))
+                chunk = []
+        if chunk or not pieces:
+            pieces.append((b",\n" if pieces else b"") + b",\n".join(chunk))
+        return pieces
     except orjson.JSONEncodeError as err:
         from archivist.errors import ArchivistError
 
@@ -439,8 +469,8 @@ def _lines(items: Iterable[tuple[str, Any]]) -> bytes:
                              ) from None
 
 
-def _table(table: dict[str, Any]) -> bytes:
-    return b"{\n" + _lines(table.items()) + b"\n}" if table else b"{\n}"
+def _table(table: dict[str, Any]) -> list[bytes]:
+    return [b"{\n", *_lines(table.items()), b"\n}"] if table else [b"{\n}"]
 
 
 def append_history(history_text: Text, new_history: list[tuple[str, dict[str, Any]]]
@@ -452,13 +482,13 @@ def append_history(history_text: Text, new_history: list[tuple[str, dict[str, An
     if not new_history:
         return [history_text]
     if len(history_text) == len(b"{\n}"):  # the empty table
-        return [b"{\n", _lines(new_history), b"\n}"]
-    return [history_text[:-2], b",\n", _lines(new_history), b"\n}"]
+        return [b"{\n", *_lines(new_history), b"\n}"]
+    return [history_text[:-2], b",\n", *_lines(new_history), b"\n}"]
 
 
 def history_pieces(history: dict[str, Any]) -> list[Text]:
     """A parsed history table as pieces for :func:`encode`."""
-    return [_table(history)]
+    return list(_table(history))
 
 
 def layout_of(pieces: Sequence[Text]) -> list[int]:
@@ -481,7 +511,7 @@ def encode(tables: dict[str, Any], history: Sequence[Text]) -> list[Text]:
     :raises ArchivistError: when a value cannot be written as JSON.
     """
     try:
-        records, links = ([_table(tables[name])] if name in tables or not isinstance(
+        records, links = (_table(tables[name]) if name in tables or not isinstance(
             tables, LazyTables) else tables.pieces(name) for name in ("records", "links"))
         return [b'{\n"meta": ', orjson.dumps(tables["meta"]), b",", _RECORDS_MARK, *records,
                 _LINKS_MARK, *links, _HISTORY_MARK, *history, _FILE_END]

@@ -332,9 +332,17 @@ class Index:
         lines: list[bytes] = []
         extra = [*self._tail, *self._new]
         replacing = bool(self._replaced or self._new_replaced)
+        whole = not (extra or replacing)
         for position, name in enumerate(COLUMNS):
             if name in self._columns or name not in self._texts or replacing:
-                lines.append(orjson.dumps(self.column(name)))
+                line = orjson.dumps(self.column(name))
+                if whole:
+                    # The line stands for the column from now on (parsed again if
+                    # wanted): a new index of 100,000 records never holds all its
+                    # columns and all their text at once.
+                    self._texts[name] = line
+                    self._columns.pop(name, None)
+                lines.append(line)
                 continue
             # Splicing the rows onto the text is cheaper than parsing and writing it.
             text = bytes(self._texts[name])

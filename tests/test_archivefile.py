@@ -197,3 +197,35 @@ def test_set_on_an_indexed_archive_parses_one_line(tmp_path: Path,
     data = json.loads(path.read_text("utf-8"))
     assert [doc["title"] for doc in data["records"].values()] == ["Title a", "Bee", "Title c"]
     assert data["history"][max(data["history"], key=int)]["after"] == {"title": "Bee"}
+
+
+def test_lines_come_in_pieces_that_join_to_one_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(archivefile, "_LINES_PER_PIECE", 2)
+    items = [(str(n), {"id": f"r{n}", "title": "Łódź"}) for n in range(5)]
+    pieces = archivefile._lines(items)
+    assert len(pieces) == 3
+    whole = b",\n".join(json.dumps(k).encode() + b": " + json.dumps(
+        d, ensure_ascii=False, separators=(",", ":")).encode() for k, d in items)
+    assert b"".join(pieces) == whole
+    assert archivefile._lines([]) == [b""]
+    table = b"".join(archivefile._table(dict(items)))
+    assert json.loads(table) == {k: d for k, d in items}
+
+
+def test_a_mapped_archive_leaves_links_and_history_as_regions_of_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.json"
+    make(path, "a", "b", "c")
+    before = path.read_bytes()
+    monkeypatch.setattr(atomic, "MAP_FROM", 0)
+    read = archivefile.read(path)
+    assert isinstance(read.history_text, atomic.Region)
+    assert isinstance(read.tables, archivefile.LazyTables)
+    assert isinstance(read.tables.texts["links"], atomic.Region)
+    assert not isinstance(read.tables.texts["records"], atomic.Region)
+    # A write copies them from the file as it was read.
+    with Archive.open(path, write=True) as archive:
+        archive.add(record_from_mapping({"title": "D", "id": "d"}))
+    data = json.loads(path.read_bytes())
+    assert list(data["history"].values())[:3] == list(json.loads(before)["history"].values())
+    assert [r["id"] for r in data["records"].values()] == ["a", "b", "c", "d"]
