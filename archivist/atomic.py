@@ -177,7 +177,9 @@ def _copy_region(region: Region, fd: int, writeback: _Writeback | None = None) -
                 raise
             break  # a file system that cannot: copy through Python below
         if not copied:
-            raise OSError(errno.EIO, "the archive is shorter than when it was read")
+            # The end of the file, or a file system that copies nothing (some FUSE
+            # ones): reading tells them apart, and reports a file cut short.
+            break
         offset += copied
         left -= copied
         if writeback is not None:
@@ -220,10 +222,13 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(target: Path, data: bytes | Iterable[Piece]) -> None:
+def atomic_write_bytes(target: Path, data: bytes | Iterable[Piece], *,
+                       before_replace: Callable[[], None] | None = None) -> None:
     """Replace ``target`` with ``data`` (bytes, or pieces written in order, which may be
     made as they are written) atomically and durably.
 
+    :param before_replace: called once the new file is durable, just before it
+        replaces ``target``; raising there leaves ``target`` as it was.
     :raises ArchivistError: when the disk refuses (full, read-only, I/O error).  When
         it refuses before the rename, the target is unchanged and no temporary file
         remains; when only the folder's fsync fails after it, the new file is in
@@ -245,6 +250,8 @@ def atomic_write_bytes(target: Path, data: bytes | Iterable[Piece]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+        if before_replace is not None:
+            before_replace()
         with contextlib.suppress(FileNotFoundError):
             # Keep the archive's permissions across the replace.
             os.chmod(tmp, os.stat(target).st_mode & 0o7777)

@@ -35,6 +35,7 @@ from tinydb import TinyDB
 from archivist import archivefile, atomic, indexfile
 from archivist.archivefile import FORMAT_VERSION
 from archivist.errors import (
+    ArchiveCorrupt,
     DuplicateRecord,
     InvalidRecord,
     RecordInUse,
@@ -164,7 +165,7 @@ class Archive:
         tables = data if self._log.text is not None else {
             "records": self._raw("records"), "links": self._raw("links"), "meta": data["meta"]}
         pieces = archivefile.encode(tables, history)
-        atomic.atomic_write_bytes(self.path, pieces)
+        atomic.atomic_write_bytes(self.path, pieces, before_replace=self._unchanged_on_disk)
         atomic.remove_stray_temp_files(self.path)
         layout = archivefile.layout_of(pieces)
         # The bytes written and the new history entries are let go before the index
@@ -181,6 +182,17 @@ class Archive:
                                layout, replaced)
         self._storage.dirty = False
         self.exists = True
+
+    def _unchanged_on_disk(self) -> None:
+        """Refuse to write when the file is no longer the one read: a program other
+        than archivist (which takes the lock) rewrote or removed it since, and the
+        parts of it copied unread would mix two files."""
+        read = self._indexing.source
+        if self.path is not None and read is not None and (
+                indexfile.file_identity(self.path) != read):
+            raise ArchiveCorrupt(f"{self.path} was changed by another program while "
+                                 "archivist worked on it; nothing was changed (run the "
+                                 "command again)")
 
     def snapshot(self) -> dict[str, Any]:
         """Every table as the file holds them once committed (history parsed)."""

@@ -139,3 +139,41 @@ def test_refused_writeback_advice_changes_nothing_but_speed(
     atomic.atomic_write_bytes(target, b"z" * 40)
     assert target.read_bytes() == b"z" * 40
     assert atomic.stray_temp_files(target) == []
+
+
+def test_a_file_system_that_copies_nothing_is_copied_through_python(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "old.json"
+    source.write_bytes(b"0123456789" * 10)
+    monkeypatch.setattr(os, "copy_file_range", lambda *args: 0, raising=False)
+    target = tmp_path / "new.json"
+    with source.open("rb") as file:
+        atomic.atomic_write_bytes(target, [b"<", atomic.Region(file, 5, 50), b">"])
+    assert target.read_bytes() == b"<" + (b"0123456789" * 10)[5:55] + b">"
+
+
+def test_a_region_cut_short_before_its_copy_is_refused_and_changes_nothing(
+        tmp_path: Path) -> None:
+    source = tmp_path / "a.json"
+    source.write_bytes(b"0123456789" * 10)
+    target = tmp_path / "new.json"
+    target.write_bytes(b"old")
+    with source.open("rb") as file:
+        region = atomic.Region(file, 5, 90)
+        source.write_bytes(b"0123")  # cut short in place by another program
+        with pytest.raises(ArchiveCorrupt, match="shorter now"):
+            atomic.atomic_write_bytes(target, [region])
+    assert target.read_bytes() == b"old"
+    assert atomic.stray_temp_files(target) == []
+
+
+def test_a_refusal_just_before_the_replace_changes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    target.write_bytes(b"old")
+
+    def refuse() -> None:
+        raise ArchiveCorrupt("changed meanwhile")
+
+    with pytest.raises(ArchiveCorrupt, match="changed meanwhile"):
+        atomic.atomic_write_bytes(target, b"new", before_replace=refuse)
+    assert target.read_bytes() == b"old" and atomic.stray_temp_files(target) == []

@@ -347,3 +347,43 @@ def test_a_large_export_with_nothing_citable(invoke: Invoke, db: Path,
     assert invoke("export", "--format", "ris").stdout == ""
     assert [r["id"] for r in json.loads(invoke("export", "--format", "json").stdout)] == [
         "org", "org2"]
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "csl-json", "ris"])
+def test_a_large_citation_export_with_a_bad_date_writes_nothing(
+        invoke: Invoke, filled: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    from archivist import exporters
+
+    data = json.loads(filled.read_bytes())
+    from archivist.models import AGENT_KINDS
+
+    last = [r for r in data["records"].values() if r.get("kind") not in AGENT_KINDS][-1]
+    last["date"] = "19xx-99"  # edited by hand, past the first batch
+    filled.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    monkeypatch.setattr(exporters, "BATCH", 2)
+    result = invoke("export", "--format", fmt)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"Error: {last['id']}: bad date '19xx-99'")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_problem_half_way_through_a_streamed_export_says_the_output_is_incomplete(
+        invoke: Invoke, filled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist import exporters
+    from archivist.errors import ArchivistError
+
+    calls: list[int] = []
+    original = exporters.export_jsonl
+
+    def fail_second(records: Any, columns: Any, options: Any) -> str:
+        calls.append(1)
+        if len(calls) == 2:
+            raise ArchivistError("cannot write this")
+        return original(records, columns, options)
+
+    monkeypatch.setattr(exporters, "BATCH", 2)
+    monkeypatch.setattr(exporters, "export_jsonl", fail_second)
+    result = invoke("export", "--format", "jsonl")
+    assert result.exit_code == 1 and len(result.stdout.splitlines()) == 2
+    assert result.stderr == ("Error: cannot write this (the output written before this "
+                             "is incomplete)\n")

@@ -166,3 +166,28 @@ def test_an_archive_is_freed_as_soon_as_it_is_closed(tmp_path: Path) -> None:
             assert freed() is None
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("change", ["grown", "shrunk", "removed"])
+def test_a_file_changed_by_another_program_while_open_is_not_written(
+        tmp_path: Path, change: str) -> None:
+    path = tmp_path / "a.json"
+    with Archive.open(path, write=True) as archive:
+        for record_id in ("a", "b", "c"):
+            archive.add(record_from_mapping({"id": record_id, "title": "T"}))
+    other = tmp_path / "other.json"
+    with Archive.open(other, write=True) as archive:
+        for n in range(40 if change == "grown" else 1):
+            archive.add(record_from_mapping({"id": f"z{n}", "title": "Another archive"}))
+    refused = pytest.raises(ArchiveCorrupt, match=r"changed (by another program|while archivist)")
+    with refused, Archive.open(path, write=True) as archive:
+        archive.add(record_from_mapping({"id": "d", "title": "T"}))
+        if change == "removed":
+            path.unlink()
+        else:  # rewritten in place, as `cp other.json a.json` does
+            path.write_bytes(other.read_bytes())
+    if change == "removed":
+        assert not path.exists()
+    else:
+        assert path.read_bytes() == other.read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

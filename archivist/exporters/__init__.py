@@ -348,6 +348,24 @@ def _streamed(fmt: str, docs: Sequence[dict[str, Any]],
                 first = False
 
 
+def _check_dates(docs: Sequence[dict[str, Any]]) -> None:
+    """Refuse a date the citation formats cannot read before the first batch is
+    written, not half-way through (a date edited by hand; 0.15 s at 100,000 records).
+
+    :raises InvalidRecord: naming the record.
+    """
+    from archivist.dates import date_bounds
+    from archivist.errors import InvalidRecord
+
+    for doc in docs:
+        date = doc.get("date")
+        if isinstance(date, str) and date.strip():
+            try:
+                date_bounds(date.strip())
+            except InvalidRecord as err:
+                raise InvalidRecord(f"{doc.get('id')}: {err}") from None
+
+
 #: Formats :func:`export` makes a batch of records at a time (see :func:`_streamed`).
 STREAMED_FORMATS = frozenset({"json", "jsonl", "bibtex", "csl-json", "ris"})
 
@@ -397,6 +415,8 @@ def export(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
         # Converted and written a batch at a time as the output is read: at 100,000
         # records the interchange form and the text of them all would take twice
         # the memory of the parsed records.
+        if fmt in CITATION_EXPORTERS:
+            _check_dates(docs)
         return Exported(_streamed(fmt, docs, links_of(archive, docs), chosen, options),
                         count=len(docs), skipped=skipped)
     if fmt in WHOLE_RECORD_FORMATS or fmt in CITATION_EXPORTERS or "links" in chosen:
