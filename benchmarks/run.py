@@ -312,6 +312,7 @@ def commands(size: int, db: Path, runs: int) -> list[Result]:
         measure(size, "`list date:1920..1930`", on("list", "date:1920..1930"), runs),
         measure(size, "`list kronstadt`", on("list", "kronstadt"), runs),
         measure(size, f"`list {boolean}`", on("list", boolean), runs),
+        measure(size, "`list --format json`", on("list", "--format", "json"), runs),
         measure(size, "`export --format csv`", on("export", "--format", "csv"), runs),
         measure(size, "`export --format json`", on("export", "--format", "json"), runs),
         measure(size, "`export --format bibtex`", on("export", "--format", "bibtex"), runs),
@@ -341,8 +342,8 @@ def import_benchmark(runs: int) -> Result:
 # -- targets -----------------------------------------------------------------------
 
 def is_query(label: str) -> bool:
-    """Whether a row is a ``list QUERY``."""
-    return label.startswith("`list ") and label != "`list`"
+    """Whether a row is a ``list QUERY`` (not a whole list in another format)."""
+    return label.startswith("`list ") and not label.startswith("`list --")
 
 
 def checks(results: list[Result], sizes: dict[int, int]) -> list[Check]:

@@ -387,3 +387,15 @@ def test_a_problem_half_way_through_a_streamed_export_says_the_output_is_incompl
     assert result.exit_code == 1 and len(result.stdout.splitlines()) == 2
     assert result.stderr == ("Error: cannot write this (the output written before this "
                              "is incomplete)\n")
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "yaml", "csv"])
+def test_a_large_list_made_in_batches_is_the_list_made_at_once(
+        invoke: Invoke, filled: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    from archivist import exporters
+
+    whole = invoke("list", "--format", fmt, "--sort", "-date")
+    assert whole.exit_code == 0, whole.stderr
+    monkeypatch.setattr(exporters, "BATCH", 2)
+    streamed = invoke("list", "--format", fmt, "--sort", "-date")
+    assert (streamed.exit_code, streamed.stdout) == (0, whole.stdout)

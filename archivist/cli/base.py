@@ -163,6 +163,23 @@ def emit(text: str) -> None:
     click.echo(text, nl=False, color=True)
 
 
+def emit_all(pieces: Iterable[str]) -> None:
+    """Write output to stdout as it is made (a large export or list); a problem met
+    after its start says that what came before is incomplete."""
+    from archivist.errors import ArchivistError
+
+    started = False
+    try:
+        for piece in pieces:
+            emit(piece)
+            started = True
+    except ArchivistError as err:
+        if not started:
+            raise
+        raise ArchivistError(f"{err} (the output written before this is incomplete)"
+                             ) from None
+
+
 def _completion_records(ctx: click.Context) -> Iterable[dict[str, Any]]:
     from archivist.archivefile import read_whole
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from archivist.cli.base import Env, cli, emit, pass_env, selection_options
+from archivist.cli.base import Env, cli, emit_all, pass_env, selection_options
 
 # Kept here as well as in archivist.exporters so that `--help` needs no library import.
 EXPORT_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "yaml", "bibtex", "csl-json",
@@ -60,30 +59,13 @@ def export_(env: Env, query: tuple[str, ...], fmt: str, output: str | None,
             click.echo(f"note: left out {len(result.skipped)} {noun} that are not citable "
                        f"works (organisations, people, events): {shown}", err=True)
         if output is None or output == "-":
-            _emit_all(result.pieces())
+            emit_all(result.pieces())
             return
         from archivist.atomic import atomic_write_bytes
 
         atomic_write_bytes(Path(output), (piece.encode("utf-8") for piece in result.pieces()))
     noun = "record" if result.count == 1 else "records"
     click.echo(f"wrote {result.count} {noun} to {output}", err=True)
-
-
-def _emit_all(pieces: Iterator[str]) -> None:
-    """Write an export to stdout as it is made; a problem met after its start says
-    that what came before is incomplete."""
-    from archivist.errors import ArchivistError
-
-    started = False
-    try:
-        for piece in pieces:
-            emit(piece)
-            started = True
-    except ArchivistError as err:
-        if not started:
-            raise
-        raise ArchivistError(f"{err} (the output written before this is incomplete)"
-                             ) from None
 
 
 def _refuse_archive_as_output(env: Env, output: Path) -> None:

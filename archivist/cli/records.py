@@ -11,6 +11,7 @@ from archivist.cli.base import (
     cli,
     complete_ids,
     emit,
+    emit_all,
     pass_env,
     selection_options,
     stdout_width,
@@ -140,13 +141,13 @@ def list_(env: Env, query: tuple[str, ...], fmt: str, columns: str | None, sort:
       archivist list tag:film date:2019..2021 --format csv > films.csv
       archivist list --format json | jq '.[].title'
     """
-    from archivist.exporters import ExportOptions, render
+    from archivist.exporters import ExportOptions, rendered
 
     options = ExportOptions(table_format=table_format, headers=not no_headers,
                             max_width=stdout_width())
     with env.reading() as archive:
-        emit(render(archive, query, fmt=fmt, columns=columns, sort=sort, limit=limit,
-                    options=options))
+        emit_all(rendered(archive, query, fmt=fmt, columns=columns, sort=sort,
+                          limit=limit, options=options).pieces())
 
 
 @cli.command(name="set")

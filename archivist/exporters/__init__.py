@@ -436,9 +436,18 @@ def render(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
     :raises QuerySyntaxError: for a malformed query.
     :raises InvalidRecord: for an unknown format, a bad sort key or column list.
     """
+    return rendered(archive, query, fmt=fmt, columns=columns, sort=sort, limit=limit,
+                    options=options).text
+
+
+def rendered(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
+             columns: str | Sequence[str] | None = None, sort: str | None = None,
+             limit: int | None = None, options: ExportOptions | None = None) -> Exported:
+    """:func:`render`, as pieces: a large ``json`` or ``jsonl`` list is made as it is
+    read (see :class:`Exported`)."""
     from archivist.errors import InvalidRecord
 
     if fmt not in EXPORTERS:
         raise InvalidRecord(f"unknown format {fmt!r}; formats: {', '.join(sorted(EXPORTERS))}")
     return export(archive, query, fmt=fmt, columns=columns, sort=sort, limit=limit,
-                  options=options).text
+                  options=options)
