@@ -169,7 +169,16 @@ class Index:
         return len(self.column(DOC_KEY))
 
     def has_key(self, key: str) -> bool:
-        """Whether a record's lowercased id is ``key``.
+        """Whether a record's lowercased id is ``key`` (see :meth:`row_of`)."""
+        return self.row_of(key) is not None
+
+    def doc_id_of(self, key: str) -> int | None:
+        """The document id of the record whose lowercased id is ``key``, if any."""
+        row = self.row_of(key)
+        return None if row is None else int(self.column(DOC_KEY)[row])
+
+    def row_of(self, key: str) -> int | None:
+        """The row of the record whose lowercased id is ``key`` (``None`` if none).
 
         Until the id column is parsed, its text is searched instead: parsing 100,000
         ids and freeing them costs ``add`` 40 ms, a search 2.  An id is ASCII
@@ -179,23 +188,26 @@ class Index:
         since (``undo`` can put another record in its place) answers for itself.
         """
         if ID_KEY in self._columns:
-            return key in self._columns[ID_KEY]
+            keys = self._columns[ID_KEY]
+            return keys.index(key) if key in keys else None
         position = COLUMNS.index(ID_KEY)
         replaced = {**self._replaced, **self._new_replaced}
-        if any(row[position] == key for row in replaced.values()):
-            return True
+        for number, row in replaced.items():
+            if row[position] == key:
+                return number
         text = self._keys_text()
-        body = text.count(b",") - 1 if replaced and text != b",," else 0
-        if any(row[position] == key and body + number not in replaced
-               for number, row in enumerate((*self._tail, *self._new))):
-            return True
+        body = text.count(b",") - 1 if text != b",," else 0
+        for number, row in enumerate((*self._tail, *self._new), body):
+            if row[position] == key and number not in replaced:
+                return number
         needle = b"," + orjson.dumps(key) + b","
         found = text.find(needle)
         while found >= 0:
-            if not replaced or text.count(b",", 0, found) not in replaced:
-                return True
+            row_number = text.count(b",", 0, found)
+            if row_number not in replaced:
+                return row_number
             found = text.find(needle, found + 1)
-        return False
+        return None
 
     def keys_sound(self) -> bool:
         """Whether the id column holds one id for each document id, each nothing but

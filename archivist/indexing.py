@@ -125,18 +125,22 @@ class IdIndex(MutableMapping[str, int]):
     """Lowercased id → document id, for an archive whose ids a command may only ask
     about a few times.
 
-    A few membership questions (``add`` asks one or two) are answered by ``probe``
-    (:meth:`archivist.indexfile.Index.has_key`) and the ids added since; after
-    :data:`PROBES`, or for anything else, the whole map is built once.
+    A few questions (``add`` asks whether an id is taken once or twice, ``tag`` where
+    one record is) are answered by ``probe`` and ``locate``
+    (:meth:`archivist.indexfile.Index.has_key`, :meth:`~archivist.indexfile.Index.doc_id_of`)
+    and the ids added since; after :data:`PROBES`, or for anything else, the whole map
+    is built once.
     """
 
     #: Questions answered without the whole map.
     PROBES = 8
 
     def __init__(self, build: Callable[[], dict[str, int]],
-                 probe: Callable[[str], bool] | None = None) -> None:
+                 probe: Callable[[str], bool] | None = None,
+                 locate: Callable[[str], int | None] | None = None) -> None:
         self._build = build
         self._probe = probe
+        self._locate = locate
         self._full: dict[str, int] | None = None
         self._added: dict[str, int] = {}
         self._probes = 0
@@ -165,6 +169,15 @@ class IdIndex(MutableMapping[str, int]):
         return key in self._map()
 
     def __getitem__(self, key: str) -> int:
+        if self._full is None:
+            if key in self._added:
+                return self._added[key]
+            if self._locate is not None and self._probes < self.PROBES:
+                self._probes += 1
+                found = self._locate(key)
+                if found is None:
+                    raise KeyError(key)
+                return found
         return self._map()[key]
 
     def __setitem__(self, key: str, doc_id: int) -> None:

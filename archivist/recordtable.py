@@ -97,7 +97,7 @@ class RecordTable:
                     except ValueError:  # a damaged index file: read the records
                         return _ids_of(storage.raw("records"))
 
-                self._ids = IdIndex(build, summaries.has_key)
+                self._ids = IdIndex(build, summaries.has_key, summaries.doc_id_of)
             else:
                 self._ids = IdIndex.of(_ids_of(self._storage.raw("records")))
         return self._ids

@@ -229,3 +229,38 @@ def test_a_mapped_archive_leaves_links_and_history_as_regions_of_the_file(
     data = json.loads(path.read_bytes())
     assert list(data["history"].values())[:3] == list(json.loads(before)["history"].values())
     assert [r["id"] for r in data["records"].values()] == ["a", "b", "c", "d"]
+
+
+def test_one_record_of_an_indexed_archive_is_found_without_reading_the_table(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.json"
+    make(path, "a", "b", "c")
+    real_read = atomic.Region.read
+    read: list[int] = []
+
+    def counting_read(self: atomic.Region) -> bytes:
+        read.append(len(self))
+        return real_read(self)
+
+    monkeypatch.setattr(atomic.Region, "read", counting_read)
+    refuse_parsing_records(monkeypatch)
+    with Archive.open(path, write=True) as archive:
+        assert archive.get("B").title == "Title b"
+        archive.update(archive.get("b").with_changes(title="Changed"))
+    # Only the few bytes that check the layout: the record's line is found in the
+    # mapped file, and the rest copied by the kernel.
+    assert read and max(read) <= 2
+    monkeypatch.undo()
+    with Archive.open(path) as archive:
+        assert [r.title for r in archive.records()] == ["Title a", "Changed", "Title c"]
+
+
+def test_a_window_is_not_made_on_a_file_cut_short(tmp_path: Path) -> None:
+    path = tmp_path / "a.bin"
+    path.write_bytes(b"0123456789")
+    with path.open("rb") as file:
+        window = archivefile._Window.of(atomic.Region(file, 2, 6))
+        assert window is not None and len(window) == 6
+        assert window.find(b"45") == 2 and window.find(b"9") == -1 and window[1:3] == b"34"
+        assert archivefile._Window.of(atomic.Region(file, 5, 20)) is None
+        assert archivefile._Window.of(atomic.Region(file, 5, 0)) is None

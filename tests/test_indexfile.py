@@ -1265,19 +1265,23 @@ def test_has_key_agrees_with_the_parsed_column_whatever_was_replaced(
         body: list[str], tail: list[str], replacements: dict[int, str]) -> None:
     tail = [key for key in tail if key not in body]
     rows = len(body) + len(tail)
-    texts = {indexfile.DOC_KEY: json.dumps(list(range(len(body)))).encode(),
+    # Document ids unlike row numbers, so that a wrong row gives a wrong answer.
+    texts = {indexfile.DOC_KEY: json.dumps([100 + n for n in range(len(body))]).encode(),
              indexfile.ID_KEY: json.dumps(body, separators=(",", ":")).encode()}
 
     def index() -> indexfile.Index:
-        made = indexfile.Index(texts, [_row(len(body) + n, k) for n, k in enumerate(tail)])
-        made._replaced = {n: _row(n, k) for n, k in replacements.items() if n < rows}
+        made = indexfile.Index(texts, [_row(200 + n, k) for n, k in enumerate(tail)])
+        made._replaced = {n: _row(300 + n, k) for n, k in replacements.items() if n < rows}
         return made
 
-    expected = set(index().column(indexfile.ID_KEY))
+    parsed = index()
+    expected = dict(zip(parsed.column(indexfile.ID_KEY), parsed.column(indexfile.DOC_KEY)))
     probe = index()
     assert probe.keys_sound()
     for key in ("a", "b", "c", "d", "e", "aa", "ab", "ba", "dd", "ee"):
         assert probe.has_key(key) == (key in expected), key
+        if len(set(expected)) == len(parsed.column(indexfile.ID_KEY)):  # ids unique
+            assert probe.doc_id_of(key) == expected.get(key), key
     assert indexfile.ID_KEY not in probe._columns
 
 

@@ -58,6 +58,25 @@ def test_everything_but_membership_builds_the_map() -> None:
     assert "a" not in index and sorted(index) == ["b", "c"] and index.pop("c") == 3
 
 
+def test_a_few_lookups_are_located_without_building_the_map() -> None:
+    ids = {"a": 10, "b": 20}
+    builds: list[int] = []
+
+    def build() -> dict[str, int]:
+        builds.append(1)
+        return dict(ids)
+
+    index = IdIndex(build, ids.__contains__, ids.get)
+    index["new"] = 30
+    assert (index["b"], index.get("a"), index.get("zz"), index["new"]) == (20, 10, None, 30)
+    with pytest.raises(KeyError):
+        index["missing"]
+    assert builds == []
+    for _ in range(IdIndex.PROBES):
+        index.get("a")
+    assert index["b"] == 20 and builds == [1]
+
+
 def test_a_map_built_already_never_probes() -> None:
     index = IdIndex.of({"a": 1})
     assert "a" in index and "b" not in index and index.get("a") == 1
