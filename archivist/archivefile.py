@@ -149,12 +149,7 @@ class LazyTables(dict[str, Any]):
                 body += [text[done:start], *_lines([(doc_id, self.documents[name][doc_id])])]
                 done = end
             body.append(text[done:])
-        added = self.pending.get(name)
-        if not added:
-            return body
-        if len(text) == len(b"{\n}"):  # the empty table
-            return [b"{\n", *_lines(added), b"\n}"]
-        return [*body[:-1], body[-1][:-2], b",\n", *_lines(added), b"\n}"]
+        return _appended(body, self.pending.get(name, ()))
 
     def settle(self, name: str) -> None:
         """After a write: the documents replaced and appended are now part of the
@@ -515,11 +510,16 @@ def append_history(history_text: Text, new_history: list[tuple[str, dict[str, An
 
     The history is not parsed, and not copied either: the pieces refer to it.
     """
-    if not new_history:
-        return [history_text]
-    if len(history_text) == len(b"{\n}"):  # the empty table
-        return [b"{\n", *_lines(new_history), b"\n}"]
-    return [history_text[:-2], b",\n", *_lines(new_history), b"\n}"]
+    return _appended([history_text], new_history)
+
+
+def _appended(body: list[Text], docs: Sequence[tuple[str, Any]]) -> list[Text]:
+    """A table's text, in pieces, with ``docs`` appended as its last lines."""
+    if not docs:
+        return body
+    if sum(map(len, body)) == len(b"{\n}"):  # the empty table
+        return [b"{\n", *_lines(docs), b"\n}"]
+    return [*body[:-1], body[-1][:-2], b",\n", *_lines(docs), b"\n}"]
 
 
 def history_pieces(history: dict[str, Any]) -> list[Text]:

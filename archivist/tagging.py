@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from archivist.errors import InvalidRecord
-from archivist.models import Record, merge_tags, tag_key
+from archivist.models import Record, first_spellings, merge_tags, tag_key
 
 if TYPE_CHECKING:
     from archivist.store import Archive
@@ -30,12 +30,12 @@ def tag_counts(archive: Archive) -> list[tuple[str, int]]:
             lists = None
     if lists is None:
         lists = (doc.get("tags") for doc in archive.documents())
+    lists = list(lists)
+    spelling = first_spellings(lists)
     counts: dict[str, int] = {}
-    spelling: dict[str, str] = {}
     for tags in lists:
         for tag in tags or ():
             key = tag_key(tag)
-            spelling.setdefault(key, tag)
             counts[key] = counts.get(key, 0) + 1
     return sorted(((spelling[k], n) for k, n in counts.items()),
                   key=lambda item: (tag_key(item[0]), item[0]))
