@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import mmap
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -482,22 +482,35 @@ def _lines(items: Iterable[tuple[str, Any]]) -> list[bytes]:
     Pieces, not one bytes object: joining 100,000 encoded lines at once holds them
     and their join together, and a table in one piece is copied again to be framed.
     """
-    pieces: list[bytes] = []
-    chunk: list[bytes] = []
+    return list(_chunks(line(key, doc) for key, doc in items)) or [b""]
+
+
+def line(key: str, doc: Any) -> bytes:
+    """One line of a table: ``"key": {…}``.
+
+    :raises ArchivistError: when ``doc`` cannot be written as JSON.
+    """
     try:
-        for key, doc in items:
-            chunk.append(orjson.dumps(key) + b": " + orjson.dumps(doc))
-            if len(chunk) == _LINES_PER_PIECE:
-                pieces.append((b",\n" if pieces else b"") + b",\n".join(chunk))
-                chunk = []
-        if chunk or not pieces:
-            pieces.append((b",\n" if pieces else b"") + b",\n".join(chunk))
-        return pieces
+        return orjson.dumps(key) + b": " + orjson.dumps(doc)
     except orjson.JSONEncodeError as err:
         from archivist.errors import ArchivistError
 
         raise ArchivistError(f"cannot write this as JSON ({err}); nothing was changed"
                              ) from None
+
+
+def _chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Lines joined by commas in pieces of :data:`_LINES_PER_PIECE`, each made when it
+    is wanted (nothing for no lines)."""
+    chunk: list[bytes] = []
+    first = True
+    for encoded in lines:
+        chunk.append(encoded)
+        if len(chunk) == _LINES_PER_PIECE:
+            yield (b"" if first else b",\n") + b",\n".join(chunk)
+            chunk, first = [], False
+    if chunk:
+        yield (b"" if first else b",\n") + b",\n".join(chunk)
 
 
 def _table(table: dict[str, Any]) -> list[bytes]:
@@ -517,9 +530,10 @@ def _appended(body: list[Text], docs: Sequence[tuple[str, Any]]) -> list[Text]:
     """A table's text, in pieces, with ``docs`` appended as its last lines."""
     if not docs:
         return body
+    lines: list[Text] = [*_lines(docs)]
     if sum(map(len, body)) == len(b"{\n}"):  # the empty table
-        return [b"{\n", *_lines(docs), b"\n}"]
-    return [*body[:-1], body[-1][:-2], b",\n", *_lines(docs), b"\n}"]
+        return [b"{\n", *lines, b"\n}"]
+    return [*body[:-1], body[-1][:-2], b",\n", *lines, b"\n}"]
 
 
 def history_pieces(history: dict[str, Any]) -> list[Text]:
@@ -546,13 +560,85 @@ def encode(tables: dict[str, Any], history: Sequence[Text]) -> list[Text]:
     :param history: the history's pieces (:func:`append_history`, :func:`history_pieces`).
     :raises ArchivistError: when a value cannot be written as JSON.
     """
+    records, links = (_table_pieces(tables, name) for name in ("records", "links"))
+    return _framed(tables, records, links, list(history))
+
+
+def _table_pieces(tables: dict[str, Any], name: str) -> list[Text]:
+    if name in tables or not isinstance(tables, LazyTables):
+        pieces: list[Text] = [*_table(tables[name])]
+        return pieces
+    return tables.pieces(name)
+
+
+def _framed(tables: dict[str, Any], records: Sequence[Any], links: Sequence[Any],
+            history: Sequence[Any]) -> list[Any]:
     try:
-        records, links = (_table(tables[name]) if name in tables or not isinstance(
-            tables, LazyTables) else tables.pieces(name) for name in ("records", "links"))
-        return [b'{\n"meta": ', orjson.dumps(tables["meta"]), b",", _RECORDS_MARK, *records,
-                _LINKS_MARK, *links, _HISTORY_MARK, *history, _FILE_END]
+        meta = orjson.dumps(tables["meta"])
     except orjson.JSONEncodeError as err:
         from archivist.errors import ArchivistError
 
         raise ArchivistError(f"cannot write this as JSON ({err}); nothing was changed"
                              ) from None
+    return [b'{\n"meta": ', meta, b",", _RECORDS_MARK, *records, _LINKS_MARK, *links,
+            _HISTORY_MARK, *history, _FILE_END]
+
+
+class Appending:
+    """The file's bytes with new lines at the end of each table, each line made only
+    when it is written (see :func:`encode_appending`).  Iterate once; then
+    :attr:`layout` tells where the tables start."""
+
+    def __init__(self, parts: list[Text | Iterator[Text]]) -> None:
+        self._parts = parts
+        self.layout: list[int] = []
+
+    def __iter__(self) -> Iterator[Text]:
+        position = 0
+        offsets: dict[bytes, int] = {}
+        for part in self._parts:
+            if part is _RECORDS_MARK or part is _LINKS_MARK or part is _HISTORY_MARK:
+                offsets[part] = position
+            if isinstance(part, Iterator):
+                for piece in part:
+                    position += len(piece)
+                    yield piece
+            else:
+                position += len(part)
+                yield part
+        self.layout = [offsets[_RECORDS_MARK], offsets[_LINKS_MARK], offsets[_HISTORY_MARK]]
+
+
+def encode_appending(tables: dict[str, Any], history: Sequence[Text],
+                     tails: dict[str, Iterable[bytes]]) -> Appending:
+    """As :func:`encode`, with the lines of ``tails`` (by table name: records, links,
+    history; each made by :func:`line`) appended to their tables as they are written.
+
+    An import of 10,000 records writes them without holding them, their history
+    entries or the file's bytes in memory all at once.  Each tail is read only when
+    the writing reaches it, in the file's order.
+    """
+    def extended(body: list[Text], name: str) -> list[Text | Iterator[Text]]:
+        tail = tails.get(name)
+        if tail is None:
+            return list(body)
+        if sum(map(len, body)) == len(b"{\n}"):  # the empty table
+            return [_closed(body, [b"{\n"], _chunks(tail))]
+        return [*body[:-1], _closed([body[-1]], [body[-1][:-2], b",\n"], _chunks(tail))]
+
+    records, links = (extended(_table_pieces(tables, name), name)
+                      for name in ("records", "links"))
+    return Appending(_framed(tables, records, links, extended(list(history), "history")))
+
+
+def _closed(end: list[Text], opening: list[Text], chunks: Iterator[bytes]) -> Iterator[Text]:
+    """``end``, the last pieces of a table, as they are when ``chunks`` has no lines;
+    else ``opening`` (``end`` without its closing brace), the lines and the brace."""
+    first = next(chunks, None)
+    if first is None:
+        yield from end
+        return
+    yield from opening
+    yield first
+    yield from chunks
+    yield b"\n}"

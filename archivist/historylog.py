@@ -106,7 +106,8 @@ class HistoryLog:
             stored = max((e.get("change", 0) for e in self.stored().values()), default=0)
         return int(stored)
 
-    def _next_change(self) -> int:
+    def next_change(self) -> int:
+        """The number of the change being made."""
         if self._change is None:
             self._change = self.last_change() + 1
         return self._change
@@ -115,7 +116,7 @@ class HistoryLog:
               **extra: Any) -> dict[str, Any]:
         """A new entry of the change being made (not logged yet)."""
         stamp = self._stamp
-        return {"change": self._next_change(), "time": stamp["time"], "user": stamp["user"],
+        return {"change": self.next_change(), "time": stamp["time"], "user": stamp["user"],
                 "command": stamp["command"], "action": action, "record": record_id,
                 "before": before, "after": after, **self.extra, **extra}
 

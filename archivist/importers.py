@@ -25,6 +25,7 @@ Reading the inputs into located records, and finding their sources, is the work 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -127,15 +128,15 @@ def _check_ids(archive: Archive, entries: list[Entry], on_conflict: str,
     for entry in entries:
         if not entry.explicit_id:
             continue
-        key = entry.record.id.lower()
+        key = entry.id.lower()
         if key in first:
-            problems.add(entry.where("id"), f"the id {entry.record.id!r} is used twice in "
+            problems.add(entry.where("id"), f"the id {entry.id!r} is used twice in "
                                             f"this import (first at {first[key]})")
             continue
         first[key] = entry.where("id")
-        if entry.record.id in archive:
+        if entry.id in archive:
             if on_conflict == "error":
-                problems.add(entry.where("id"), f"a record with id {entry.record.id!r} "
+                problems.add(entry.where("id"), f"a record with id {entry.id!r} "
                                                 "already exists (use --on-conflict skip or "
                                                 "update)")
             entry.action = "skip" if on_conflict == "skip" else "update"
@@ -149,7 +150,7 @@ def _give_ids(archive: Archive, entries: list[Entry], on_conflict: str,
     import of the same file), the record is that one: so re-importing records
     without ids with ``--on-conflict skip`` changes nothing, as it does for the rest.
     """
-    batch = {e.record.id.lower() for e in entries if e.explicit_id}
+    batch = {e.id.lower() for e in entries if e.explicit_id}
     taken = _Taken(archive, batch)
     for entry in entries:
         if entry.explicit_id:
@@ -174,7 +175,7 @@ def _give_ids(archive: Archive, entries: list[Entry], on_conflict: str,
         else:
             entry.record = record.with_changes(
                 id=generate_id(record.title, record.creators, record.date, taken))
-        batch.add(entry.record.id.lower())
+        batch.add(entry.id.lower())
 
 
 def _same_values(archive: Archive, record_id: str, record: Record,
@@ -192,10 +193,10 @@ def _canonical_tags(entries: list[Entry], spelling: dict[str, str]) -> None:
     """Spell each tag as the archive, or else the import, first spelled it."""
     spelling = dict(spelling)
     for entry in entries:
-        if entry.action == "skip" or not entry.record.tags:
+        if entry.action == "skip" or not entry.tags:
             continue
-        tags = tuple(spelling.setdefault(tag_key(tag), tag) for tag in entry.record.tags)
-        if tags != entry.record.tags:
+        tags = tuple(spelling.setdefault(tag_key(tag), tag) for tag in entry.tags)
+        if tags != entry.tags:
             entry.record = entry.record.with_changes(tags=tags)
 
 
@@ -205,37 +206,37 @@ def _check_links(archive: Archive, entries: list[Entry], known: set[str],
     from archivist.links import canonical, validate_new_links
 
     triples: list[tuple[str, str, str]] = []
-    places: list[str] = []
+    places: list[tuple[Entry, int]] = []
     for entry in entries:
         if entry.action == "skip":
             continue
-        source = entry.record.id
+        source = entry.id
         for rel, target, where, target_where in entry.links:
             try:
                 canonical(rel)
             except InvalidLink as err:
-                problems.add(where, str(err))
+                problems.add(entry.at(where), str(err))
                 continue
             if target.lower() == source.lower():
-                problems.add(target_where, f"a record cannot be linked to itself ({source} "
-                                           f"{rel} {target})")
+                problems.add(entry.at(target_where), f"a record cannot be linked to itself "
+                                                     f"({source} {rel} {target})")
             elif target not in archive and target.lower() not in known:
-                problems.add(target_where, f"no record with id {target!r} in the archive or "
-                                           "in this import")
+                problems.add(entry.at(target_where), f"no record with id {target!r} in the "
+                                                     "archive or in this import")
             else:
                 triples.append((source, rel, target))
-                places.append(where)
+                places.append((entry, where))
     if problems or not triples:
         return []
-    new_ids = {e.record.id for e in entries if e.action == "add"}
+    new_ids = {e.id for e in entries if e.action == "add"}
     try:
         return validate_new_links(archive, triples, new_ids)
     except InvalidLink as err:
         message = str(err)
-        where = next((place for (src, rel, dst), place in zip(triples, places)
-                      if f"{src} {rel} {dst}" in message or _canonical_text(src, rel, dst)
-                      in message), places[0])
-        problems.add(where, message)
+        entry, where = next((place for (src, rel, dst), place in zip(triples, places)
+                             if f"{src} {rel} {dst}" in message
+                             or _canonical_text(src, rel, dst) in message), places[0])
+        problems.add(entry.at(where), message)
         return []
 
 
@@ -271,11 +272,12 @@ def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
     problems = Problems(escape(problem) for problem in inputs.problems)
     known: set[str] = set()
     entries = read_entries(inputs, problems, known, progress)
+    inputs.release()  # the records are packed in their entries now
     spelling = archive.tag_spellings()
     _check_ids(archive, entries, options.on_conflict, problems)
     resolve_sources(archive, entries, problems)
     _give_ids(archive, entries, options.on_conflict, spelling, problems)
-    known.update(e.record.id.lower() for e in entries)
+    known.update(e.id.lower() for e in entries)
     _canonical_tags(entries, spelling)
     # A file that did not parse may hold the targets of other files' links.
     links = [] if inputs.problems else _check_links(archive, entries, known, problems)
@@ -284,9 +286,9 @@ def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
     new_links = {_link_key(link.src, link.rel, link.dst) for link in links}
     for entry in entries:
         if entry.action == "update" and not any(
-                _link_key(entry.record.id, rel, target) in new_links
+                _link_key(entry.id, rel, target) in new_links
                 for rel, target, _, _ in entry.links) and _same_values(
-                archive, entry.record.id, entry.record, spelling):
+                archive, entry.id, entry.record, spelling):
             entry.action = "skip"
     return entries, links
 
@@ -304,18 +306,30 @@ def import_records(archive: Archive, inputs: Inputs, options: ImportOptions,
     """
     with paused_gc():
         entries, links = _plan(archive, inputs, options, progress)
-        result = ImportResult([(e.action, e.record.id) for e in entries], len(links),
+        result = ImportResult([(e.action, e.id) for e in entries], len(links),
                               dry_run=options.dry_run)
-        new = [(e.record, {"file": e.source_file.name, "sha256": e.source_file.sha256,
-                           "command": options.command})
-               for e in entries if e.action == "add"]
-        updates = [e.record for e in entries if e.action == "update"]
-        del entries
-        inputs.release()
         if options.dry_run:
             return result
-        if new:
-            archive.add_many(new)
+        added = [e for e in entries if e.action == "add"]
+        updates = [e.record for e in entries if e.action == "update"]
+        del entries
+        for entry in added:  # only the packed record is wanted now
+            entry.links, entry.marks = [], {}
+
+        def new() -> Iterator[tuple[Record, dict[str, str]]]:
+            for entry in added:
+                yield entry.record, {"file": entry.source_file.name,
+                                     "sha256": entry.source_file.sha256,
+                                     "command": options.command}
+
+        if not updates and (added or links):
+            # Each record is unpacked only as it is written.
+            triples = [(link.src, link.rel, link.dst) for link in links]
+            del links
+            archive.add_and_write(new, len(added), triples)
+            return result
+        if added:
+            archive.add_many(new())
         if updates:
             # Tags are spelled already (archive first, then this import).
             archive.update_many(updates, action="import", respell=False)

@@ -22,10 +22,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+import orjson
 
 from archivist.display import escape
 from archivist.errors import ArchivistError, ImportFailed, InvalidRecord
@@ -197,24 +200,58 @@ def read_inputs(paths: Sequence[str], *, max_size: int | None = None,
 # -- located records ----------------------------------------------------------------
 
 
-@dataclass
 class Entry:
-    """One record of the import as it goes through the checks."""
+    """One record of the import as it goes through the checks.
 
-    source_file: InputFile
-    record: Record
-    explicit_id: bool
-    #: Where the record stood, and its ``id`` and the keys of its ``source``
-    #: (``source.path``…): what later checks name (packed by :func:`_mark`).
-    marks: dict[str, int] = field(default_factory=dict)
-    action: str = "add"
-    #: ``(rel, target, where rel stands, where target stands)`` for each link given.
-    links: list[tuple[str, str, str, str]] = field(default_factory=list)
+    The record is kept packed, as its JSON text, between checks: an import of
+    10,000 records holds 10,000 of these until it writes, and the parsed form of
+    each would take three times the room.  What every check reads (the id, the tags,
+    the source) is kept unpacked beside it.
+    """
+
+    __slots__ = ("_packed", "action", "explicit_id", "id", "links", "marks", "source",
+                 "source_file", "tags")
+
+    def __init__(self, source_file: InputFile, record: Record, explicit_id: bool,
+                 marks: dict[str, int] | None = None) -> None:
+        self.source_file = source_file
+        self.explicit_id = explicit_id
+        #: Where the record stood, and its ``id`` and the keys of its ``source``
+        #: (``source.path``…): what later checks name (packed by :func:`_mark`).
+        self.marks: dict[str, int] = marks if marks is not None else {}
+        self.action = "add"
+        #: ``(rel, target, where rel stands, where target stands)`` for each link given
+        #: (the places packed as :attr:`marks` are: see :meth:`at`).
+        self.links: list[tuple[str, str, int, int]] = []
+        self.record = record
+
+    @property
+    def record(self) -> Record:
+        """The record as checked so far (unpacked on each use: keep it while needed)."""
+        packed = self._packed
+        if isinstance(packed, Record):
+            return packed
+        return Record.from_document(orjson.loads(packed))
+
+    @record.setter
+    def record(self, record: Record) -> None:
+        self.id: str = record.id
+        self.tags: tuple[str, ...] = record.tags
+        self.source: Source | None = record.source
+        self._packed: bytes | Record
+        try:
+            # A copy: orjson's own result keeps a buffer of 4 KiB whatever its length.
+            self._packed = bytes(memoryview(orjson.dumps(record.to_document())))
+        except orjson.JSONEncodeError:
+            self._packed = record  # kept whole; the write will name the problem
 
     def where(self, key: str | None = None, sub: str | None = None) -> str:
         """``file:line:column`` of ``key`` (or ``key.sub``), else of the record."""
-        packed = next((self.marks[name] for name in (f"{key}.{sub}", key, "")
-                       if name in self.marks), _mark((1, 1)))
+        return self.at(next((self.marks[name] for name in (f"{key}.{sub}", key, "")
+                             if name in self.marks), _mark((1, 1))))
+
+    def at(self, packed: int) -> str:
+        """``file:line:column`` of a place packed by :func:`_mark`."""
         return self.source_file.at((packed >> 32, packed & 0xFFFFFFFF))
 
 
@@ -375,8 +412,9 @@ def _entry(source_file: InputFile, data: MarkedDict, problems: Problems) -> Entr
         except ArchivistError as err:
             problems.add(where, str(err))
             continue
-        entry.links.append((rel, target, source_file.at(link.position("rel")),
-                            source_file.at(link.position("target"))))
+        # Few relation names, many links: one string for each name.
+        entry.links.append((sys.intern(rel), target, _mark(link.position("rel")),
+                            _mark(link.position("target"))))
     return entry
 
 
@@ -387,7 +425,7 @@ def resolve_sources(archive: Archive, entries: list[Entry], problems: Problems) 
     """Hash every source file once, check given sizes and hashes, store paths as usual."""
     groups: dict[str, list[tuple[Entry, str]]] = {}
     for entry in entries:
-        source = entry.record.source
+        source = entry.source
         if source is None or entry.action == "skip":
             continue
         absolute = os.path.normpath(os.path.join(entry.source_file.folder, source.path))
@@ -402,10 +440,10 @@ def _resolve_group(archive: Archive, group: list[tuple[Entry, str]],
     from archivist.provenance import describe_source, stored_path
 
     first, absolute = group[0]
-    given = first.record.source
+    given = first.source
     assert given is not None
-    spans = [e.record.source.span[1] for e, _ in group
-             if e.record.source is not None and e.record.source.span is not None]
+    spans = [e.source.span[1] for e, _ in group
+             if e.source is not None and e.source.span is not None]
     found: Source | None = None
     lines: int | None = None
     if os.path.exists(absolute):
@@ -424,7 +462,7 @@ def _resolve_group(archive: Archive, group: list[tuple[Entry, str]],
                 problems.add(entry.where("source", "path"), str(err))
             return
     for entry, path in group:
-        source = entry.record.source
+        source = entry.source
         assert source is not None
         if found is None and source.sha256 is None:
             problems.add(entry.where("source", "path"),

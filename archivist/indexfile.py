@@ -307,7 +307,13 @@ class Index:
     def _derive(self, docs: Sequence[tuple[str, Mapping[str, Any]]],
                 replaced: dict[int, Sequence[Any]]) -> Index:
         """This index with rows added at the end and rows replaced."""
-        new = [summary_row(doc_id, doc) for doc_id, doc in docs]
+        return self.with_rows([summary_row(doc_id, doc) for doc_id, doc in docs], replaced)
+
+    def with_rows(self, new: list[Sequence[Any]],
+                  replaced: dict[int, Sequence[Any]] | None = None) -> Index:
+        """This index with rows (:func:`summary_row`) added at the end, and rows
+        replaced by row number."""
+        replaced = replaced or {}
         index = Index(self._texts, self._tail, self.claims, self.layout)
         index._replaced = self._replaced
         index._lines = self._lines
@@ -391,6 +397,38 @@ def _sound(name: str, values: list[Any]) -> bool:
 def from_rows(rows: Sequence[Sequence[Any]]) -> Index:
     """An index of rows as :func:`summary_row` makes them."""
     return Index({}, rows)
+
+
+class ColumnsWriter:
+    """A new index's columns, written a row at a time as the file holds them.
+
+    An import summarises 10,000 records as it writes them: kept as rows until the
+    index is written, their summaries took more room than the whole index file.
+
+    :param records: the records table the new rows follow (summarised first).
+    """
+
+    def __init__(self, records: Mapping[str, Mapping[str, Any]]) -> None:
+        self._columns: list[bytearray] = [bytearray(b"[") for _ in COLUMNS]
+        for doc_id, doc in records.items():
+            self.append(summary_row(doc_id, doc))
+
+    def append(self, row: Sequence[Any]) -> None:
+        """Add a row (:func:`summary_row`) at the end."""
+        dumps = orjson.dumps
+        for column, value in zip(self._columns, row):
+            column += dumps(value)
+            column += b","
+
+    def index(self) -> Index:
+        """The index of the rows written (this writer is spent)."""
+        texts: dict[str, bytes] = {}
+        for position, name in enumerate(COLUMNS):
+            column = self._columns[position]
+            column[-1:] = b"]" if len(column) > 1 else b"[]"
+            texts[name] = bytes(column)
+            self._columns[position] = bytearray()
+        return Index(texts)
 
 
 def build(records: Mapping[str, Mapping[str, Any]]) -> Index:

@@ -70,14 +70,21 @@ class IndexKeeper:
 
         :returns: the documents with their document ids, to append to the table.
         """
-        assert self.index is not None
-        if self._next_doc_id is None:
-            self._next_doc_id = max(self.index.column(indexfile.DOC_KEY), default=0) + 1
-        pairs = [(str(self._next_doc_id + n), doc) for n, doc in enumerate(docs)]
-        self._next_doc_id += len(docs)
+        first = self.reserve(len(docs))
+        pairs = [(str(first + n), doc) for n, doc in enumerate(docs)]
         self.appended.extend(pairs)
         self.changed(doc_id for doc_id, _ in pairs)
         return pairs
+
+    def reserve(self, count: int) -> int:
+        """The first of ``count`` document ids for records appended after the last one
+        the index knows."""
+        assert self.index is not None
+        if self._next_doc_id is None:
+            self._next_doc_id = max(self.index.column(indexfile.DOC_KEY), default=0) + 1
+        first = self._next_doc_id
+        self._next_doc_id += count
+        return first
 
     def written(self, records: Mapping[str, Mapping[str, Any]] | None,
                 layout: list[int],
@@ -88,12 +95,7 @@ class IndexKeeper:
             (then only :meth:`append` and ``replaced`` changed it).
         :param replaced: documents changed one by one in the unparsed table.
         """
-        assert self.path is not None
-        for stray in indexfile.stray_files(self.path):
-            with contextlib.suppress(OSError):
-                stray.unlink()
         index = self.index
-        source = indexfile.file_identity(self.path)
         try:
             if records is not None:
                 index = (indexfile.build(records) if index is None
@@ -102,6 +104,32 @@ class IndexKeeper:
                 index = index.appended(self.appended, replaced)
         except (ValueError, KeyError):  # a damaged index: start again next time
             index = None
+        self._save(index, layout)
+
+    def written_with_rows(self, rows: list[Sequence[Any]] | indexfile.ColumnsWriter,
+                          layout: list[int]) -> None:
+        """After a write that appended records and changed no other: bring the index
+        file up to date.
+
+        :param rows: the appended records' summaries (:func:`indexfile.summary_row`)
+            for the index read; or, when there was none, a new index's columns.
+        """
+        index = self.index
+        try:
+            if isinstance(rows, indexfile.ColumnsWriter):
+                index = rows.index()
+            elif index is not None:
+                index = index.with_rows(rows)
+        except (ValueError, KeyError):  # a damaged index: start again next time
+            index = None
+        self._save(index, layout)
+
+    def _save(self, index: indexfile.Index | None, layout: list[int]) -> None:
+        assert self.path is not None
+        for stray in indexfile.stray_files(self.path):
+            with contextlib.suppress(OSError):
+                stray.unlink()
+        source = indexfile.file_identity(self.path)
         if index is None or source is None:
             indexfile.discard(self.path)
             index = None

@@ -93,7 +93,7 @@ def term(name: str) -> str:
     return RELATIONS[rel][1]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Link:
     """A stored link ``src rel dst`` (``rel`` canonical).  Equality covers all three."""
 
@@ -185,9 +185,12 @@ def _describe(src: str, rel: str, dst: str) -> str:
 def _adjacency(links: Iterable[tuple[str, str, str]], rel: str) -> dict[str, list[str]]:
     """Successors of each (case-folded) id over the links of one relation."""
     table: dict[str, list[str]] = {}
+    folded: dict[str, str] = {}  # one case-folded string for each id
     for src, link_rel, dst in links:
         if link_rel == rel:
-            table.setdefault(src.lower(), []).append(dst.lower())
+            low_dst = folded.get(dst) or folded.setdefault(dst, dst.lower())
+            table.setdefault(folded.get(src) or folded.setdefault(src, src.lower()),
+                             []).append(low_dst)
     return table
 
 
@@ -299,32 +302,38 @@ def validate_new_links(archive: Archive, links: list[tuple[str, str, str]],
     new_names = {i.lower(): i for i in new_ids}
     seen = _stored_keys(archive)
     accepted: list[Link] = []
+    # One case-folded string for each id, however many links name it.
+    folded: dict[str, str] = {}
 
-    def resolve(record_id: str, where: str) -> str:
+    def resolve(record_id: str, link: tuple[str, str, str]) -> str:
         if record_id in archive:
             return archive.canonical_id(record_id)
         found = new_names.get(record_id.lower())
         if found is None:
-            raise InvalidLink(f"link {where}: no record with id {record_id!r} in the archive "
-                              "or among the records imported")
+            raise InvalidLink(f"link {_describe(*link)}: no record with id {record_id!r} in "
+                              "the archive or among the records imported")
         return found
 
-    for src, rel, dst in links:
-        where = _describe(src, rel, dst)
+    for link in links:
+        src, rel, dst = link
         try:
             name, swap = canonical(rel)
         except InvalidLink as err:
-            raise InvalidLink(f"link {where}: {err}") from None
-        a, b = resolve(src, where), resolve(dst, where)
+            raise InvalidLink(f"link {_describe(*link)}: {err}") from None
+        a, b = resolve(src, link), resolve(dst, link)
         if swap:
             a, b = b, a
-        if a.lower() == b.lower():
-            raise InvalidLink(f"link {where}: a record cannot be linked to itself")
-        key = _key(a, name, b)
+        low_a = folded.get(a) or folded.setdefault(a, a.lower())
+        low_b = folded.get(b) or folded.setdefault(b, b.lower())
+        if low_a == low_b:
+            raise InvalidLink(f"link {_describe(*link)}: a record cannot be linked to itself")
+        key = (low_b, name, low_a) if name in SYMMETRIC and low_b < low_a else (
+            low_a, name, low_b)
         if key in seen:
             continue
         seen.add(key)
         accepted.append(Link(a, name, b))
+    del seen, folded
     _check_acyclic(archive, accepted)
     return accepted
 

@@ -142,6 +142,13 @@ class RecordTable:
         self._storage.dirty = True
         return [int(doc_id) for doc_id, _ in pairs]
 
+    def reserve(self, count: int) -> int:
+        """The first of ``count`` document ids for records appended to the table as
+        it was read (no record inserted since)."""
+        if self.unparsed_tables() is not None:
+            return self._indexing.reserve(count)
+        return max(map(int, self._storage.raw("records")), default=0) + 1
+
     def document(self, record_id: str) -> dict[str, Any]:
         """The stored document of a record (do not mutate it).
 

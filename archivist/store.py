@@ -26,7 +26,8 @@ index in step.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,13 @@ class Archive:
         self.exists = exists
         self.command = command
         self.user = user or current_user()
+        self._attach(data, history_text, index, source, layout)
+
+    def _attach(self, data: dict[str, Any] | None, history_text: archivefile.Text | None,
+                index: indexfile.Index | None, source: indexfile.Identity | None,
+                layout: list[int] | None) -> None:
+        """Take ``data`` as the archive's tables, as read from the file."""
+        path, command = self.path, self.command
         tables = data if isinstance(data, archivefile.LazyTables) else (
             archivefile.validate_layout(data or {}, "archive"))
         deferred = tables if isinstance(tables, archivefile.DeferredTables) else None
@@ -295,11 +303,8 @@ class Archive:
         """
         if record.id.lower() in self._table.ids:
             raise DuplicateRecord(record.id)
-        archive_info = {"added": self._now, "added_by": self.user,
-                        "added_how": how if how is not None else self.command,
-                        "changed": self._now}
         record = record.with_changes(tags=self.canonical_tags(record.tags),
-                                     archive=archive_info)
+                                     archive=self._added_info(how))
         doc = record.to_document()
         [doc_id] = self._table.insert([doc])
         self._table.ids[record.id.lower()] = doc_id
@@ -317,11 +322,8 @@ class Archive:
         for record, how in records:
             if record.id.lower() in self._table.ids:
                 raise DuplicateRecord(record.id)
-            info = {"added": self._now, "added_by": self.user,
-                    "added_how": how if how is not None else self.command,
-                    "changed": self._now}
             tags = merge_tags((), (spelling.setdefault(tag_key(t), t) for t in record.tags))
-            record = record.with_changes(tags=tags, archive=info)
+            record = record.with_changes(tags=tags, archive=self._added_info(how))
             self._table.ids[record.id.lower()] = -1
             added.append(record)
             docs.append(record.to_document())
@@ -330,6 +332,86 @@ class Archive:
             self._table.ids[record.id.lower()] = doc_id
         self._log.log_many(("add", r.id, None, loggable(d)) for r, d in zip(added, docs))
         return added
+
+    def _added_info(self, how: Any) -> dict[str, Any]:
+        """The ``archive`` section of a record added now (see :meth:`add`)."""
+        return {"added": self._now, "added_by": self.user,
+                "added_how": how if how is not None else self.command, "changed": self._now}
+
+    def add_and_write(self, records: Callable[[], Iterable[tuple[Record, Any]]], count: int,
+                      links: Sequence[tuple[str, str, str]]) -> None:
+        """Add ``count`` records and ``links`` (``(src, rel, dst)``, checked), and write
+        the archive now, each new document and history entry made only as it is written.
+
+        For imports: 10,000 records never stand in memory together as documents, nor
+        do their history entries or the file's bytes.  ``records()`` gives the records
+        with their provenance (see :meth:`add`), the same each time: it is called once
+        as the records table is written and once as the history is.  Tags must be
+        spelled already (callers use :meth:`tag_spellings`).  Afterwards the archive
+        is read again from the file when next asked.  An archive in memory, or one
+        changed already, is changed as :meth:`add_many` and :meth:`store_links` do,
+        and written by :meth:`commit`.
+
+        :raises DuplicateRecord: when an id is taken (nothing is written then).
+        """
+        stored = ({"src": src, "rel": rel, "dst": dst} for src, rel, dst in links)
+        if self.path is None or self.dirty:
+            self.add_many(records())
+            self.store_links(stored)
+            return
+        first = self._table.reserve(count)
+        first_entry = self._log.entries_so_far() + 1
+        # The new records' summaries, for the index file: rows for the index read, or
+        # the columns of a new one.
+        rows: list[Sequence[Any]] | indexfile.ColumnsWriter = (
+            [] if self._indexing.index is not None
+            else indexfile.ColumnsWriter(self._raw("records")))
+
+        def documents() -> Iterator[tuple[str, dict[str, Any]]]:
+            for number, (record, how) in enumerate(records(), start=first):
+                yield str(number), record.with_changes(
+                    archive=self._added_info(how)).to_document()
+
+        def record_lines() -> Iterator[bytes]:
+            new: set[str] = set()
+            given = 0
+            for doc_id, doc in documents():
+                given += 1
+                key = doc["id"].lower()
+                if key in self._table.ids or key in new:
+                    raise DuplicateRecord(doc["id"])
+                new.add(key)
+                rows.append(indexfile.summary_row(doc_id, doc))
+                yield archivefile.line(doc_id, doc)
+            if given != count:
+                raise RuntimeError(f"{given} records given, {count} announced")
+
+        def history_lines() -> Iterator[bytes]:
+            entries = itertools.chain(
+                (("add", doc["id"], None, loggable(doc)) for _, doc in documents()),
+                (("link", link["src"], None, link) for link in stored))
+            for number, entry in enumerate(entries, start=first_entry):
+                yield archivefile.line(str(number), self._log.entry(*entry))
+
+        meta = {"format": FORMAT_VERSION, "entries": first_entry - 1 + count + len(links),
+                "change": self._log.next_change()}
+        data = self._storage.data
+        data["meta"] = {"1": meta}
+        tables = data if self._log.text is not None else {
+            "records": self._raw("records"), "links": self._raw("links"), "meta": data["meta"]}
+        first_link = max(map(int, self._raw("links")), default=0) + 1
+        written = archivefile.encode_appending(tables, self._log.pieces(), {
+            "records": record_lines(),
+            "links": (archivefile.line(str(number), {"src": src, "rel": rel, "dst": dst})
+                      for number, (src, rel, dst) in enumerate(links, start=first_link)),
+            "history": history_lines()})
+        atomic.atomic_write_bytes(self.path, written, before_replace=self._unchanged_on_disk)
+        atomic.remove_stray_temp_files(self.path)
+        self._indexing.written_with_rows(rows, written.layout)
+        self.exists = True
+        indexing = self._indexing
+        self._attach(archivefile.DeferredTables(self.path, indexing.source, indexing.layout),
+                     None, indexing.index, indexing.source, indexing.layout)
 
     def update(self, record: Record, *, action: str = "set", respell: bool = True) -> Record:
         """Replace a record's values (same id), logging the fields that changed.
@@ -536,7 +618,7 @@ class Archive:
         self._links.insert(link)
         self.log("link", src, None, dict(link))
 
-    def store_links(self, links: Iterable[dict[str, str]]) -> None:
+    def store_links(self, links: Iterable[Mapping[str, str]]) -> None:
         """Store many links in one pass (imports), logging each."""
         links = [dict(link) for link in links]
         if links:
