@@ -9,20 +9,22 @@ module says where it lands.  The records table is either
   from the index, new records are appended to the text, and a record is read and
   rewritten as its one line.
 
-Together with :mod:`archivist.store`, the only module that touches TinyDB.
+With :mod:`archivist.store` and :mod:`archivist.linktable`, the only modules that touch
+TinyDB.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from typing import Any
 
 from tinydb.storages import Storage
 from tinydb.table import Table
 
 from archivist import archivefile, indexfile
-from archivist.errors import RecordNotFound
+from archivist.errors import DuplicateRecord, RecordNotFound
 from archivist.indexing import IdIndex, IndexKeeper
+from archivist.models import first_spellings
 
 
 class SnapshotStorage(Storage):
@@ -148,6 +150,62 @@ class RecordTable:
         if self.unparsed_tables() is not None:
             return self._indexing.reserve(count)
         return max(map(int, self._storage.raw("records")), default=0) + 1
+
+    def titles(self, wanted: set[str], index: indexfile.Index | None) -> dict[str, Any]:
+        """The title of each record whose lower id is ``wanted`` (``None`` for one
+        without), from ``index`` when given and sound.  Unknown ids are left out."""
+        if index is not None:
+            try:
+                return {key: title for key, title in zip(index.column(indexfile.ID_KEY),
+                                                         index.column("title"))
+                        if key in wanted}
+            except ValueError:  # a damaged index file: read the records
+                pass
+        return {key: self.document(key).get("title") for key in wanted if key in self.ids}
+
+    def tag_spellings(self) -> dict[str, str]:
+        """Each tag's case-folded key mapped to the spelling first given in the archive."""
+        index = self.unparsed_summaries()
+        if index is not None:
+            tag_lists: Iterable[Any] = (doc.get("tags") for _, doc in self._indexing.appended)
+            spelling = index.tag_spellings()
+        else:
+            records = self._storage.raw("records").values()
+            tag_lists, spelling = (doc.get("tags") for doc in records), {}
+        return first_spellings(tag_lists, spelling)
+
+    def put_back(self, docs: list[dict[str, Any]], positions: Sequence[int | None]
+                 ) -> list[int]:
+        """Insert documents, each at its place in the order of the table (``None``: at
+        the end), places applied one after another; their document ids.
+
+        :raises DuplicateRecord: when an id is taken (case-insensitively).
+        """
+        for doc in docs:
+            if doc["id"].lower() in self.ids:
+                raise DuplicateRecord(doc["id"])
+            self.ids[doc["id"].lower()] = -1
+        doc_ids: list[int] = self._records.insert_multiple(docs)
+        for doc, doc_id in zip(docs, doc_ids):
+            self.ids[doc["id"].lower()] = doc_id
+        self._indexing.changed(doc_ids)
+        table = self._storage.raw("records")
+        if any(position is not None for position in positions):
+            # Records list in the order of the table: put each back where it was.
+            new = {str(n) for n in doc_ids}
+            keys = [k for k in table if k not in new]
+            for position, doc_id in zip(positions, doc_ids):
+                keys.insert(len(keys) if position is None else position, str(doc_id))
+            ordered = {k: table[k] for k in keys}
+            table.clear()
+            table.update(ordered)
+        return doc_ids
+
+    def remove(self, record_ids: Sequence[str]) -> None:
+        """Remove the records with these ids (as stored)."""
+        doc_ids = [self.ids.pop(record_id.lower()) for record_id in record_ids]
+        self._records.remove(doc_ids=doc_ids)
+        self._indexing.changed(doc_ids)
 
     def document(self, record_id: str) -> dict[str, Any]:
         """The stored document of a record (do not mutate it).

@@ -1,7 +1,8 @@
 """The archive: one TinyDB JSON file, read once and written at most once per command.
 
-This module and :mod:`archivist.recordtable` (where the records are, parsed or not)
-are the only ones that touch TinyDB.  The file holds four tables::
+This module, :mod:`archivist.recordtable` (where the records are, parsed or not) and
+:mod:`archivist.linktable` are the only ones that touch TinyDB.  The file holds four
+tables::
 
     meta     {"1": {"format": 1}}
     records  one document per record (see :mod:`archivist.models`)
@@ -20,7 +21,8 @@ table TinyDB never asked for stays text: ``add`` learns ids and tags from the in
 and appends its documents to that text, and a command that reads or changes a few
 records (``show``, ``set``, ``tag``) parses and rewrites only their lines
 (:class:`archivist.archivefile.LazyTables`); :mod:`archivist.indexing` keeps the
-index in step.
+index in step.  An import writes its records as it makes them
+(:meth:`Archive.add_and_write`).
 """
 
 from __future__ import annotations
@@ -39,12 +41,12 @@ from archivist.errors import (
     ArchiveCorrupt,
     DuplicateRecord,
     InvalidRecord,
-    RecordInUse,
 )
 from archivist.historylog import HistoryLog, current_user, diff, loggable, utc_now
 from archivist.ids import generate_id
 from archivist.indexing import IndexKeeper
-from archivist.models import Record, first_spellings, merge_tags, tag_key
+from archivist.linktable import LinkTable, as_stored
+from archivist.models import Record, merge_tags, tag_key
 from archivist.recordtable import RecordTable, SnapshotStorage
 
 
@@ -95,6 +97,7 @@ class Archive:
         # the identity of the file they were read from, and the documents changed since.
         self._indexing = IndexKeeper(path, index, source, layout)
         self._table = RecordTable(self._storage, self._records, self._indexing)
+        self._linked = LinkTable(self._storage, self._links)
 
     @property
     def log_extra(self) -> dict[str, Any]:
@@ -166,21 +169,16 @@ class Archive:
         if not self.dirty or self.path is None:
             return
         data = self._storage.data
-        meta = {"format": FORMAT_VERSION, "entries": self._log.entries_so_far(),
-                "change": self._log.last_change()}
+        entries = self._log.entries_so_far()
         history = self._log.pieces()
-        data["meta"] = {"1": meta}
-        tables = data if self._log.text is not None else {
-            "records": self._raw("records"), "links": self._raw("links"), "meta": data["meta"]}
-        pieces = archivefile.encode(tables, history)
-        atomic.atomic_write_bytes(self.path, pieces, before_replace=self._unchanged_on_disk)
-        atomic.remove_stray_temp_files(self.path)
+        pieces = archivefile.encode(self._tables(entries, self._log.last_change()), history)
+        self._write(pieces)
         layout = archivefile.layout_of(pieces)
         # The bytes written and the new history entries are let go before the index
         # is summarised: after an import of 10,000 records, the three together are
         # half of the command's peak memory.
         del pieces
-        self._log.written(history, meta["entries"])
+        self._log.written(history, entries)
         replaced: list[tuple[str, dict[str, Any]]] = []
         if isinstance(data, archivefile.LazyTables):
             replaced = [(doc_id, data.documents["records"][doc_id])
@@ -190,6 +188,21 @@ class Archive:
                                layout, replaced)
         self._storage.dirty = False
         self.exists = True
+
+    def _tables(self, entries: int, change: int) -> dict[str, Any]:
+        """The tables to write, the meta table counting ``entries`` history entries and
+        ``change`` changes (the history is written from its own pieces)."""
+        data = self._storage.data
+        data["meta"] = {"1": {"format": FORMAT_VERSION, "entries": entries, "change": change}}
+        if self._log.text is not None:
+            return data
+        return {"records": self._raw("records"), "links": self._raw("links"),
+                "meta": data["meta"]}
+
+    def _write(self, pieces: Iterable[archivefile.Text]) -> None:
+        assert self.path is not None
+        atomic.atomic_write_bytes(self.path, pieces, before_replace=self._unchanged_on_disk)
+        atomic.remove_stray_temp_files(self.path)
 
     def _unchanged_on_disk(self) -> None:
         """Refuse to write when the file is no longer the one read: a program other
@@ -262,16 +275,8 @@ class Archive:
     def titles(self, record_ids: Iterable[str]) -> dict[str, Any]:
         """The title of each record (by lower id; ``None`` for a record without one),
         from the index file when it is current.  Unknown ids are left out."""
-        wanted = {record_id.lower() for record_id in record_ids}
-        index = self.summaries()
-        if index is not None:
-            try:
-                return {key: title for key, title in zip(index.column(indexfile.ID_KEY),
-                                                         index.column("title"))
-                        if key in wanted}
-            except ValueError:  # a damaged index file: read the records
-                pass
-        return {key: self.document(key).get("title") for key in wanted if key in self}
+        return self._table.titles({record_id.lower() for record_id in record_ids},
+                                  self.summaries())
 
     def get(self, record_id: str) -> Record:
         """The record with ``record_id`` (matched case-insensitively).
@@ -340,21 +345,17 @@ class Archive:
 
     def add_and_write(self, records: Callable[[], Iterable[tuple[Record, Any]]], count: int,
                       links: Sequence[tuple[str, str, str]]) -> None:
-        """Add ``count`` records and ``links`` (``(src, rel, dst)``, checked), and write
-        the archive now, each new document and history entry made only as it is written.
-
-        For imports: 10,000 records never stand in memory together as documents, nor
-        do their history entries or the file's bytes.  ``records()`` gives the records
-        with their provenance (see :meth:`add`), the same each time: it is called once
-        as the records table is written and once as the history is.  Tags must be
-        spelled already (callers use :meth:`tag_spellings`).  Afterwards the archive
-        is read again from the file when next asked.  An archive in memory, or one
-        changed already, is changed as :meth:`add_many` and :meth:`store_links` do,
-        and written by :meth:`commit`.
+        """Add ``count`` records and ``links`` (``(src, rel, dst)``, checked) and write
+        now, making each document and history entry only as it is written: an import's
+        10,000 records are never in memory together.  ``records()`` gives the same
+        records (tags spelled already) with their provenance each time it is called:
+        for the records table, then for the history.  The archive is read again from
+        the file when next asked.  One in memory or changed already is changed as by
+        :meth:`add_many` and :meth:`store_links`, and written by :meth:`commit`.
 
         :raises DuplicateRecord: when an id is taken (nothing is written then).
         """
-        stored = ({"src": src, "rel": rel, "dst": dst} for src, rel, dst in links)
+        stored = (as_stored(*link) for link in links)
         if self.path is None or self.dirty:
             self.add_many(records())
             self.store_links(stored)
@@ -369,15 +370,14 @@ class Archive:
 
         def documents() -> Iterator[tuple[str, dict[str, Any]]]:
             for number, (record, how) in enumerate(records(), start=first):
-                yield str(number), record.with_changes(
-                    archive=self._added_info(how)).to_document()
+                yield str(number), record.with_changes(archive=self._added_info(how)
+                                                       ).to_document()
 
         def record_lines() -> Iterator[bytes]:
             new: set[str] = set()
             given = 0
             for doc_id, doc in documents():
-                given += 1
-                key = doc["id"].lower()
+                given, key = given + 1, doc["id"].lower()
                 if key in self._table.ids or key in new:
                     raise DuplicateRecord(doc["id"])
                 new.add(key)
@@ -393,20 +393,14 @@ class Archive:
             for number, entry in enumerate(entries, start=first_entry):
                 yield archivefile.line(str(number), self._log.entry(*entry))
 
-        meta = {"format": FORMAT_VERSION, "entries": first_entry - 1 + count + len(links),
-                "change": self._log.next_change()}
-        data = self._storage.data
-        data["meta"] = {"1": meta}
-        tables = data if self._log.text is not None else {
-            "records": self._raw("records"), "links": self._raw("links"), "meta": data["meta"]}
-        first_link = max(map(int, self._raw("links")), default=0) + 1
+        tables = self._tables(first_entry - 1 + count + len(links), self._log.next_change())
+        first_link = self._linked.next_doc_id()
         written = archivefile.encode_appending(tables, self._log.pieces(), {
             "records": record_lines(),
-            "links": (archivefile.line(str(number), {"src": src, "rel": rel, "dst": dst})
-                      for number, (src, rel, dst) in enumerate(links, start=first_link)),
+            "links": (archivefile.line(str(number), as_stored(*link))
+                      for number, link in enumerate(links, start=first_link)),
             "history": history_lines()})
-        atomic.atomic_write_bytes(self.path, written, before_replace=self._unchanged_on_disk)
-        atomic.remove_stray_temp_files(self.path)
+        self._write(written)
         self._indexing.written_with_rows(rows, written.layout)
         self.exists = True
         indexing = self._indexing
@@ -460,12 +454,7 @@ class Archive:
 
     def set_archive_info(self, record_id: str, **values: Any) -> None:
         """Update the maintained ``archive`` section (e.g. the last fixity check)."""
-        doc_id = self._table.ids[record_id.lower()]
-
-        def change(doc: MutableMapping[Any, Any]) -> None:
-            doc["archive"] = {**doc.get("archive", {}), **values}
-
-        self._table.update(change, [doc_id])
+        self.set_archive_infos({record_id: values})
 
     def set_archive_infos(self, values: dict[str, dict[str, Any]]) -> None:
         """:meth:`set_archive_info` for many records (id → values) in one pass.
@@ -508,24 +497,7 @@ class Archive:
         """
         # Rebuilt through Record so that the private date cache is current.
         docs = [Record.from_document(doc).to_document() for doc, _ in items]
-        for doc in docs:
-            if doc["id"].lower() in self._table.ids:
-                raise DuplicateRecord(doc["id"])
-            self._table.ids[doc["id"].lower()] = -1
-        doc_ids = self._records.insert_multiple(docs)
-        for doc, doc_id in zip(docs, doc_ids):
-            self._table.ids[doc["id"].lower()] = doc_id
-        self._indexing.changed(doc_ids)
-        table = self._raw("records")
-        if any(position is not None for _, position in items):
-            # Records list in the order of the table: put each back where it was.
-            new = {str(n) for n in doc_ids}
-            keys = [k for k in table if k not in new]
-            for (_, position), doc_id in zip(items, doc_ids):
-                keys.insert(len(keys) if position is None else position, str(doc_id))
-            ordered = {k: table[k] for k in keys}
-            table.clear()
-            table.update(ordered)
+        self._table.put_back(docs, [position for _, position in items])
         self._log.append(
             self._log.entry("add", d["id"], None, loggable(d), archive=d.get("archive", {}))
             for d in docs)
@@ -558,24 +530,9 @@ class Archive:
         :returns: the ids removed, as stored.
         """
         ids = [self.canonical_id(i) for i in record_ids]
-        going = {i.lower() for i in ids}
-        doomed_links: list[int] = []
-        for link_id, link in self._raw("links").items():
-            src, dst = link["src"].lower(), link["dst"].lower()
-            if src in going or dst in going:
-                if not force and not (src in going and dst in going):
-                    record, other = (link["src"], link["dst"]) if src in going else (
-                        link["dst"], link["src"])
-                    raise RecordInUse(
-                        f"{record} is linked with {other} ({link['src']} {link['rel']} "
-                        f"{link['dst']}); unlink it first or use --force"
-                    )
-                doomed_links.append(int(link_id))
-        links = self._raw("links")
-        self._log.log_many(("unlink", links[str(n)]["src"], dict(links[str(n)]), None)
-                      for n in doomed_links)
-        if doomed_links:
-            self._links.remove(doc_ids=doomed_links)
+        doomed = self._linked.touching({i.lower() for i in ids}, force=force)
+        self._log.log_many(("unlink", link["src"], link, None)
+                           for link in self._linked.delete(doomed))
         # The archive section and the place in the order go into history too, so that
         # undo (restoring in reverse) puts each record back as it was.  Logged in the
         # order of the table, a record's place among those still there is its place
@@ -589,61 +546,41 @@ class Archive:
                                        archive=doc.get("archive", {}),
                                        position=order[record_id.lower()] - count))
         self._log.append(entries)
-        doc_ids = [self._table.ids.pop(i.lower()) for i in ids]
-        self._records.remove(doc_ids=doc_ids)
-        self._indexing.changed(doc_ids)
+        self._table.remove(ids)
         return ids
 
     # -- tags -----------------------------------------------------------------------
 
     def tag_spellings(self) -> dict[str, str]:
         """Each tag's case-folded key mapped to the spelling first given in the archive."""
-        index = self._table.unparsed_summaries()
-        if index is not None:
-            tag_lists: Iterable[Any] = (doc.get("tags") for _, doc in self._indexing.appended)
-            spelling = index.tag_spellings()
-        else:
-            tag_lists, spelling = (doc.get("tags") for doc in self.documents()), {}
-        return first_spellings(tag_lists, spelling)
+        return self._table.tag_spellings()
 
     # -- links (raw storage; the rules live in archivist.links) -------------------
 
     def link_documents(self) -> Iterable[dict[str, Any]]:
         """Every stored link as ``{"src", "rel", "dst"}``."""
-        return self._raw("links").values()
+        return self._linked.documents()
 
     def store_link(self, src: str, rel: str, dst: str) -> None:
         """Store a link as given (callers check the rules first) and log it."""
-        link = {"src": src, "rel": rel, "dst": dst}
-        self._links.insert(link)
-        self.log("link", src, None, dict(link))
+        self.store_links([as_stored(src, rel, dst)])
 
     def store_links(self, links: Iterable[Mapping[str, str]]) -> None:
         """Store many links in one pass (imports), logging each."""
-        links = [dict(link) for link in links]
-        if links:
-            self._links.insert_multiple([dict(link) for link in links])
-            self._log.log_many(("link", link["src"], None, link) for link in links)
+        self._log.log_many(("link", link["src"], None, dict(link))
+                           for link in self._linked.insert(links))
 
     def delete_links(self, links: Iterable[dict[str, str]]) -> int:
         """Delete many stored links in one pass, logging each; returns how many were found."""
-        wanted = {(link["src"].lower(), link["rel"], link["dst"].lower()) for link in links}
-        found = [(int(n), link) for n, link in self._raw("links").items()
-                 if (link["src"].lower(), link["rel"], link["dst"].lower()) in wanted]
-        if found:
-            self._links.remove(doc_ids=[n for n, _ in found])
-            self._log.log_many(("unlink", link["src"], dict(link), None) for _, link in found)
-        return len(found)
+        deleted = self._linked.delete(links)
+        self._log.log_many(("unlink", link["src"], link, None) for link in deleted)
+        return len(deleted)
 
     def delete_link(self, src: str, rel: str, dst: str) -> bool:
         """Delete a stored link; ``False`` when there was none."""
-        for link_id, link in self._raw("links").items():
-            if (link["src"].lower(), link["rel"], link["dst"].lower()) == (
-                    src.lower(), rel, dst.lower()):
-                self._links.remove(doc_ids=[int(link_id)])
-                self.log("unlink", link["src"], dict(link), None)
-                return True
-        return False
+        deleted = self._linked.delete([as_stored(src, rel, dst)], first_only=True)
+        self._log.log_many(("unlink", link["src"], link, None) for link in deleted)
+        return bool(deleted)
 
     # -- history (archivist.historylog) ---------------------------------------------
 

@@ -1,0 +1,90 @@
+"""Where an open archive's links are, and how they are stored, found and deleted.
+
+:class:`archivist.store.Archive` logs each change; :mod:`archivist.links` holds the
+rules (relations, directions, cycles).  With :mod:`archivist.store` and
+:mod:`archivist.recordtable`, the only modules that touch TinyDB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from tinydb.table import Table
+
+from archivist.errors import RecordInUse
+from archivist.recordtable import SnapshotStorage
+
+#: A link as the table holds it: ``{"src", "rel", "dst"}``.
+StoredLink = dict[str, str]
+
+
+def _key(link: Mapping[str, str]) -> tuple[str, str, str]:
+    return link["src"].lower(), link["rel"], link["dst"].lower()
+
+
+class LinkTable:
+    """The links of one open archive.
+
+    :param storage: the snapshot of the file's tables.
+    :param links: the TinyDB table over its links.
+    """
+
+    def __init__(self, storage: SnapshotStorage, links: Table) -> None:
+        self._storage = storage
+        self._links = links
+
+    def documents(self) -> Iterable[StoredLink]:
+        """Every stored link."""
+        return self._storage.raw("links").values()
+
+    def next_doc_id(self) -> int:
+        """The document id of a link appended to the table as read."""
+        return max(map(int, self._storage.raw("links")), default=0) + 1
+
+    def insert(self, links: Iterable[Mapping[str, str]]) -> list[StoredLink]:
+        """Store links as given (callers check the rules first); the links stored."""
+        stored = [dict(link) for link in links]
+        if stored:
+            self._links.insert_multiple([dict(link) for link in stored])
+        return stored
+
+    def delete(self, links: Iterable[Mapping[str, str]], *, first_only: bool = False
+               ) -> list[StoredLink]:
+        """Delete the stored links that are ``links`` (ids compared case-insensitively);
+        with ``first_only``, only the first found.  The links deleted, as stored."""
+        wanted = {_key(link) for link in links}
+        found: list[tuple[int, StoredLink]] = []
+        for link_id, link in self._storage.raw("links").items():
+            if _key(link) in wanted:
+                found.append((int(link_id), link))
+                if first_only:
+                    break
+        if found:
+            self._links.remove(doc_ids=[n for n, _ in found])
+        return [dict(link) for _, link in found]
+
+    def touching(self, record_ids: set[str], *, force: bool) -> list[StoredLink]:
+        """The links of records about to be removed (``record_ids`` case-folded).
+
+        :raises RecordInUse: unless ``force``, when one links such a record with a
+            record that stays.
+        """
+        found: list[StoredLink] = []
+        for link in self.documents():
+            src, dst = link["src"].lower(), link["dst"].lower()
+            if src in record_ids or dst in record_ids:
+                if not force and not (src in record_ids and dst in record_ids):
+                    record, other = (link["src"], link["dst"]) if src in record_ids else (
+                        link["dst"], link["src"])
+                    raise RecordInUse(
+                        f"{record} is linked with {other} ({link['src']} {link['rel']} "
+                        f"{link['dst']}); unlink it first or use --force"
+                    )
+                found.append(link)
+        return found
+
+
+def as_stored(src: str, rel: str, dst: str) -> StoredLink:
+    """The stored form of a link."""
+    return {"src": src, "rel": rel, "dst": dst}
+
