@@ -348,14 +348,17 @@ class Archive:
         """Add ``count`` records and ``links`` (``(src, rel, dst)``, checked) and write
         now, making each document and history entry only as it is written: an import's
         10,000 records are never in memory together.  ``records()`` gives the same
-        records (tags spelled already) with their provenance each time it is called:
-        for the records table, then for the history.  The archive is read again from
-        the file when next asked.  One in memory or changed already is changed as by
-        :meth:`add_many` and :meth:`store_links`, and written by :meth:`commit`.
+        records with their provenance each time it is called: for the records table,
+        then for the history.  Tags are spelled as :meth:`add_many` spells them.  The
+        archive is read again from the file when next asked.  One in memory or changed
+        already is changed as by :meth:`add_many` and :meth:`store_links`, and written
+        by :meth:`commit`.
 
         :raises DuplicateRecord: when an id is taken (nothing is written then).
         """
         stored = (as_stored(*link) for link in links)
+        if not count and not links:
+            return
         if self.path is None or self.dirty:
             self.add_many(records())
             self.store_links(stored)
@@ -368,10 +371,15 @@ class Archive:
             [] if self._indexing.index is not None
             else indexfile.ColumnsWriter(self._raw("records")))
 
+        # Tags are spelled as add_many spells them; the first spelling in the archive,
+        # then in the batch, wins, so both passes spell them alike.
+        spelling = self.tag_spellings()
+
         def documents() -> Iterator[tuple[str, dict[str, Any]]]:
             for number, (record, how) in enumerate(records(), start=first):
-                yield str(number), record.with_changes(archive=self._added_info(how)
-                                                       ).to_document()
+                tags = merge_tags((), (spelling.setdefault(tag_key(t), t) for t in record.tags))
+                yield str(number), record.with_changes(
+                    tags=tags, archive=self._added_info(how)).to_document()
 
         def record_lines() -> Iterator[bytes]:
             new: set[str] = set()

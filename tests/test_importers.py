@@ -25,6 +25,7 @@ from archivist.listing import to_interchange
 from archivist.models import KINDS, RESERVED_KEYS, Record, tag_key
 from archivist.store import Archive
 from archivist.yamlio import MarkedList, YamlError, dump, load_all
+from tests.conftest import assert_index_current
 from tests.conftest import write_file as write
 
 
@@ -330,3 +331,34 @@ def test_records_written_out_come_back_unchanged(records: list[dict[str, Any]],
     archive = Archive()
     run(archive, read_text(text))
     assert interchange_of(archive) == _expected(records)
+
+
+def test_an_import_into_an_indexed_archive_appends_and_keeps_the_index_current(
+        tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    with Archive.open(path, write=True) as archive:
+        archive.add(Record(id="old", title="Old", tags=("FILM",)))
+    with Archive.open(path) as archive:
+        list(archive.documents())  # leaves the index file
+    text = "- {id: new, title: New, tags: [film], links: [{rel: part-of, target: old}]}\n"
+    with Archive.open(path, write=True) as archive:
+        result = run(archive, read_text(text))
+        assert archive.get("new").tags == ("FILM",)  # read again from the file written
+    assert result.summary() == "imported 1 record (1 links), skipped 0, updated 0"
+    assert_index_current(path)
+    with Archive.open(path) as archive:
+        assert archive.ids() == ["old", "new"]
+        assert [e["action"] for e in archive.history()] == ["add", "add", "link"]
+
+
+def test_an_import_that_updates_records_changes_them_for_the_commit(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    with Archive.open(path, write=True) as archive:
+        archive.add(Record(id="old", title="Old"))
+    text = "- {id: old, title: Changed}\n- {id: new, title: New}\n"
+    with Archive.open(path, write=True) as archive:
+        result = run(archive, read_text(text), on_conflict="update")
+        assert archive.dirty  # written by the commit, not as it was read
+    assert [a for a, _ in result.actions] == ["update", "add"]
+    with Archive.open(path) as archive:
+        assert [r.title for r in archive.records()] == ["Changed", "New"]

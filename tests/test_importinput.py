@@ -14,17 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archivist.errors import ImportFailed
 from archivist.importers import ImportOptions, import_records
 from archivist.importinput import (
     MAX_PROBLEMS,
+    Entry,
+    InputFile,
     Inputs,
     Problems,
     expand_paths,
     read_entries,
     read_inputs,
 )
+from archivist.models import Record, record_from_mapping
 from archivist.store import Archive
 from tests.conftest import write_file as write
 
@@ -240,3 +245,40 @@ def test_each_source_file_is_hashed_once(tmp_path: Path, monkeypatch: pytest.Mon
     yaml_file = write(tmp_path / "r.yaml", text)
     run(Archive(), read_inputs([str(yaml_file)]))
     assert len(calls) == 1
+
+
+_FULL = {"id": "Full-1", "title": "Łódź “quoted”", "kind": "article", "subtitle": "s",
+         "creators": ["A", "Б"], "date": "1921-03/1921-05", "publisher": "P", "language": "pl",
+         "url": "https://example.org", "summary": "…", "tags": ["Film", "x y"],
+         "source": {"path": "a.txt", "sha256": "0" * 64, "size": "3", "span": ["2", "4"],
+                    "retrieved": "2021-02-09"},
+         "kicker": "no", "nested": {"list": ["0123", "1e3"], "empty": None}}
+
+
+@given(st.dictionaries(st.sampled_from(sorted(_FULL)), st.just(None)))
+def test_a_packed_record_unpacks_to_the_record_checked(left_out: dict[str, None]) -> None:
+    values = {k: v for k, v in _FULL.items() if k not in left_out or k == "title"}
+    record = record_from_mapping(values, default_id="pending")
+    entry = Entry(InputFile("-", "<stdin>", Path("."), "", b"", 0), record, True)
+    assert isinstance(entry._packed, bytes)
+    assert entry.record == record and entry.record is not record
+    assert (entry.id, entry.tags, entry.source) == (record.id, record.tags, record.source)
+    changed = record.with_changes(id="other", tags=("t",))
+    entry.record = changed
+    assert entry.record == changed and (entry.id, entry.tags) == ("other", ("t",))
+
+
+def test_a_record_that_cannot_be_packed_is_kept_whole() -> None:
+    record = Record(id="a", title="\ud800")  # a lone surrogate: no JSON writer takes it
+    entry = Entry(InputFile("-", "<stdin>", Path("."), "", b"", 0), record, True)
+    assert entry.record is record
+
+
+def test_links_keep_where_they_stood_packed_and_their_names_shared() -> None:
+    inputs = read_text("- {id: a, title: T, links: [{rel: part-of, target: b}]}\n"
+                       "- {id: c, title: T, links: [{rel: part-of, target: b}]}\n")
+    first, second = read_entries(inputs, Problems(), set(), None)
+    (rel, target, at_rel, at_target), = first.links
+    assert (rel, target, first.at(at_rel), first.at(at_target)) == (
+        "part-of", "b", "<stdin>:1:30", "<stdin>:1:44")
+    assert rel is second.links[0][0]

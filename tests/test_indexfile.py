@@ -1309,3 +1309,26 @@ def test_an_id_column_not_written_by_archivist_is_never_searched(
     assert db.read_bytes() == before
     assert ok(db, "rm", "cc").stdout.strip() in ("", "cc")
     assert [r["id"] for r in json.loads(db.read_bytes())["records"].values()] == ["aa", "bb"]
+
+
+def _stored_docs(count: int) -> dict[str, dict[str, Any]]:
+    docs = {}
+    for n in range(1, count + 1):
+        record = record_from_mapping({"id": f"R-{n}", "title": f"Title {n} “Łódź”",
+                                      "date": "1921~", "tags": ["Film", "x y"],
+                                      "creators": ["A", "Б"]})
+        docs[str(n * 2)] = record.to_document()
+    return docs
+
+
+@pytest.mark.parametrize(("before", "after"), [(0, 0), (0, 3), (4, 0), (4, 3)])
+def test_a_new_index_written_a_row_at_a_time_is_the_index_built_at_once(
+        tmp_path: Path, before: int, after: int) -> None:
+    docs = _stored_docs(before + after)
+    keys = list(docs)
+    writer = indexfile.ColumnsWriter({k: docs[k] for k in keys[:before]})
+    for key in keys[before:]:
+        writer.append(indexfile.summary_row(key, docs[key]))
+    written, built = writer.index(), indexfile.build(docs)
+    assert written.rows() == built.rows()
+    assert written.encode([1, 2, 3, 4, 5]) == built.encode([1, 2, 3, 4, 5])

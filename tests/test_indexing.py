@@ -134,3 +134,20 @@ def test_the_id_column_text_is_checked_without_parsing(text: bytes, sound: bool)
 def test_an_empty_id_column_is_sound_for_no_documents() -> None:
     assert indexfile.Index({indexfile.DOC_KEY: b"[]", indexfile.ID_KEY: b"[]"}).keys_sound()
     assert indexfile.Index({}).keys_sound()
+
+
+def test_records_appended_by_a_write_reach_the_index_as_rows_or_as_new_columns(
+        tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text("{}")
+    doc = record_from_mapping({"id": "A", "title": "T"}).to_document()
+    new = IndexKeeper(path, None, None, None)
+    columns = indexfile.ColumnsWriter({})
+    columns.append(indexfile.summary_row("1", doc))
+    new.written_with_rows(columns, [0, 1, 2])
+    assert new.index is not None and new.index.rows() == indexfile.build({"1": doc}).rows()
+    loaded = indexfile.load(path)
+    assert loaded is not None and len(loaded) == 1
+    kept = IndexKeeper(path, loaded, new.source, [0, 1, 2])
+    kept.written_with_rows([indexfile.summary_row("2", {**doc, "id": "B"})], [0, 1, 2])
+    assert kept.index is not None and kept.index.column(indexfile.ID_KEY) == ["a", "b"]

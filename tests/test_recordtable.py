@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from tinydb import TinyDB
 
-from archivist.errors import RecordNotFound
+from archivist.errors import DuplicateRecord, RecordNotFound
 from archivist.indexing import IndexKeeper
 from archivist.models import Record
 from archivist.recordtable import RecordTable, SnapshotStorage
@@ -68,3 +68,31 @@ def test_an_unparsed_table_reads_and_changes_one_line(tmp_path: Path,
     monkeypatch.undo()
     with Archive.open(db) as archive:
         assert [r.title for r in archive.records()] == ["Title 0", "Changed", "Title 2"]
+
+
+def _doc(record_id: str, tags: list[str] | None = None) -> dict[str, Any]:
+    return Record(id=record_id, title=f"Title {record_id}",
+                  tags=tuple(tags or ())).to_document()
+
+
+def test_records_put_back_go_to_their_places_one_after_another() -> None:
+    table, storage = parsed_table({"1": _doc("a"), "2": _doc("b"), "3": _doc("c")})
+    doc_ids = table.put_back([_doc("x"), _doc("y"), _doc("z")], [0, None, 2])
+    assert doc_ids == [4, 5, 6]
+    assert [d["id"] for d in storage.raw("records").values()] == ["x", "a", "z", "b", "c",
+                                                                   "y"]
+    assert table.ids["y"] == 5
+    with pytest.raises(DuplicateRecord):
+        table.put_back([_doc("q"), _doc("Q")], [None, None])
+
+
+def test_records_removed_leave_the_table_and_the_ids() -> None:
+    table, storage = parsed_table({"1": _doc("a"), "2": _doc("B")})
+    table.remove(["B"])
+    assert list(storage.raw("records")) == ["1"] and "b" not in table.ids
+
+
+def test_titles_and_tag_spellings_come_from_the_records_without_an_index() -> None:
+    table, _ = parsed_table({"1": _doc("a", ["Film"]), "2": _doc("b", ["FILM", "x"])})
+    assert table.titles({"a", "b", "nope"}, None) == {"a": "Title a", "b": "Title b"}
+    assert table.tag_spellings() == {"film": "Film", "x": "x"}

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from archivist import atomic, indexfile
 from archivist.archivefile import read_whole
 from archivist.errors import ArchiveCorrupt, DuplicateRecord, RecordInUse, RecordNotFound
-from archivist.models import record_from_mapping
+from archivist.models import Record, record_from_mapping
 from archivist.store import FORMAT_VERSION, Archive
+from tests.conftest import assert_index_current
 
 
 def rec(record_id: str, title: str = "T", **values: object):  # type: ignore[no-untyped-def]
@@ -191,3 +196,132 @@ def test_a_file_changed_by_another_program_while_open_is_not_written(
     else:
         assert path.read_bytes() == other.read_bytes()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# -- adding and writing at once (imports) -----------------------------------------------
+
+
+def _records(*ids: str) -> list[tuple[Record, dict[str, str]]]:
+    return [(rec(i, f"Title {i}", tags=["Film", "labour"], date="1921~",
+                 creators=["A. Person", "Б. Человек"]), {"file": "in.yaml", "sha256": "0" * 64,
+                                                       "command": "archivist import"})
+            for i in ids]
+
+
+def _start(path: Path, state: str) -> None:
+    """An archive file in ``state``: missing, read whole (no index), or indexed."""
+    if state == "missing":
+        return
+    with Archive.open(path, write=True) as archive:
+        for record_id in ("old-1", "old-2", "old-3"):
+            archive.add(rec(record_id, tags=["FILM"]))
+        archive.store_link("old-1", "part-of", "old-2")
+    if state == "indexed":
+        with Archive.open(path) as archive:
+            list(archive.documents())  # a read that leaves the index file behind
+        assert indexfile.load(path) is not None
+    else:
+        indexfile.discard(path)
+
+
+@pytest.mark.parametrize(("state", "count"), [
+    *((state, count) for state in ("missing", "read whole", "indexed") for count in (1, 3, 1001)),
+    ("read whole", 0), ("indexed", 0)])  # no records: only a link
+def test_add_and_write_writes_what_adding_then_committing_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state: str, count: int) -> None:
+    monkeypatch.setattr("archivist.store.utc_now", lambda: "2026-01-02T03:04:05Z")
+    records = _records(*(f"new-{n}" for n in range(count)))
+    links = [(f"new-{n}", "related", f"new-{n + 1}") for n in range(count - 1)]
+    if state != "missing":
+        links.append(("old-3", "replaces", "old-1"))
+    streamed, committed = tmp_path / "streamed.json", tmp_path / "committed.json"
+    for path in (streamed, committed):
+        _start(path, state)
+    with Archive.open(committed, write=True) as archive:
+        archive.add_many(records)
+        archive.store_links({"src": s, "rel": r, "dst": d} for s, r, d in links)
+    with Archive.open(streamed, write=True) as archive:
+        archive.add_and_write(lambda: iter(records), count, links)
+    assert streamed.read_bytes() == committed.read_bytes()
+    index, expected = indexfile.load(streamed), indexfile.load(committed)
+    assert index is not None and expected is not None and index.rows() == expected.rows()
+    assert_index_current(streamed)
+
+
+def test_after_add_and_write_the_archive_reads_and_changes_what_was_written(
+        tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    _start(path, "indexed")
+    with Archive.open(path, write=True) as archive:
+        archive.add_and_write(lambda: iter(_records("new-1", "new-2")), 2,
+                              [("new-1", "part-of", "old-1")])
+        assert archive.get("NEW-2").title == "Title new-2"
+        assert len(archive) == 5 and not archive.dirty
+        assert [e["action"] for e in archive.history("new-1")][-2:] == ["add", "link"]
+        archive.add(rec("later"))
+    with Archive.open(path) as archive:
+        assert archive.ids() == ["old-1", "old-2", "old-3", "new-1", "new-2", "later"]
+        assert {"src": "new-1", "rel": "part-of", "dst": "old-1"} in list(
+            archive.link_documents())
+    assert_index_current(path)
+
+
+@pytest.mark.parametrize("ids", [("old-2",), ("new-1", "NEW-1")])
+def test_add_and_write_refuses_a_taken_id_and_changes_nothing(tmp_path: Path,
+                                                              ids: tuple[str, ...]) -> None:
+    path = tmp_path / "a.json"
+    _start(path, "indexed")
+    before = path.read_bytes()
+    with pytest.raises(DuplicateRecord), Archive.open(path, write=True) as archive:
+        archive.add_and_write(lambda: iter(_records(*ids)), len(ids), [])
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.json.index",
+                                                          "a.json.lock"]
+
+
+def test_add_and_write_refuses_fewer_records_than_announced(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    _start(path, "read whole")
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError), Archive.open(path, write=True) as archive:
+        archive.add_and_write(lambda: iter(_records("new-1")), 2, [])
+    assert path.read_bytes() == before
+
+
+def test_add_and_write_makes_each_record_as_it_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[str] = []
+    real_write = atomic._write_all
+
+    def write(fd: int, piece: Any, writeback: Any) -> None:
+        events.append("write")
+        real_write(fd, piece, writeback)
+
+    def given() -> Iterator[tuple[Record, dict[str, str]]]:
+        for item in _records(*(f"r-{n}" for n in range(2500))):
+            events.append("record")
+            yield item
+
+    monkeypatch.setattr(atomic, "_write_all", write)
+    with Archive.open(tmp_path / "a.json", write=True) as archive:
+        archive.add_and_write(given, 2500, [])
+    # Records are made twice (the table, the history) and written 1,000 at a time:
+    # never all held before the first of them is written.
+    first_write = events.index("write", events.index("record"))
+    assert events.count("record") == 5000
+    assert 0 < events[:first_write].count("record") <= 1001
+
+
+@pytest.mark.parametrize("where", ["memory", "changed"])
+def test_add_and_write_on_an_archive_in_memory_or_changed_adds_for_commit(
+        tmp_path: Path, where: str) -> None:
+    path = tmp_path / "a.json"
+    with Archive.open(path, write=True) if where == "changed" else (
+            contextlib.nullcontext(Archive())) as archive:
+        if where == "changed":
+            archive.add(rec("first"))
+        archive.add_and_write(lambda: iter(_records("x", "y")), 2, [("x", "related", "y")])
+        assert archive.dirty and archive.ids()[-2:] == ["x", "y"]
+        assert [link["src"] for link in archive.link_documents()] == ["x"]
+    if where == "changed":
+        assert read_whole(path)[0]["records"]["3"]["id"] == "y"
