@@ -363,17 +363,18 @@ class Archive:
             self.add_many(records())
             self.store_links(stored)
             return
-        first = self._table.reserve(count)
+        # A table nothing is added to is not parsed: it is written back as it was read.
+        first = self._table.reserve(count) if count else 0
         first_entry = self._log.entries_so_far() + 1
         # The new records' summaries, for the index file: rows for the index read, or
         # the columns of a new one.
         rows: list[Sequence[Any]] | indexfile.ColumnsWriter = (
-            [] if self._indexing.index is not None
-            else indexfile.ColumnsWriter(self._raw("records")))
+            indexfile.ColumnsWriter(self._raw("records"))
+            if self._indexing.index is None and (count or self._table.parsed()) else [])
 
         # Tags are spelled as add_many spells them; the first spelling in the archive,
         # then in the batch, wins, so both passes spell them alike.
-        spelling = self.tag_spellings()
+        spelling = self.tag_spellings() if count else {}
 
         def documents() -> Iterator[tuple[str, dict[str, Any]]]:
             for number, (record, how) in enumerate(records(), start=first):
@@ -396,18 +397,20 @@ class Archive:
 
         def history_lines() -> Iterator[bytes]:
             entries = itertools.chain(
-                (("add", doc["id"], None, loggable(doc)) for _, doc in documents()),
+                (("add", doc["id"], None, loggable(doc)) for _, doc in
+                 (documents() if count else ())),
                 (("link", link["src"], None, link) for link in stored))
             for number, entry in enumerate(entries, start=first_entry):
                 yield archivefile.line(str(number), self._log.entry(*entry))
 
+        tails: dict[str, Iterable[bytes]] = {"history": history_lines()}
+        if count:
+            tails["records"] = record_lines()
+        if links:
+            tails["links"] = (archivefile.line(str(number), as_stored(*link)) for number, link
+                              in enumerate(links, start=self._linked.next_doc_id()))
         tables = self._tables(first_entry - 1 + count + len(links), self._log.next_change())
-        first_link = self._linked.next_doc_id()
-        written = archivefile.encode_appending(tables, self._log.pieces(), {
-            "records": record_lines(),
-            "links": (archivefile.line(str(number), as_stored(*link))
-                      for number, link in enumerate(links, start=first_link)),
-            "history": history_lines()})
+        written = archivefile.encode_appending(tables, self._log.pieces(), tails)
         self._write(written)
         self._indexing.written_with_rows(rows, written.layout)
         self.exists = True
