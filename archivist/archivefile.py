@@ -25,14 +25,14 @@ command first needs it (``list`` never parses the links, ``add`` neither the lin
 the history), and a table a command did not touch is written back as the bytes it
 read; the history is appended to without being parsed.  ``history``, ``undo`` and
 ``check`` parse it.  A file in any other layout (written by hand, or by another
-tool) is simply parsed whole.
+tool) is simply parsed whole.  Writing the file is :mod:`archivist.tabletext`.
 """
 
 from __future__ import annotations
 
 import mmap
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -41,14 +41,19 @@ import orjson
 
 from archivist import atomic, indexfile
 from archivist.errors import ArchiveCorrupt
+from archivist.tabletext import (
+    FILE_END,
+    HISTORY_MARK,
+    LINKS_MARK,
+    RECORDS_MARK,
+    Text,
+    appended,
+    lines,
+)
 
 #: Version of the file layout; files from a newer archivist are refused, not damaged.
 FORMAT_VERSION = 1
 TABLES = ("meta", "records", "links", "history")
-_RECORDS_MARK = b'\n"records": '
-_LINKS_MARK = b',\n"links": '
-_HISTORY_MARK = b',\n"history": '
-_FILE_END = b"\n}\n"
 # How many documents of a table are read line by line before it is parsed whole.
 _LINE_READS = 8
 
@@ -58,7 +63,7 @@ class LazyTables(dict[str, Any]):
 
     TinyDB reads a table as ``tables[name]``, which lands in :meth:`__missing__` the
     first time.  A table never accessed is not in the dictionary, and
-    :func:`encode` writes its text back unchanged.
+    :func:`archivist.tabletext.encode` writes its text back unchanged.
     """
 
     def __init__(self, meta: dict[str, Any], texts: dict[str, Text],
@@ -80,7 +85,8 @@ class LazyTables(dict[str, Any]):
         """Add documents at the end of table ``name`` without parsing it.
 
         ``add`` into an archive of 100,000 records need not parse them: the new
-        documents are written after the table's text (see :func:`encode`).
+        documents are written after the table's text (see
+        :func:`archivist.tabletext.encode`).
         """
         if name in self:
             self[name].update(docs)
@@ -146,10 +152,10 @@ class LazyTables(dict[str, Any]):
                 raise ArchiveCorrupt(f"{self._name}: a record's line went missing")
             body, done = [], 0
             for (start, end), doc_id in spans:
-                body += [text[done:start], *_lines([(doc_id, self.documents[name][doc_id])])]
+                body += [text[done:start], *lines([(doc_id, self.documents[name][doc_id])])]
                 done = end
             body.append(text[done:])
-        return _appended(body, self.pending.get(name, ()))
+        return appended(body, self.pending.get(name, ()))
 
     def settle(self, name: str) -> None:
         """After a write: the documents replaced and appended are now part of the
@@ -268,11 +274,6 @@ def validate_layout(data: Any, name: str) -> dict[str, Any]:
     return data
 
 
-#: Bytes, a view into the file as read, or a region of it not read (slicing either
-#: copies nothing).
-Text = atomic.Piece
-
-
 def _is_table_text(text: Text) -> bool:
     return ((bytes(text[:2]) == b"{\n" and bytes(text[-2:]) == b"\n}")
             or (len(text) == 3 and bytes(text) == b"{\n}"))
@@ -286,28 +287,28 @@ def _split(raw: bytes | mmap.mmap, name: str, file: BinaryIO | None = None
         history, which most commands never parse, are left as regions of it, so that
         a write copies them in the kernel instead of through mapped pages.
     """
-    if raw[-len(_FILE_END):] != _FILE_END:
+    if raw[-len(FILE_END):] != FILE_END:
         return None
     # A line of a table starts with a quoted document id, so the first line that
     # starts a table after the records is the real one; looking forwards skips the
     # history, the largest part.
-    records = raw.find(_RECORDS_MARK)
-    links = raw.find(_LINKS_MARK, max(records, 0))
-    history = raw.find(_HISTORY_MARK, max(links, 0))
+    records = raw.find(RECORDS_MARK)
+    links = raw.find(LINKS_MARK, max(records, 0))
+    history = raw.find(HISTORY_MARK, max(links, 0))
     if not 0 < records < links < history:
         return None
     # Views, not copies: at 100,000 records each copy costs a quarter of a second.
     view = memoryview(raw)
-    texts: dict[str, Text] = {"records": view[records + len(_RECORDS_MARK): links],
-                              "links": view[links + len(_LINKS_MARK): history]}
-    history_text: Text = view[history + len(_HISTORY_MARK): -len(_FILE_END)]
+    texts: dict[str, Text] = {"records": view[records + len(RECORDS_MARK): links],
+                              "links": view[links + len(LINKS_MARK): history]}
+    history_text: Text = view[history + len(HISTORY_MARK): -len(FILE_END)]
     if not all(map(_is_table_text, (*texts.values(), history_text))):
         return None
     if file is not None:
-        start = links + len(_LINKS_MARK)
+        start = links + len(LINKS_MARK)
         texts["links"] = atomic.Region(file, start, history - start)
-        start = history + len(_HISTORY_MARK)
-        history_text = atomic.Region(file, start, len(raw) - len(_FILE_END) - start)
+        start = history + len(HISTORY_MARK)
+        history_text = atomic.Region(file, start, len(raw) - len(FILE_END) - start)
     head = raw[:records].rstrip()
     if not head.endswith(b","):
         return None
@@ -333,23 +334,23 @@ def _read_regions(file: BinaryIO, size: int, layout: Sequence[int], name: str
     records, links, history = layout
     if not 0 < records < links < history < size:
         return None
-    marks = ((records, _RECORDS_MARK), (links, _LINKS_MARK), (history, _HISTORY_MARK),
-             (size - len(_FILE_END), _FILE_END))
+    marks = ((records, RECORDS_MARK), (links, LINKS_MARK), (history, HISTORY_MARK),
+             (size - len(FILE_END), FILE_END))
     for offset, mark in marks:
         if os.pread(file.fileno(), len(mark), offset) != mark:
             return None
     texts: dict[str, Text] = {
-        "records": atomic.Region(file, records + len(_RECORDS_MARK),
-                                 links - records - len(_RECORDS_MARK)),
-        "links": atomic.Region(file, links + len(_LINKS_MARK),
-                               history - links - len(_LINKS_MARK))}
-    history_text = atomic.Region(file, history + len(_HISTORY_MARK),
-                                 size - len(_FILE_END) - history - len(_HISTORY_MARK))
+        "records": atomic.Region(file, records + len(RECORDS_MARK),
+                                 links - records - len(RECORDS_MARK)),
+        "links": atomic.Region(file, links + len(LINKS_MARK),
+                               history - links - len(LINKS_MARK))}
+    history_text = atomic.Region(file, history + len(HISTORY_MARK),
+                                 size - len(FILE_END) - history - len(HISTORY_MARK))
     if not all(map(_is_table_text, (*texts.values(), history_text))):
         return None
     head = os.pread(file.fileno(), records, 0)
-    split = _split(head + _RECORDS_MARK + b"{\n}" + _LINKS_MARK + b"{\n}" + _HISTORY_MARK
-                   + b"{\n}" + _FILE_END, name)
+    split = _split(head + RECORDS_MARK + b"{\n}" + LINKS_MARK + b"{\n}" + HISTORY_MARK
+                   + b"{\n}" + FILE_END, name)
     if split is None:
         return None
     tables = split.tables
@@ -470,175 +471,3 @@ def parse_history(text: Text, name: str) -> dict[str, Any]:
     if not isinstance(history, dict):
         raise ArchiveCorrupt(f"{name}: not an archivist archive (table 'history' is damaged)")
     return history
-
-
-#: Documents encoded and joined into one piece at a time (see :func:`_lines`).
-_LINES_PER_PIECE = 1000
-
-
-def _lines(items: Iterable[tuple[str, Any]]) -> list[bytes]:
-    """``"id": {…}`` lines, comma-separated, in pieces of :data:`_LINES_PER_PIECE`.
-
-    Pieces, not one bytes object: joining 100,000 encoded lines at once holds them
-    and their join together, and a table in one piece is copied again to be framed.
-    """
-    return list(_chunks(line(key, doc) for key, doc in items)) or [b""]
-
-
-def line(key: str, doc: Any) -> bytes:
-    """One line of a table: ``"key": {…}``.
-
-    :raises ArchivistError: when ``doc`` cannot be written as JSON.
-    """
-    try:
-        return orjson.dumps(key) + b": " + orjson.dumps(doc)
-    except orjson.JSONEncodeError as err:
-        from archivist.errors import ArchivistError
-
-        raise ArchivistError(f"cannot write this as JSON ({err}); nothing was changed"
-                             ) from None
-
-
-def _chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """Lines joined by commas in pieces of :data:`_LINES_PER_PIECE`, each made when it
-    is wanted (nothing for no lines)."""
-    chunk: list[bytes] = []
-    first = True
-    for encoded in lines:
-        chunk.append(encoded)
-        if len(chunk) == _LINES_PER_PIECE:
-            yield (b"" if first else b",\n") + b",\n".join(chunk)
-            chunk, first = [], False
-    if chunk:
-        yield (b"" if first else b",\n") + b",\n".join(chunk)
-
-
-def _table(table: dict[str, Any]) -> list[bytes]:
-    return [b"{\n", *_lines(table.items()), b"\n}"] if table else [b"{\n}"]
-
-
-def append_history(history_text: Text, new_history: list[tuple[str, dict[str, Any]]]
-                   ) -> list[Text]:
-    """History text with ``new_history`` entries appended, as pieces to write in order.
-
-    The history is not parsed, and not copied either: the pieces refer to it.
-    """
-    return _appended([history_text], new_history)
-
-
-def _appended(body: list[Text], docs: Sequence[tuple[str, Any]]) -> list[Text]:
-    """A table's text, in pieces, with ``docs`` appended as its last lines."""
-    if not docs:
-        return body
-    lines: list[Text] = [*_lines(docs)]
-    if sum(map(len, body)) == len(b"{\n}"):  # the empty table
-        return [b"{\n", *lines, b"\n}"]
-    return [*body[:-1], body[-1][:-2], b",\n", *lines, b"\n}"]
-
-
-def history_pieces(history: dict[str, Any]) -> list[Text]:
-    """A parsed history table as pieces for :func:`encode`."""
-    return list(_table(history))
-
-
-def layout_of(pieces: Sequence[Text]) -> list[int]:
-    """The layout (see :attr:`ArchiveFile.layout`) of a file written as ``pieces``."""
-    offsets: dict[bytes, int] = {}
-    position = 0
-    for piece in pieces:
-        if piece is _RECORDS_MARK or piece is _LINKS_MARK or piece is _HISTORY_MARK:
-            offsets[piece] = position
-        position += len(piece)
-    return [offsets[_RECORDS_MARK], offsets[_LINKS_MARK], offsets[_HISTORY_MARK]]
-
-
-def encode(tables: dict[str, Any], history: Sequence[Text]) -> list[Text]:
-    """The file's bytes, in pieces: the tables one document per line, the history last.
-
-    :param tables: the meta, records and links tables; a :class:`LazyTables` writes
-        back the text of a table that was never parsed.
-    :param history: the history's pieces (:func:`append_history`, :func:`history_pieces`).
-    :raises ArchivistError: when a value cannot be written as JSON.
-    """
-    records, links = (_table_pieces(tables, name) for name in ("records", "links"))
-    return _framed(tables, records, links, list(history))
-
-
-def _table_pieces(tables: dict[str, Any], name: str) -> list[Text]:
-    if name in tables or not isinstance(tables, LazyTables):
-        pieces: list[Text] = [*_table(tables[name])]
-        return pieces
-    return tables.pieces(name)
-
-
-def _framed(tables: dict[str, Any], records: Sequence[Any], links: Sequence[Any],
-            history: Sequence[Any]) -> list[Any]:
-    try:
-        meta = orjson.dumps(tables["meta"])
-    except orjson.JSONEncodeError as err:
-        from archivist.errors import ArchivistError
-
-        raise ArchivistError(f"cannot write this as JSON ({err}); nothing was changed"
-                             ) from None
-    return [b'{\n"meta": ', meta, b",", _RECORDS_MARK, *records, _LINKS_MARK, *links,
-            _HISTORY_MARK, *history, _FILE_END]
-
-
-class Appending:
-    """The file's bytes with new lines at the end of each table, each line made only
-    when it is written (see :func:`encode_appending`).  Iterate once; then
-    :attr:`layout` tells where the tables start."""
-
-    def __init__(self, parts: list[Text | Iterator[Text]]) -> None:
-        self._parts = parts
-        self.layout: list[int] = []
-
-    def __iter__(self) -> Iterator[Text]:
-        position = 0
-        offsets: dict[bytes, int] = {}
-        for part in self._parts:
-            if part is _RECORDS_MARK or part is _LINKS_MARK or part is _HISTORY_MARK:
-                offsets[part] = position
-            if isinstance(part, Iterator):
-                for piece in part:
-                    position += len(piece)
-                    yield piece
-            else:
-                position += len(part)
-                yield part
-        self.layout = [offsets[_RECORDS_MARK], offsets[_LINKS_MARK], offsets[_HISTORY_MARK]]
-
-
-def encode_appending(tables: dict[str, Any], history: Sequence[Text],
-                     tails: dict[str, Iterable[bytes]]) -> Appending:
-    """As :func:`encode`, with the lines of ``tails`` (by table name: records, links,
-    history; each made by :func:`line`) appended to their tables as they are written.
-
-    An import of 10,000 records writes them without holding them, their history
-    entries or the file's bytes in memory all at once.  Each tail is read only when
-    the writing reaches it, in the file's order.
-    """
-    def extended(body: list[Text], name: str) -> list[Text | Iterator[Text]]:
-        tail = tails.get(name)
-        if tail is None:
-            return list(body)
-        if sum(map(len, body)) == len(b"{\n}"):  # the empty table
-            return [_closed(body, [b"{\n"], _chunks(tail))]
-        return [*body[:-1], _closed([body[-1]], [body[-1][:-2], b",\n"], _chunks(tail))]
-
-    records, links = (extended(_table_pieces(tables, name), name)
-                      for name in ("records", "links"))
-    return Appending(_framed(tables, records, links, extended(list(history), "history")))
-
-
-def _closed(end: list[Text], opening: list[Text], chunks: Iterator[bytes]) -> Iterator[Text]:
-    """``end``, the last pieces of a table, as they are when ``chunks`` has no lines;
-    else ``opening`` (``end`` without its closing brace), the lines and the brace."""
-    first = next(chunks, None)
-    if first is None:
-        yield from end
-        return
-    yield from opening
-    yield first
-    yield from chunks
-    yield b"\n}"

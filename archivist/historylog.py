@@ -4,7 +4,7 @@ Every change is logged in the same write as the change itself (see
 :meth:`archivist.store.Archive.commit`).  The stored history is the largest part of
 an archive file, so it stays text until a command asks for it (``history``, ``undo``,
 ``check``); new entries are appended to that text without parsing it
-(:func:`archivist.archivefile.append_history`).
+(:func:`archivist.tabletext.append_history`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from archivist import archivefile, atomic
+from archivist import archivefile, atomic, tabletext
 
 
 def utc_now() -> str:
@@ -44,7 +44,7 @@ class HistoryLog:
     """
 
     def __init__(self, name: str, meta: Callable[[], dict[str, Any]],
-                 stamp: dict[str, Any], text: archivefile.Text | None,
+                 stamp: dict[str, Any], text: tabletext.Text | None,
                  table: dict[str, Any] | None,
                  deferred: archivefile.DeferredTables | None = None) -> None:
         self._name = name
@@ -53,7 +53,7 @@ class HistoryLog:
         self._text = text
         self._table = table
         self._deferred = deferred
-        self._written: list[archivefile.Text] | None = None
+        self._written: list[tabletext.Text] | None = None
         self._stored_entries: int | None = None
         self._change: int | None = None
         #: Entries logged since the last write, with their numbers.
@@ -69,7 +69,7 @@ class HistoryLog:
             self._text, self._table = read.history_text, deferred.history_table
 
     @property
-    def text(self) -> archivefile.Text | None:
+    def text(self) -> tabletext.Text | None:
         """The stored history as text (``None`` when it is parsed instead)."""
         self._load_source()
         if self._written is not None:
@@ -129,14 +129,14 @@ class HistoryLog:
         """Log ``(action, record, before, after)`` entries."""
         self.append(self.entry(*entry) for entry in entries)
 
-    def pieces(self) -> list[archivefile.Text]:
+    def pieces(self) -> list[tabletext.Text]:
         """The history table as it will be written, in pieces."""
         text = self.text
         if text is None:
-            return archivefile.history_pieces({**self.stored(), **dict(self.new)})
-        return archivefile.append_history(text, self.new)
+            return tabletext.history_pieces({**self.stored(), **dict(self.new)})
+        return tabletext.append_history(text, self.new)
 
-    def written(self, pieces: list[archivefile.Text], entries: int) -> None:
+    def written(self, pieces: list[tabletext.Text], entries: int) -> None:
         """After a write of :meth:`pieces`: the new entries are stored now."""
         if self.text is not None and self.new:
             self._written = pieces

@@ -35,7 +35,7 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from archivist import archivefile, atomic, indexfile
+from archivist import archivefile, atomic, indexfile, tabletext
 from archivist.archivefile import FORMAT_VERSION
 from archivist.errors import (
     ArchiveCorrupt,
@@ -61,7 +61,7 @@ class Archive:
 
     def __init__(self, path: Path | None = None, data: dict[str, Any] | None = None, *,
                  exists: bool = False, command: str = "archivist", user: str | None = None,
-                 history_text: archivefile.Text | None = None,
+                 history_text: tabletext.Text | None = None,
                  index: indexfile.Index | None = None,
                  source: indexfile.Identity | None = None,
                  layout: list[int] | None = None) -> None:
@@ -71,7 +71,7 @@ class Archive:
         self.user = user or current_user()
         self._attach(data, history_text, index, source, layout)
 
-    def _attach(self, data: dict[str, Any] | None, history_text: archivefile.Text | None,
+    def _attach(self, data: dict[str, Any] | None, history_text: tabletext.Text | None,
                 index: indexfile.Index | None, source: indexfile.Identity | None,
                 layout: list[int] | None) -> None:
         """Take ``data`` as the archive's tables, as read from the file."""
@@ -171,9 +171,9 @@ class Archive:
         data = self._storage.data
         entries = self._log.entries_so_far()
         history = self._log.pieces()
-        pieces = archivefile.encode(self._tables(entries, self._log.last_change()), history)
+        pieces = tabletext.encode(self._tables(entries, self._log.last_change()), history)
         self._write(pieces)
-        layout = archivefile.layout_of(pieces)
+        layout = tabletext.layout_of(pieces)
         # The bytes written and the new history entries are let go before the index
         # is summarised: after an import of 10,000 records, the three together are
         # half of the command's peak memory.
@@ -199,7 +199,7 @@ class Archive:
         return {"records": self._raw("records"), "links": self._raw("links"),
                 "meta": data["meta"]}
 
-    def _write(self, pieces: Iterable[archivefile.Text]) -> None:
+    def _write(self, pieces: Iterable[tabletext.Text]) -> None:
         assert self.path is not None
         atomic.atomic_write_bytes(self.path, pieces, before_replace=self._unchanged_on_disk)
         atomic.remove_stray_temp_files(self.path)
@@ -391,7 +391,7 @@ class Archive:
                     raise DuplicateRecord(doc["id"])
                 new.add(key)
                 rows.append(indexfile.summary_row(doc_id, doc))
-                yield archivefile.line(doc_id, doc)
+                yield tabletext.line(doc_id, doc)
             if given != count:
                 raise RuntimeError(f"{given} records given, {count} announced")
 
@@ -401,16 +401,16 @@ class Archive:
                  (documents() if count else ())),
                 (("link", link["src"], None, link) for link in stored))
             for number, entry in enumerate(entries, start=first_entry):
-                yield archivefile.line(str(number), self._log.entry(*entry))
+                yield tabletext.line(str(number), self._log.entry(*entry))
 
         tails: dict[str, Iterable[bytes]] = {"history": history_lines()}
         if count:
             tails["records"] = record_lines()
         if links:
-            tails["links"] = (archivefile.line(str(number), as_stored(*link)) for number, link
+            tails["links"] = (tabletext.line(str(number), as_stored(*link)) for number, link
                               in enumerate(links, start=self._linked.next_doc_id()))
         tables = self._tables(first_entry - 1 + count + len(links), self._log.next_change())
-        written = archivefile.encode_appending(tables, self._log.pieces(), tails)
+        written = tabletext.encode_appending(tables, self._log.pieces(), tails)
         self._write(written)
         self._indexing.written_with_rows(rows, written.layout)
         self.exists = True

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from archivist import archivefile, atomic
-from archivist.errors import ArchiveCorrupt, ArchivistError
+from archivist import archivefile, atomic, tabletext
+from archivist.errors import ArchiveCorrupt
 from archivist.models import record_from_mapping
 from archivist.store import Archive
 from tests.conftest import Invoke, refuse_parsing_records
@@ -87,8 +87,8 @@ def test_a_file_in_another_layout_is_read_whole_and_rewritten(tmp_path: Path) ->
 
 def test_empty_history_and_first_entries(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
-    pieces = archivefile.encode({"meta": {"1": {"format": 1, "entries": 0, "change": 0}},
-                                 "records": {}, "links": {}}, archivefile.history_pieces({}))
+    pieces = tabletext.encode({"meta": {"1": {"format": 1, "entries": 0, "change": 0}},
+                                 "records": {}, "links": {}}, tabletext.history_pieces({}))
     path.write_bytes(b"".join(pieces))
     assert bytes(archivefile.read(path).history_text or b"") == b"{\n}"
     make(path, "a")
@@ -199,19 +199,6 @@ def test_set_on_an_indexed_archive_parses_one_line(tmp_path: Path,
     assert data["history"][max(data["history"], key=int)]["after"] == {"title": "Bee"}
 
 
-def test_lines_come_in_pieces_that_join_to_one_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(archivefile, "_LINES_PER_PIECE", 2)
-    items = [(str(n), {"id": f"r{n}", "title": "Łódź"}) for n in range(5)]
-    pieces = archivefile._lines(items)
-    assert len(pieces) == 3
-    whole = b",\n".join(json.dumps(k).encode() + b": " + json.dumps(
-        d, ensure_ascii=False, separators=(",", ":")).encode() for k, d in items)
-    assert b"".join(pieces) == whole
-    assert archivefile._lines([]) == [b""]
-    table = b"".join(archivefile._table(dict(items)))
-    assert json.loads(table) == {k: d for k, d in items}
-
-
 def test_a_mapped_archive_leaves_links_and_history_as_regions_of_the_file(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "a.json"
@@ -264,50 +251,3 @@ def test_a_window_is_not_made_on_a_file_cut_short(tmp_path: Path) -> None:
         assert window.find(b"45") == 2 and window.find(b"9") == -1 and window[1:3] == b"34"
         assert archivefile._Window.of(atomic.Region(file, 5, 20)) is None
         assert archivefile._Window.of(atomic.Region(file, 5, 0)) is None
-
-
-def _doc(n: int) -> dict[str, object]:
-    return {"id": f"r{n}", "title": "Łódź — “quoted”"}
-
-
-@pytest.mark.parametrize("per_piece", [2, 1000])
-@pytest.mark.parametrize(("old", "new"), [(0, 0), (0, 1), (0, 5), (3, 0), (3, 1), (3, 4)])
-def test_appending_lines_as_written_gives_the_bytes_encoding_them_gives(
-        monkeypatch: pytest.MonkeyPatch, per_piece: int, old: int, new: int) -> None:
-    monkeypatch.setattr(archivefile, "_LINES_PER_PIECE", per_piece)
-    table = {str(n): _doc(n) for n in range(1, old + 1)}
-    added = [(str(n), _doc(n)) for n in range(old + 1, old + new + 1)]
-    history = archivefile.history_pieces({"1": {"action": "add"}})
-    tables = {"meta": {"1": {"format": 1}}, "records": table, "links": {}}
-    streamed = archivefile.encode_appending(tables, history, {
-        "records": (archivefile.line(key, doc) for key, doc in added),
-        "links": iter(()),
-        "history": (archivefile.line(str(n), {"n": n}) for n in range(2, new + 2))})
-    written = list(streamed)
-    expected = archivefile.encode(
-        {**tables, "records": {**table, **dict(added)}},
-        archivefile.history_pieces({"1": {"action": "add"},
-                                    **{str(n): {"n": n} for n in range(2, new + 2)}}))
-    assert b"".join(map(bytes, written)) == b"".join(map(bytes, expected))
-    assert streamed.layout == archivefile.layout_of(expected)
-
-
-def test_appending_to_a_table_left_in_the_file_copies_it_unread(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "a.json"
-    make(path, "a", "b")
-    monkeypatch.setattr(atomic, "MAP_FROM", 0)
-    read = archivefile.read(path)
-    assert isinstance(read.tables, archivefile.LazyTables) and read.history_text is not None
-    streamed = archivefile.encode_appending(read.tables, [read.history_text], {
-        "history": iter([archivefile.line("9", {"action": "test"})])})
-    pieces = list(streamed)
-    assert any(isinstance(piece, atomic.Region) for piece in pieces)
-    data = json.loads(b"".join(map(bytes, pieces)))
-    assert list(data["history"])[-1] == "9" and len(data["records"]) == 2
-
-
-def test_a_line_that_cannot_be_json_is_refused() -> None:
-    with pytest.raises(ArchivistError, match="cannot write this as JSON"):
-        archivefile.line("1", {"bad": object()})
-    assert list(archivefile._chunks([])) == []

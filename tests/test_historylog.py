@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivist import archivefile, atomic
+from archivist import archivefile, atomic, tabletext
 from archivist.errors import ArchiveCorrupt
 from archivist.historylog import HistoryLog, current_user, diff, loggable, utc_now
 from archivist.models import Record
@@ -58,7 +58,7 @@ def make_log(request: pytest.FixtureRequest) -> MakeLog:
             meta = {"entries": max(map(int, table), default=0),
                     "change": max((e["change"] for e in table.values()), default=0)}
         if request.param == "text":
-            text = atomic.join(archivefile.history_pieces(table))
+            text = atomic.join(tabletext.history_pieces(table))
             return HistoryLog("a.json", lambda: meta, STAMP, text, None)
         return HistoryLog("a.json", lambda: meta, STAMP, None, table)
 

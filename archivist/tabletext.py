@@ -1,0 +1,212 @@
+"""Writing the archive file: its tables one document per line, in pieces.
+
+:mod:`archivist.archivefile` reads the file and keeps tables as text until they are
+wanted; this module makes the text a write puts back: a table's lines
+(:func:`lines`), a table with lines appended (:func:`appended`), the whole file from its
+tables (:func:`encode`), or the whole file with lines made only as they are written
+(:func:`encode_appending`, for imports).  Pieces, never one bytes object: a table of
+100,000 records is never joined in memory, and a table left unread in the file is
+copied by the kernel (:class:`archivist.atomic.Region`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import orjson
+
+from archivist import atomic
+
+#: Bytes, a view into the file as read, or a region of it not read (slicing either
+#: copies nothing).
+Text = atomic.Piece
+
+#: What comes before each table, and ends the file: a table starts after its mark.
+RECORDS_MARK = b'\n"records": '
+LINKS_MARK = b',\n"links": '
+HISTORY_MARK = b',\n"history": '
+FILE_END = b"\n}\n"
+
+
+@runtime_checkable
+class TextTables(Protocol):
+    """Tables some of which are still the text read (a table parsed is a key)."""
+
+    def __contains__(self, name: object) -> bool: ...
+
+    def pieces(self, name: str) -> list[Text]:
+        """The text of a table never parsed, with its changes."""
+
+
+#: Documents encoded and joined into one piece at a time (see :func:`lines`).
+LINES_PER_PIECE = 1000
+
+
+def lines(items: Iterable[tuple[str, Any]]) -> list[bytes]:
+    """``"id": {…}`` lines, comma-separated, in pieces of :data:`LINES_PER_PIECE`.
+
+    Pieces, not one bytes object: joining 100,000 encoded lines at once holds them
+    and their join together, and a table in one piece is copied again to be framed.
+    """
+    return list(chunks(line(key, doc) for key, doc in items)) or [b""]
+
+
+def line(key: str, doc: Any) -> bytes:
+    """One line of a table: ``"key": {…}``.
+
+    :raises ArchivistError: when ``doc`` cannot be written as JSON.
+    """
+    try:
+        return orjson.dumps(key) + b": " + orjson.dumps(doc)
+    except orjson.JSONEncodeError as err:
+        from archivist.errors import ArchivistError
+
+        raise ArchivistError(f"cannot write this as JSON ({err}); nothing was changed"
+                             ) from None
+
+
+def chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Lines joined by commas in pieces of :data:`LINES_PER_PIECE`, each made when it
+    is wanted (nothing for no lines)."""
+    chunk: list[bytes] = []
+    first = True
+    for encoded in lines:
+        chunk.append(encoded)
+        if len(chunk) == LINES_PER_PIECE:
+            yield (b"" if first else b",\n") + b",\n".join(chunk)
+            chunk, first = [], False
+    if chunk:
+        yield (b"" if first else b",\n") + b",\n".join(chunk)
+
+
+def table(table: dict[str, Any]) -> list[bytes]:
+    return [b"{\n", *lines(table.items()), b"\n}"] if table else [b"{\n}"]
+
+
+def append_history(history_text: Text, new_history: list[tuple[str, dict[str, Any]]]
+                   ) -> list[Text]:
+    """History text with ``new_history`` entries appended, as pieces to write in order.
+
+    The history is not parsed, and not copied either: the pieces refer to it.
+    """
+    return appended([history_text], new_history)
+
+
+def appended(body: list[Text], docs: Sequence[tuple[str, Any]]) -> list[Text]:
+    """A table's text, in pieces, with ``docs`` appended as its last lines."""
+    if not docs:
+        return body
+    new: list[Text] = [*lines(docs)]
+    if sum(map(len, body)) == len(b"{\n}"):  # the empty table
+        return [b"{\n", *new, b"\n}"]
+    return [*body[:-1], body[-1][:-2], b",\n", *new, b"\n}"]
+
+
+def history_pieces(history: dict[str, Any]) -> list[Text]:
+    """A parsed history table as pieces for :func:`encode`."""
+    return list(table(history))
+
+
+def layout_of(pieces: Sequence[Text]) -> list[int]:
+    """The layout (see :attr:`ArchiveFile.layout`) of a file written as ``pieces``."""
+    offsets: dict[bytes, int] = {}
+    position = 0
+    for piece in pieces:
+        if piece is RECORDS_MARK or piece is LINKS_MARK or piece is HISTORY_MARK:
+            offsets[piece] = position
+        position += len(piece)
+    return [offsets[RECORDS_MARK], offsets[LINKS_MARK], offsets[HISTORY_MARK]]
+
+
+def encode(tables: dict[str, Any], history: Sequence[Text]) -> list[Text]:
+    """The file's bytes, in pieces: the tables one document per line, the history last.
+
+    :param tables: the meta, records and links tables; tables that kept their text
+        (:class:`TextTables`, such as :class:`archivist.archivefile.LazyTables`) write
+        back the text of a table that was never parsed.
+    :param history: the history's pieces (:func:`append_history`, :func:`history_pieces`).
+    :raises ArchivistError: when a value cannot be written as JSON.
+    """
+    records, links = (_table_pieces(tables, name) for name in ("records", "links"))
+    return _framed(tables, records, links, list(history))
+
+
+def _table_pieces(tables: dict[str, Any], name: str) -> list[Text]:
+    if name in tables or not isinstance(tables, TextTables):
+        pieces: list[Text] = [*table(tables[name])]
+        return pieces
+    return tables.pieces(name)
+
+
+def _framed(tables: dict[str, Any], records: Sequence[Any], links: Sequence[Any],
+            history: Sequence[Any]) -> list[Any]:
+    try:
+        meta = orjson.dumps(tables["meta"])
+    except orjson.JSONEncodeError as err:
+        from archivist.errors import ArchivistError
+
+        raise ArchivistError(f"cannot write this as JSON ({err}); nothing was changed"
+                             ) from None
+    return [b'{\n"meta": ', meta, b",", RECORDS_MARK, *records, LINKS_MARK, *links,
+            HISTORY_MARK, *history, FILE_END]
+
+
+class Appending:
+    """The file's bytes with new lines at the end of each table, each line made only
+    when it is written (see :func:`encode_appending`).  Iterate once; then
+    :attr:`layout` tells where the tables start."""
+
+    def __init__(self, parts: list[Text | Iterator[Text]]) -> None:
+        self._parts = parts
+        self.layout: list[int] = []
+
+    def __iter__(self) -> Iterator[Text]:
+        position = 0
+        offsets: dict[bytes, int] = {}
+        for part in self._parts:
+            if part is RECORDS_MARK or part is LINKS_MARK or part is HISTORY_MARK:
+                offsets[part] = position
+            if isinstance(part, Iterator):
+                for piece in part:
+                    position += len(piece)
+                    yield piece
+            else:
+                position += len(part)
+                yield part
+        self.layout = [offsets[RECORDS_MARK], offsets[LINKS_MARK], offsets[HISTORY_MARK]]
+
+
+def encode_appending(tables: dict[str, Any], history: Sequence[Text],
+                     tails: dict[str, Iterable[bytes]]) -> Appending:
+    """As :func:`encode`, with the lines of ``tails`` (by table name: records, links,
+    history; each made by :func:`line`) appended to their tables as they are written.
+
+    An import of 10,000 records writes them without holding them, their history
+    entries or the file's bytes in memory all at once.  Each tail is read only when
+    the writing reaches it, in the file's order.
+    """
+    def extended(body: list[Text], name: str) -> list[Text | Iterator[Text]]:
+        tail = tails.get(name)
+        if tail is None:
+            return list(body)
+        if sum(map(len, body)) == len(b"{\n}"):  # the empty table
+            return [_closed(body, [b"{\n"], chunks(tail))]
+        return [*body[:-1], _closed([body[-1]], [body[-1][:-2], b",\n"], chunks(tail))]
+
+    records, links = (extended(_table_pieces(tables, name), name)
+                      for name in ("records", "links"))
+    return Appending(_framed(tables, records, links, extended(list(history), "history")))
+
+
+def _closed(end: list[Text], opening: list[Text], chunks: Iterator[bytes]) -> Iterator[Text]:
+    """``end``, the last pieces of a table, as they are when ``chunks`` has no lines;
+    else ``opening`` (``end`` without its closing brace), the lines and the brace."""
+    first = next(chunks, None)
+    if first is None:
+        yield from end
+        return
+    yield from opening
+    yield first
+    yield from chunks
+    yield b"\n}"
