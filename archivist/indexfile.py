@@ -585,49 +585,6 @@ def stray_files(archive: Path) -> Iterator[Path]:
                 yield Path(entry.path)
 
 
-def needs(tree: Any) -> set[str] | None:
-    """The columns a query (a parsed tree) reads, or ``None`` when it needs more.
-
-    Links are not in the index, but ``rel:`` and ``linked:`` find them in the archive
-    and need only the record's id; ``added:``, ``changed:``, ``fixity:`` and paths into
-    ``source``, ``fields`` or ``archive`` need the whole document.
-    """
-    from archivist import querymatch as q
-
-    if isinstance(tree, q.Everything):
-        return set()
-    if isinstance(tree, q.Text):
-        return {SEARCH_KEY}
-    if isinstance(tree, q.Rel):
-        return {"id"}
-    if isinstance(tree, q.Dates):
-        return {"date", DATES_KEY} if tree.name == "date" else None
-    if isinstance(tree, (q.Field, q.Match, q.Has)):
-        return {tree.path} if tree.path in SUMMARY_KEYS else None
-    if isinstance(tree, q.Not):
-        return needs(tree.operand)
-    if isinstance(tree, (q.And, q.Or)):
-        found: set[str] = set()
-        for operand in tree.operands:
-            part = needs(operand)
-            if part is None:
-                return None
-            found |= part
-        return found
-    return None
-
-
-def sort_needs(spec: str) -> set[str] | None:
-    """The columns ``--sort SPEC`` reads (``-date,title``), or ``None`` when it needs more."""
-    found: set[str] = set()
-    for key in spec.split(","):
-        name = key.strip().lstrip("-")
-        if name not in SUMMARY_KEYS:
-            return None
-        found |= {"date", DATES_KEY} if name == "date" else {name}
-    return found
-
-
 def _version() -> str:
     from archivist import __version__
 

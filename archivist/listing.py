@@ -139,18 +139,17 @@ def select_summaries(archive: Archive, query: Sequence[str] = (), *,
 
     :raises QuerySyntaxError: when the query does not parse.
     """
-    from archivist import indexfile
 
     index = archive.summaries()
     if index is None:
         return None
-    keys = indexfile.sort_needs(sort) if sort else set()
+    keys = index_sort_columns(sort) if sort else set()
     tree = None
     if query and any(word.strip() for word in query):
         from archivist.query import join_words, parse
 
         tree = parse(join_words(list(query)))
-        needed = indexfile.needs(tree)
+        needed = index_columns(tree)
         keys = None if needed is None or keys is None else keys | needed
     if keys is None:
         return None
@@ -196,3 +195,52 @@ def links_of(archive: Archive, docs: Sequence[dict[str, Any]]
         if key in wanted:
             links.setdefault(key, []).append({"rel": link["rel"], "target": link["dst"]})
     return links
+
+
+def index_columns(tree: Any) -> set[str] | None:
+    """The index columns a query (a parsed tree) reads, or ``None`` when it needs more
+    than the index holds.
+
+    Links are not in the index, but ``rel:`` and ``linked:`` find them in the archive
+    and need only the record's id; ``added:``, ``changed:``, ``fixity:`` and paths into
+    ``source``, ``fields`` or ``archive`` need the whole document.
+    """
+    from archivist import querymatch as q
+    from archivist.folding import SEARCH_KEY
+    from archivist.indexfile import SUMMARY_KEYS
+
+    if isinstance(tree, q.Everything):
+        return set()
+    if isinstance(tree, q.Text):
+        return {SEARCH_KEY}
+    if isinstance(tree, q.Rel):
+        return {"id"}
+    if isinstance(tree, q.Dates):
+        return {"date", DATES_KEY} if tree.name == "date" else None
+    if isinstance(tree, (q.Field, q.Match, q.Has)):
+        return {tree.path} if tree.path in SUMMARY_KEYS else None
+    if isinstance(tree, q.Not):
+        return index_columns(tree.operand)
+    if isinstance(tree, (q.And, q.Or)):
+        found: set[str] = set()
+        for operand in tree.operands:
+            part = index_columns(operand)
+            if part is None:
+                return None
+            found |= part
+        return found
+    return None
+
+
+def index_sort_columns(spec: str) -> set[str] | None:
+    """The index columns ``--sort SPEC`` reads (``-date,title``), or ``None`` when it
+    needs more than the index holds."""
+    from archivist.indexfile import SUMMARY_KEYS
+
+    found: set[str] = set()
+    for key in spec.split(","):
+        name = key.strip().lstrip("-")
+        if name not in SUMMARY_KEYS:
+            return None
+        found |= {"date", DATES_KEY} if name == "date" else {name}
+    return found

@@ -27,7 +27,7 @@ from archivist.cli import cli
 from archivist.display import DEFAULT_COLUMNS
 from archivist.errors import ArchivistError, RecordNotFound
 from archivist.links import add_link
-from archivist.models import DATES_KEY, record_from_mapping
+from archivist.models import record_from_mapping
 from archivist.query import parse
 from archivist.store import Archive
 from tests.conftest import Invoke, refuse_parsing_records
@@ -440,8 +440,8 @@ def test_select_summaries_equals_the_normal_path(
             assert listing.select_summaries(archive, words, sort=sort, limit=limit) is None
             slow = exporters._rows(listing.select(archive, words, sort=sort, limit=limit),
                                    DEFAULT_COLUMNS)
-    answerable = indexfile.needs(parse(query)) is not None and (
-        sort is None or indexfile.sort_needs(sort) is not None)
+    answerable = listing.index_columns(parse(query)) is not None and (
+        sort is None or listing.index_sort_columns(sort) is not None)
     assert (fast is not None) == answerable
     if fast is not None:
         assert fast == slow
@@ -484,21 +484,6 @@ def test_a_field_query_is_answered_exactly_when_the_index_holds_the_field(
     with Archive.open(sample) as archive:
         rows = listing.select_summaries(archive, [f"{path}:a"])
     assert (rows is None) == (path not in indexfile.SUMMARY_KEYS)
-
-
-def test_needs_and_sort_needs() -> None:
-    assert indexfile.needs(parse("tag:film")) == {"tags"}
-    assert indexfile.needs(parse("dear comrades")) == {indexfile.SEARCH_KEY}
-    assert indexfile.needs(parse("rel:references OR linked:x")) == {"id"}
-    assert indexfile.needs(parse("date:2021 -kind:book")) == {"date", DATES_KEY, "kind"}
-    for query in ("fixity:ok", "added:2026", "changed:..2020", "fields.kicker:x",
-                  "kicker:x", "source.path:x", "has:source", "tag:film fixity:never",
-                  "-(film OR archive.added_by:x)"):
-        assert indexfile.needs(parse(query)) is None, query
-    assert indexfile.sort_needs("-date,title") == {"date", DATES_KEY, "title"}
-    assert indexfile.sort_needs(" kind , -id ") == {"kind", "id"}
-    for spec in ("added", "-changed", "fields.kicker", "url", "title,summary", ",", "-"):
-        assert indexfile.sort_needs(spec) is None, spec
 
 
 def test_bad_queries_sorts_and_limits_fail_alike(sample: Path) -> None:

@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from archivist import listing
 from archivist.errors import InvalidRecord, QuerySyntaxError
+from archivist.folding import SEARCH_KEY
 from archivist.listing import (
     check_columns,
     column_value,
@@ -15,7 +17,8 @@ from archivist.listing import (
     sort_text,
     to_interchange,
 )
-from archivist.models import record_from_mapping
+from archivist.models import DATES_KEY, record_from_mapping
+from archivist.query import parse
 from archivist.store import Archive
 
 
@@ -176,3 +179,18 @@ def test_to_interchange_adds_links(archive):
     assert form["id"] == "c"
     assert form["links"] == [{"rel": "references", "target": "a"}]
     assert set(form) >= {"fields", "source", "archive", "subtitle"}
+
+
+def test_the_index_columns_a_query_or_a_sort_reads() -> None:
+    assert listing.index_columns(parse("tag:film")) == {"tags"}
+    assert listing.index_columns(parse("dear comrades")) == {SEARCH_KEY}
+    assert listing.index_columns(parse("rel:references OR linked:x")) == {"id"}
+    assert listing.index_columns(parse("date:2021 -kind:book")) == {"date", DATES_KEY, "kind"}
+    for query in ("fixity:ok", "added:2026", "changed:..2020", "fields.kicker:x",
+                  "kicker:x", "source.path:x", "has:source", "tag:film fixity:never",
+                  "-(film OR archive.added_by:x)"):
+        assert listing.index_columns(parse(query)) is None, query
+    assert listing.index_sort_columns("-date,title") == {"date", DATES_KEY, "title"}
+    assert listing.index_sort_columns(" kind , -id ") == {"kind", "id"}
+    for spec in ("added", "-changed", "fields.kicker", "url", "title,summary", ",", "-"):
+        assert listing.index_sort_columns(spec) is None, spec
