@@ -15,7 +15,7 @@ TinyDB.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from tinydb.storages import Storage
@@ -173,6 +173,33 @@ class RecordTable:
             records = self._storage.raw("records").values()
             tag_lists, spelling = (doc.get("tags") for doc in records), {}
         return first_spellings(tag_lists, spelling)
+
+    def replace(self, documents: Mapping[str, dict[str, Any]]) -> None:
+        """Replace the stored documents of records (by lowercased id) with new ones."""
+        def replace_values(doc: MutableMapping[Any, Any]) -> None:
+            new = documents[str(doc["id"]).lower()]
+            doc.clear()
+            doc.update(new)
+
+        self.update(replace_values, [self.ids[key] for key in documents])
+
+    def update_archive(self, values: Mapping[str, dict[str, Any]]) -> None:
+        """Add ``values`` (by lowercased id) to records' maintained ``archive`` sections."""
+        def change(doc: MutableMapping[Any, Any]) -> None:
+            doc["archive"] = {**doc.get("archive", {}), **values[str(doc["id"]).lower()]}
+
+        self.update(change, [self.ids[key] for key in values])
+
+    def drop_archive(self, key: str, names: Iterable[str]) -> None:
+        """Remove ``names`` from the ``archive`` section of the record with lowercased id
+        ``key`` (those absent are ignored)."""
+        dropped = set(names)
+
+        def change(doc: MutableMapping[Any, Any]) -> None:
+            doc["archive"] = {k: v for k, v in doc.get("archive", {}).items()
+                              if k not in dropped}
+
+        self.update(change, [self.ids[key]])
 
     def put_back(self, docs: list[dict[str, Any]], positions: Sequence[int | None]
                  ) -> list[int]:

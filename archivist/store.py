@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -453,13 +453,7 @@ class Archive:
             entries.append((action, old["id"], before, after))
             results.append(Record.from_document(new))
         if replacements:
-            def replace_values(doc: MutableMapping[Any, Any]) -> None:
-                new_doc = replacements[str(doc["id"]).lower()]
-                doc.clear()
-                doc.update(new_doc)
-
-            doc_ids = [self._table.ids[key] for key in replacements]
-            self._table.update(replace_values, doc_ids)
+            self._table.replace(replacements)
             self._log.log_many(entries)
         return results
 
@@ -473,22 +467,12 @@ class Archive:
         TinyDB rebuilds its table on every update, so one call per record would make
         ``verify`` quadratic in the number of records.
         """
-        by_key = {record_id.lower(): info for record_id, info in values.items()}
-
-        def change(doc: MutableMapping[Any, Any]) -> None:
-            doc["archive"] = {**doc.get("archive", {}), **by_key[str(doc["id"]).lower()]}
-
-        doc_ids = [self._table.ids[key] for key in by_key]
-        self._table.update(change, doc_ids)
+        self._table.update_archive({record_id.lower(): info
+                                    for record_id, info in values.items()})
 
     def drop_archive_info(self, record_id: str, *keys: str) -> None:
         """Remove keys from the maintained ``archive`` section (those absent are ignored)."""
-
-        def change(doc: MutableMapping[Any, Any]) -> None:
-            doc["archive"] = {k: v for k, v in doc.get("archive", {}).items() if k not in keys}
-
-        doc_id = self._table.ids[record_id.lower()]
-        self._table.update(change, [doc_id])
+        self._table.drop_archive(record_id.lower(), keys)
 
     def restore(self, doc: dict[str, Any], position: int | None = None) -> None:
         """Re-insert a removed record exactly as it was, ``archive`` section included.
@@ -525,13 +509,7 @@ class Archive:
         before, after = diff(old, new)
         if not before and not after:
             return
-
-        def replace_values(stored: MutableMapping[Any, Any]) -> None:
-            stored.clear()
-            stored.update(new)
-
-        doc_id = self._table.ids[doc["id"].lower()]
-        self._table.update(replace_values, [doc_id])
+        self._table.replace({old["id"].lower(): new})
         self.log(action, old["id"], before, after)
 
     def remove(self, record_ids: Iterable[str], *, force: bool = False) -> list[str]:

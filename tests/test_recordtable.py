@@ -96,3 +96,13 @@ def test_titles_and_tag_spellings_come_from_the_records_without_an_index() -> No
     table, _ = parsed_table({"1": _doc("a", ["Film"]), "2": _doc("b", ["FILM", "x"])})
     assert table.titles({"a", "b", "nope"}, None) == {"a": "Title a", "b": "Title b"}
     assert table.tag_spellings() == {"film": "Film", "x": "x"}
+
+
+def test_documents_are_replaced_and_their_archive_sections_changed_by_id() -> None:
+    table, storage = parsed_table({"1": _doc("A"), "2": _doc("b")})
+    table.replace({"a": {**_doc("A"), "title": "New"}})
+    table.update_archive({"a": {"fixity": "ok"}, "b": {"fixity": "missing", "x": 1}})
+    table.drop_archive("b", ["x", "absent"])
+    docs = storage.raw("records")
+    assert docs["1"]["title"] == "New" and docs["1"]["archive"] == {"fixity": "ok"}
+    assert docs["2"]["archive"] == {"fixity": "missing"} and docs["2"]["title"] == "Title b"
