@@ -77,7 +77,12 @@ def _collect(value: Any, found: list[str]) -> None:
 SEARCH_KEY = "_search"
 
 
-def _search_raw(doc: Mapping[str, Any]) -> str:
+def search_text(doc: Mapping[str, Any]) -> str:
+    """The folded text of a document that bare words search (title, subtitle, summary
+    and creators).
+
+    Fields are joined by a separator no query can hold, so a phrase never spans two.
+    """
     # TEXT_SEARCH_FIELDS, unrolled: this runs once per document and query.
     parts = [doc.get("title"), doc.get("subtitle"), doc.get("summary")]
     creators = doc.get("creators")
@@ -86,16 +91,7 @@ def _search_raw(doc: Mapping[str, Any]) -> str:
     else:
         parts.append(creators)
     try:
-        return "\x1f".join(filter(None, parts))
+        text = "\x1f".join(filter(None, parts))
     except TypeError:  # something other than text, in a hand-made document
-        return "\x1f".join(all_texts(parts))
-
-
-def search_text(doc: Mapping[str, Any]) -> str:
-    """The folded text of a document that bare words search (title, subtitle, summary
-    and creators).
-
-    Fields are joined by a separator no query can hold, so a phrase never spans two.
-    """
-    text = _search_raw(doc)
+        text = "\x1f".join(all_texts(parts))
     return text.lower() if text.isascii() else fold(text)

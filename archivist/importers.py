@@ -283,7 +283,8 @@ def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
     links = [] if inputs.problems else _check_links(archive, entries, known, problems)
     problems.raise_if_any()
     # An update that changes nothing is a skip: re-importing changes nothing at all.
-    new_links = {_link_key(link.src, link.rel, link.dst) for link in links}
+    updating = any(entry.action == "update" for entry in entries)
+    new_links = {_link_key(link.src, link.rel, link.dst) for link in links} if updating else set()
     for entry in entries:
         if entry.action == "update" and not any(
                 _link_key(entry.id, rel, target) in new_links

@@ -5,7 +5,7 @@ does, yet a table and most queries need only a few short values of each record. 
 index file ``ARCHIVE.index`` holds them column by column, in the archive's order of
 records.  Its lines::
 
-    {"index": 7, "archivist": "0.1.0", "source": [...], "layout": [...],
+    {"index": 9, "archivist": "0.1.0", "source": [...], "layout": [...],
      "columns": [...], "lengths": [...], "spellings": {...}}     the header
     [1, 2, 3, ...]                                                one line per column
     ...
@@ -27,8 +27,8 @@ columns it needs (``list`` only ``_cells``, ``list tag:x`` also ``tags``) withou
 scanning the others; ``spellings`` is each tag's first spelling (for ``add``), and
 ``layout`` where the archive's tables start (so a write need not look for them).
 Query predicates run unchanged on *summary documents* built from the columns, so a
-query the summary can answer (:func:`needs`) gives exactly the records the full
-documents would.
+query the summary can answer (:func:`archivist.listing.index_columns`) gives exactly the
+records the full documents would.
 
 The index is a cache, never the data.  It names the version of the archive file it
 describes by device, inode, size, modification and change times (:func:`identity`;

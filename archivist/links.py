@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -166,9 +166,10 @@ def links_table(archive: Archive, record_id: str) -> list[dict[str, Any]]:
 # -- the rules ----------------------------------------------------------------------
 
 
-def _key(src: str, rel: str, dst: str) -> tuple[str, str, str]:
+def _key(src: str, rel: str, dst: str, fold: Callable[[str], str] = str.lower
+         ) -> tuple[str, str, str]:
     """The identity of a canonical link: ids case-folded, symmetric ends in order."""
-    a, b = src.lower(), dst.lower()
+    a, b = fold(src), fold(dst)
     if rel in SYMMETRIC and b < a:
         a, b = b, a
     return a, rel, b
@@ -178,6 +179,20 @@ def _stored_keys(archive: Archive) -> set[tuple[str, str, str]]:
     return {_key(doc["src"], doc["rel"], doc["dst"]) for doc in archive.link_documents()}
 
 
+def _folding() -> Callable[[str], str]:
+    """``str.lower`` giving one string for each id, however many links name it: the
+    links of a large import hold their ids once."""
+    folded: dict[str, str] = {}
+
+    def fold(text: str) -> str:
+        found = folded.get(text)
+        if found is None:
+            found = folded[text] = text.lower()
+        return found
+
+    return fold
+
+
 def _describe(src: str, rel: str, dst: str) -> str:
     return f"{src} {rel} {dst}"
 
@@ -185,12 +200,10 @@ def _describe(src: str, rel: str, dst: str) -> str:
 def _adjacency(links: Iterable[tuple[str, str, str]], rel: str) -> dict[str, list[str]]:
     """Successors of each (case-folded) id over the links of one relation."""
     table: dict[str, list[str]] = {}
-    folded: dict[str, str] = {}  # one case-folded string for each id
+    fold = _folding()
     for src, link_rel, dst in links:
         if link_rel == rel:
-            low_dst = folded.get(dst) or folded.setdefault(dst, dst.lower())
-            table.setdefault(folded.get(src) or folded.setdefault(src, src.lower()),
-                             []).append(low_dst)
+            table.setdefault(fold(src), []).append(fold(dst))
     return table
 
 
@@ -302,8 +315,7 @@ def validate_new_links(archive: Archive, links: list[tuple[str, str, str]],
     new_names = {i.lower(): i for i in new_ids}
     seen = _stored_keys(archive)
     accepted: list[Link] = []
-    # One case-folded string for each id, however many links name it.
-    folded: dict[str, str] = {}
+    fold = _folding()
 
     def resolve(record_id: str, link: tuple[str, str, str]) -> str:
         if record_id in archive:
@@ -323,17 +335,14 @@ def validate_new_links(archive: Archive, links: list[tuple[str, str, str]],
         a, b = resolve(src, link), resolve(dst, link)
         if swap:
             a, b = b, a
-        low_a = folded.get(a) or folded.setdefault(a, a.lower())
-        low_b = folded.get(b) or folded.setdefault(b, b.lower())
-        if low_a == low_b:
+        if fold(a) == fold(b):
             raise InvalidLink(f"link {_describe(*link)}: a record cannot be linked to itself")
-        key = (low_b, name, low_a) if name in SYMMETRIC and low_b < low_a else (
-            low_a, name, low_b)
+        key = _key(a, name, b, fold)
         if key in seen:
             continue
         seen.add(key)
         accepted.append(Link(a, name, b))
-    del seen, folded
+    del seen, fold
     _check_acyclic(archive, accepted)
     return accepted
 

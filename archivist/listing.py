@@ -139,7 +139,6 @@ def select_summaries(archive: Archive, query: Sequence[str] = (), *,
 
     :raises QuerySyntaxError: when the query does not parse.
     """
-
     index = archive.summaries()
     if index is None:
         return None

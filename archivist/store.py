@@ -327,8 +327,7 @@ class Archive:
         for record, how in records:
             if record.id.lower() in self._table.ids:
                 raise DuplicateRecord(record.id)
-            tags = merge_tags((), (spelling.setdefault(tag_key(t), t) for t in record.tags))
-            record = record.with_changes(tags=tags, archive=self._added_info(how))
+            record = self._added(record, how, spelling)
             self._table.ids[record.id.lower()] = -1
             added.append(record)
             docs.append(record.to_document())
@@ -342,6 +341,12 @@ class Archive:
         """The ``archive`` section of a record added now (see :meth:`add`)."""
         return {"added": self._now, "added_by": self.user,
                 "added_how": how if how is not None else self.command, "changed": self._now}
+
+    def _added(self, record: Record, how: Any, spelling: dict[str, str]) -> Record:
+        """``record`` as one of many added now: each tag spelled as the archive, or else
+        the batch (``spelling`` grows with it), first spelled it."""
+        tags = merge_tags((), (spelling.setdefault(tag_key(t), t) for t in record.tags))
+        return record.with_changes(tags=tags, archive=self._added_info(how))
 
     def add_and_write(self, records: Callable[[], Iterable[tuple[Record, Any]]], count: int,
                       links: Sequence[tuple[str, str, str]]) -> None:
@@ -372,15 +377,13 @@ class Archive:
             indexfile.ColumnsWriter(self._raw("records"))
             if self._indexing.index is None and (count or self._table.parsed()) else [])
 
-        # Tags are spelled as add_many spells them; the first spelling in the archive,
-        # then in the batch, wins, so both passes spell them alike.
+        # The first spelling in the archive, then in the batch, wins: both passes spell
+        # the tags alike.
         spelling = self.tag_spellings() if count else {}
 
         def documents() -> Iterator[tuple[str, dict[str, Any]]]:
             for number, (record, how) in enumerate(records(), start=first):
-                tags = merge_tags((), (spelling.setdefault(tag_key(t), t) for t in record.tags))
-                yield str(number), record.with_changes(
-                    tags=tags, archive=self._added_info(how)).to_document()
+                yield str(number), self._added(record, how, spelling).to_document()
 
         def record_lines() -> Iterator[bytes]:
             new: set[str] = set()
@@ -556,7 +559,7 @@ class Archive:
 
     def store_links(self, links: Iterable[Mapping[str, str]]) -> None:
         """Store many links in one pass (imports), logging each."""
-        self._log.log_many(("link", link["src"], None, dict(link))
+        self._log.log_many(("link", link["src"], None, link)
                            for link in self._linked.insert(links))
 
     def delete_links(self, links: Iterable[dict[str, str]]) -> int:

@@ -57,8 +57,12 @@ def line(key: str, doc: Any) -> bytes:
 
     :raises ArchivistError: when ``doc`` cannot be written as JSON.
     """
+    return _json(key) + b": " + _json(doc)
+
+
+def _json(value: Any) -> bytes:
     try:
-        return orjson.dumps(key) + b": " + orjson.dumps(doc)
+        return orjson.dumps(value)
     except orjson.JSONEncodeError as err:
         from archivist.errors import ArchivistError
 
@@ -97,10 +101,14 @@ def appended(body: list[Text], docs: Sequence[tuple[str, Any]]) -> list[Text]:
     """A table's text, in pieces, with ``docs`` appended as its last lines."""
     if not docs:
         return body
-    new: list[Text] = [*lines(docs)]
+    return [*_opened(body), *lines(docs), b"\n}"]
+
+
+def _opened(body: list[Text]) -> list[Text]:
+    """A table's text without its closing brace, ready for more lines."""
     if sum(map(len, body)) == len(b"{\n}"):  # the empty table
-        return [b"{\n", *new, b"\n}"]
-    return [*body[:-1], body[-1][:-2], b",\n", *new, b"\n}"]
+        return [b"{\n"]
+    return [*body[:-1], body[-1][:-2], b",\n"]
 
 
 def history_pieces(history: dict[str, Any]) -> list[Text]:
@@ -110,13 +118,25 @@ def history_pieces(history: dict[str, Any]) -> list[Text]:
 
 def layout_of(pieces: Sequence[Text]) -> list[int]:
     """The layout (see :attr:`ArchiveFile.layout`) of a file written as ``pieces``."""
-    offsets: dict[bytes, int] = {}
+    layout: list[int] = []
+    for _ in _measured(pieces, layout):
+        pass
+    return layout
+
+
+def _measured(parts: Iterable[Text | Iterator[Text]], layout: list[int]
+              ) -> Iterator[Text]:
+    """The pieces of ``parts`` in order (an iterator among them gives its own); once
+    all are given, ``layout`` holds where the tables start."""
     position = 0
-    for piece in pieces:
-        if piece is RECORDS_MARK or piece is LINKS_MARK or piece is HISTORY_MARK:
-            offsets[piece] = position
-        position += len(piece)
-    return [offsets[RECORDS_MARK], offsets[LINKS_MARK], offsets[HISTORY_MARK]]
+    offsets: dict[bytes, int] = {}
+    for part in parts:
+        if part is RECORDS_MARK or part is LINKS_MARK or part is HISTORY_MARK:
+            offsets[part] = position
+        for piece in part if isinstance(part, Iterator) else (part,):
+            position += len(piece)
+            yield piece
+    layout[:] = [offsets[RECORDS_MARK], offsets[LINKS_MARK], offsets[HISTORY_MARK]]
 
 
 def encode(tables: dict[str, Any], history: Sequence[Text]) -> list[Text]:
@@ -141,15 +161,8 @@ def _table_pieces(tables: dict[str, Any], name: str) -> list[Text]:
 
 def _framed(tables: dict[str, Any], records: Sequence[Any], links: Sequence[Any],
             history: Sequence[Any]) -> list[Any]:
-    try:
-        meta = orjson.dumps(tables["meta"])
-    except orjson.JSONEncodeError as err:
-        from archivist.errors import ArchivistError
-
-        raise ArchivistError(f"cannot write this as JSON ({err}); nothing was changed"
-                             ) from None
-    return [b'{\n"meta": ', meta, b",", RECORDS_MARK, *records, LINKS_MARK, *links,
-            HISTORY_MARK, *history, FILE_END]
+    return [b'{\n"meta": ', _json(tables["meta"]), b",", RECORDS_MARK, *records, LINKS_MARK,
+            *links, HISTORY_MARK, *history, FILE_END]
 
 
 class Appending:
@@ -162,19 +175,7 @@ class Appending:
         self.layout: list[int] = []
 
     def __iter__(self) -> Iterator[Text]:
-        position = 0
-        offsets: dict[bytes, int] = {}
-        for part in self._parts:
-            if part is RECORDS_MARK or part is LINKS_MARK or part is HISTORY_MARK:
-                offsets[part] = position
-            if isinstance(part, Iterator):
-                for piece in part:
-                    position += len(piece)
-                    yield piece
-            else:
-                position += len(part)
-                yield part
-        self.layout = [offsets[RECORDS_MARK], offsets[LINKS_MARK], offsets[HISTORY_MARK]]
+        return _measured(self._parts, self.layout)
 
 
 def encode_appending(tables: dict[str, Any], history: Sequence[Text],
@@ -190,21 +191,20 @@ def encode_appending(tables: dict[str, Any], history: Sequence[Text],
         tail = tails.get(name)
         if tail is None:
             return list(body)
-        if sum(map(len, body)) == len(b"{\n}"):  # the empty table
-            return [_closed(body, [b"{\n"], chunks(tail))]
-        return [*body[:-1], _closed([body[-1]], [body[-1][:-2], b",\n"], chunks(tail))]
+        return [_closed(body, _opened(body), chunks(tail))]
 
     records, links = (extended(_table_pieces(tables, name), name)
                       for name in ("records", "links"))
     return Appending(_framed(tables, records, links, extended(list(history), "history")))
 
 
-def _closed(end: list[Text], opening: list[Text], chunks: Iterator[bytes]) -> Iterator[Text]:
-    """``end``, the last pieces of a table, as they are when ``chunks`` has no lines;
-    else ``opening`` (``end`` without its closing brace), the lines and the brace."""
+def _closed(body: list[Text], opening: list[Text], chunks: Iterator[bytes]
+            ) -> Iterator[Text]:
+    """A table's text as it is, when ``chunks`` has no lines; else ``opening`` (the text
+    without its closing brace, see :func:`_opened`), the lines and the brace."""
     first = next(chunks, None)
     if first is None:
-        yield from end
+        yield from body
         return
     yield from opening
     yield first

@@ -160,8 +160,8 @@ def records(source: bytes | str, name: str = "<input>", *, max_depth: int = MAX_
     """Each record of a YAML stream read by :func:`prepare`, as soon as it is read.
 
     A document that is a sequence gives each of its items; an empty document gives
-    nothing; any other document gives itself.  Only one record's values are held at a time, so an
-    import of 10,000 records never holds them all.
+    nothing; any other document gives itself.  Only one record's values are held at a
+    time, so an import of 10,000 records never holds them all.
 
     :returns: ``(document number, value, (line, column), characters read so far)``
         for each, the position that of the item (``(1, 1)`` for a whole document).
