@@ -37,11 +37,7 @@ from tinydb import TinyDB
 
 from archivist import archivefile, atomic, indexfile, tabletext
 from archivist.archivefile import FORMAT_VERSION
-from archivist.errors import (
-    ArchiveCorrupt,
-    DuplicateRecord,
-    InvalidRecord,
-)
+from archivist.errors import ArchiveCorrupt, DuplicateRecord, InvalidRecord
 from archivist.historylog import HistoryLog, current_user, diff, loggable, utc_now
 from archivist.ids import generate_id
 from archivist.indexing import IndexKeeper
@@ -118,10 +114,12 @@ class Archive:
     @contextlib.contextmanager
     def open(cls, path: Path, *, write: bool = False, command: str = "archivist",
              lock_timeout: float = atomic.DEFAULT_LOCK_TIMEOUT,
-             on_wait: Callable[[str], None] | None = None) -> Iterator[Archive]:
+             on_wait: Callable[[str], None] | None = None, write_index: bool = True
+             ) -> Iterator[Archive]:
         """Open the archive file at ``path`` for one command.
 
         :param write: take the lock before reading, and commit on a clean exit.
+        :param write_index: when reading, index an archive read whole (not in dry runs).
         :param command: the command line, recorded in history and provenance.
         :raises ArchiveCorrupt: when the file is damaged (it is never rewritten then).
         :raises LockTimeout: when another writer holds the lock too long.
@@ -140,7 +138,8 @@ class Archive:
                           history_text=read.history_text, source=read.identity,
                           layout=read.layout)
             yield archive
-            archive.save_index()
+            if write_index:
+                archive.save_index()
             return
         if not path.parent.is_dir():
             raise InvalidRecord(f"the folder of {path} does not exist")

@@ -177,3 +177,46 @@ def test_a_refusal_just_before_the_replace_changes_nothing(tmp_path: Path) -> No
     with pytest.raises(ArchiveCorrupt, match="changed meanwhile"):
         atomic.atomic_write_bytes(target, b"new", before_replace=refuse)
     assert target.read_bytes() == b"old" and atomic.stray_temp_files(target) == []
+
+
+def test_a_lock_file_made_for_a_command_that_changed_nothing_goes_again(
+        tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    with atomic.exclusive_lock(target):
+        assert atomic.lock_path(target).exists()
+    assert not atomic.lock_path(target).exists()
+    with atomic.exclusive_lock(target):
+        target.write_bytes(b"{}")  # the command wrote the archive: the lock file stays
+    assert atomic.lock_path(target).exists()
+    with atomic.exclusive_lock(target):
+        pass  # made by someone else: it stays too
+    assert atomic.lock_path(target).exists()
+
+
+def test_a_writer_waiting_on_a_lock_file_that_goes_locks_the_new_one(tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    first_holds, second_holds, release = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with atomic.exclusive_lock(target):
+            first_holds.set()
+            time.sleep(0.2)  # the second one opens the file and waits on it
+
+    def second() -> None:
+        first_holds.wait(5)
+        with atomic.exclusive_lock(target, timeout=5):
+            second_holds.set()
+            release.wait(5)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    assert second_holds.wait(5)
+    # The first removed its file as it left; the second holds the file there now, so a
+    # third writer must wait for it.
+    assert atomic.lock_path(target).exists()
+    with pytest.raises(LockTimeout), atomic.exclusive_lock(target, timeout=0.2):
+        pass
+    release.set()
+    for thread in threads:
+        thread.join()

@@ -99,11 +99,16 @@ class Env:
         return shlex.join(["archivist", *args])
 
     @contextlib.contextmanager
-    def reading(self, *, quiet: bool = False) -> Iterator[Archive]:
-        """Open the archive to read (no lock); note on stderr when it does not exist."""
+    def reading(self, *, quiet: bool = False, dry_run: bool = False) -> Iterator[Archive]:
+        """Open the archive to read (no lock); note on stderr when it does not exist.
+
+        :param dry_run: for a command that only says what it would change: it leaves
+            every file as it was (no index file is written either).
+        """
         from archivist.store import Archive
 
-        with _gc_paused(), Archive.open(self.db, command=self.command) as archive:
+        with _gc_paused(), Archive.open(self.db, command=self.command,
+                                        write_index=not dry_run) as archive:
             if not archive.exists and not quiet:
                 click.echo(f"note: the archive {self.db} does not exist yet", err=True)
             yield archive

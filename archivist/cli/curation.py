@@ -28,7 +28,7 @@ def undo(env: Env, count: int, dry_run: bool, fmt: str) -> None:
     from archivist.undo import undo as revert
 
     if dry_run:
-        with env.reading() as archive:
+        with env.reading(dry_run=True) as archive:
             reverted = revert(archive, count)
     else:
         with env.writing() as archive:
@@ -140,7 +140,7 @@ def merge(env: Env, keep: str, others: tuple[str, ...], dry_run: bool, fmt: str)
         return
     from archivist.listing import to_interchange
 
-    with env.reading() as archive:
+    with env.reading(dry_run=True) as archive:
         result = merge_records(archive, keep, others)
         record = to_interchange(archive, [archive.document(result.record.id)])[0]
         if fmt == "text":

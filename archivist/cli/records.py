@@ -188,7 +188,8 @@ def edit(env: Env, record_id: str) -> None:
     from archivist.editing import edit_text, parse_edit
     from archivist.errors import ArchivistError, InvalidRecord
 
-    with env.reading() as archive:
+    # Read as a dry run: an edit that is abandoned leaves every file as it was.
+    with env.reading(dry_run=True) as archive:
         original = archive.get(record_id)
     text = edit_text(original)
     while True:

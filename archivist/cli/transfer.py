@@ -60,7 +60,7 @@ def import_(env: Env, paths: tuple[str, ...], dry_run: bool, on_conflict: str,
 
     inputs = read_inputs(paths, max_size=max_size, stdin=sys.stdin.buffer, skip=env.db)
     options = ImportOptions(on_conflict=on_conflict, dry_run=dry_run, command=env.command)
-    opening = env.reading(quiet=True) if dry_run else env.writing()
+    opening = env.reading(quiet=True, dry_run=True) if dry_run else env.writing()
     with opening as archive, _progress(inputs.length()) as progress:
         result = import_records(archive, inputs, options, progress)
     if dry_run:
