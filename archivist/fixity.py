@@ -1,9 +1,10 @@
 """Fixity: re-hash the archived sources and say whether they are still what was recorded.
 
 :func:`check_sources` only reads files; :func:`record_results` stores what it found
-on each record (the ``archive.fixity`` section) and logs the run as one history
-entry; :func:`verify` does both for the records a query selects.  A file that several
-records share is hashed once.
+on each record (the ``archive.fixity`` section) and logs the run as one change: an
+entry in each checked record's history with its result (and the one before), then
+one entry with the run's counts.  :func:`verify` does both for the records a query
+selects.  A file that several records share is hashed once.
 
 A record's result is one of:
 
@@ -64,6 +65,7 @@ class FixityResult:
 
     :param path: the path as stored on the record.
     :param detail: why a file is unreadable, or why ``changed`` had nothing to compare.
+    :param previous: the record's result from the check before (``None``: never checked).
     """
 
     id: str
@@ -74,6 +76,7 @@ class FixityResult:
     found_sha256: str | None = None
     found_size: int | None = None
     detail: str | None = None
+    previous: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used by ``verify --format json``."""
@@ -131,11 +134,12 @@ def read_state(path: Path, progress: Progress | None = None) -> FileState:
     return FileState("read", found.sha256, found.size)
 
 
-def _judge(record_id: str, source: dict[str, Any], state: FileState) -> FixityResult:
+def _judge(record_id: str, source: dict[str, Any], state: FileState,
+           previous: str | None = None) -> FixityResult:
     expected_sha, expected_size = source.get("sha256"), source.get("size")
     base = FixityResult(id=record_id, result=state.result, path=str(source["path"]),
                         expected_sha256=expected_sha, expected_size=expected_size,
-                        detail=state.detail)
+                        detail=state.detail, previous=previous)
     if state.result != "read":
         return base
     found = {"found_sha256": state.sha256, "found_size": state.size}
@@ -169,32 +173,54 @@ def check_sources(archive: Archive, docs: Iterable[dict[str, Any]], *,
     from archivist.historylog import utc_now
 
     report = VerifyReport(checked=utc_now())
-    wanted: list[tuple[str, dict[str, Any], Path]] = []
+    wanted: list[tuple[str, dict[str, Any], Path, str | None]] = []
     for doc in docs:
         source = doc.get("source")
         if isinstance(source, dict) and source.get("path"):
             wanted.append((str(doc["id"]), source,
-                           resolve_stored(str(source["path"]), archive.path)))
+                           resolve_stored(str(source["path"]), archive.path),
+                           _last_result(doc)))
     # The same file reached by two spellings (a/../b, a symlink) is still read once.
-    keys = {path: os.path.realpath(path) for _, _, path in wanted}
+    keys = {path: os.path.realpath(path) for _, _, path, _ in wanted}
     distinct = {key: path for path, key in keys.items()}
     if progress is not None:
         progress.start(_planned_bytes(distinct.values()))
     states: dict[str, FileState] = {}
     try:
-        for record_id, source, path in wanted:
+        for record_id, source, path, previous in wanted:
             key = keys[path]
             if key not in states:
                 states[key] = read_state(path, progress)
-            report.results.append(_judge(record_id, source, states[key]))
+            report.results.append(_judge(record_id, source, states[key], previous))
     finally:
         if progress is not None:
             progress.finish()
     return report
 
 
+def _last_result(doc: dict[str, Any]) -> str | None:
+    """The result of a record's last check, as stored on it (``None``: never checked)."""
+    fixity = (doc.get("archive") or {}).get("fixity")
+    result = fixity.get("result") if isinstance(fixity, dict) else None
+    return result if isinstance(result, str) else None
+
+
+def check_entry(item: FixityResult) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
+    """The history entry of one record's check, as ``(action, record, before, after)``:
+    ``{"fixity": result}`` before and after, with the hash found when it differs.
+
+    A run over 10,000 records logs 10,000 of these, so they hold nothing else, and
+    are stored without the user and command (:meth:`archivist.historylog.HistoryLog.brief`).
+    """
+    after: dict[str, Any] = {"fixity": item.result}
+    if item.result == "changed" and item.found_sha256 is not None:
+        after["sha256"] = item.found_sha256
+    return "verify", item.id, {"fixity": item.previous}, after
+
+
 def record_results(archive: Archive, report: VerifyReport) -> None:
-    """Store each result on its record and log the run as one history entry.
+    """Store each result on its record and log the run as one change: an entry for
+    each record checked (:func:`check_entry`), then one with the run's counts.
 
     Nothing is written when no record was checked.
     """
@@ -205,9 +231,10 @@ def record_results(archive: Archive, report: VerifyReport) -> None:
                              "sha256_found": item.found_sha256}}
         for item in report.results})
     counts: dict[str, Any] = report.counts()
-    failed = {item.id: item.result for item in report.results if item.result != "ok"}
-    archive.log("verify", None, None, {"verified": len(report.results), **counts,
-                                       "not_ok": failed})
+    # The run's own entry carries who ran it and the command; each record's entry,
+    # one of thousands, only its result (history fills the rest in).
+    archive.log_many(map(check_entry, report.results), brief=True)
+    archive.log("verify", None, None, {"verified": len(report.results), **counts})
 
 
 def verify(archive: Archive, query: Sequence[str] = (), *,

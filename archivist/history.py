@@ -1,4 +1,10 @@
-"""Reading the history for people: one line per change, before → after."""
+"""Reading the history for people: one line per change, before → after.
+
+A revert shows as ``undo #N`` (or ``redo #N``) in the action column, ``N`` being the
+change it takes back (or makes again); the column that says what changed tells what
+the revert did (``restored: …`` for a record put back).  A fixity check shows the
+record's result, and the one before when it differs.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from typing import Any
 from archivist.display import escape
 
 MAX_VALUE = 60
+#: How much of a found hash a line shows.
+SHORT_HASH = 12
 
 
 def _short(value: Any) -> str:
@@ -22,6 +30,23 @@ def _short(value: Any) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
+def _fixity(before: Any, after: dict[str, Any]) -> str:
+    """``fixity: ok``, ``fixity: ok → changed (found sha256 91c2…)`` or, for a record
+    checked for the first time, ``fixity: ok (first check)``."""
+    now = _short(after.get("fixity"))
+    was = before.get("fixity") if isinstance(before, dict) else None
+    if was is None:
+        text = f"fixity: {now} (first check)"
+    elif _short(was) == now:
+        text = f"fixity: {now}"
+    else:
+        text = f"fixity: {_short(was)} → {now}"
+    found = after.get("sha256")
+    if isinstance(found, str):
+        text += f" (found sha256 {escape(found[:SHORT_HASH])}…)"
+    return text
+
+
 def describe(entry: dict[str, Any]) -> str:
     """What one history entry changed, in a line."""
     before, after = entry.get("before"), entry.get("after")
@@ -29,11 +54,15 @@ def describe(entry: dict[str, Any]) -> str:
     if "record" in entry and entry["record"] is None and isinstance(after, dict):
         # A change to the archive as a whole (a verify run): its counts.
         return ", ".join(f"{k}: {_short(v)}" for k, v in after.items())
+    if action == "verify" and isinstance(after, dict):
+        return _fixity(before, after)
     if action in ("link", "unlink"):
         link = after or before or {}
         return f"{link.get('src')} {link.get('rel')} {link.get('dst')}"
     if before is None and isinstance(after, dict):
-        return f"added: {_short(after.get('title'))}"
+        # An add that takes back a removal puts the record back as it was.
+        verb = "restored" if action == "add" and _revert_of(entry) else "added"
+        return f"{verb}: {_short(after.get('title'))}"
     if after is None and isinstance(before, dict):
         return f"removed: {_short(before.get('title'))}"
     if isinstance(before, dict) and isinstance(after, dict):
@@ -43,8 +72,23 @@ def describe(entry: dict[str, Any]) -> str:
     return f"{_short(before)} → {_short(after)}"
 
 
+def _revert_of(entry: dict[str, Any]) -> str | None:
+    """``undo #N`` for an entry of an undo, ``redo #N`` for one of a redo, else ``None``."""
+    for key, verb in (("reverts", "undo"), ("redoes", "redo")):
+        number = entry.get(key)
+        if number is not None:
+            return f"{verb} #{escape(str(number))}"
+    return None
+
+
+def action_of(entry: dict[str, Any]) -> str:
+    """The action column of an entry: its action, or ``undo #N``/``redo #N`` for a revert."""
+    return _revert_of(entry) or escape(str(entry.get("action", "")))
+
+
 def history_rows(entries: list[dict[str, Any]]) -> list[list[str]]:
     """Table rows for history entries: change number, time, user, action, record, what."""
-    return [[str(e.get("change", "")), e.get("time", ""), escape(str(e.get("user", ""))),
-             str(e.get("action", "")), escape(str(e.get("record") or "")), describe(e)]
+    return [[str(e.get("change", "")), escape(str(e.get("time", ""))),
+             escape(str(e.get("user", ""))), action_of(e), escape(str(e.get("record") or "")),
+             describe(e)]
             for e in entries]

@@ -120,14 +120,26 @@ class HistoryLog:
                 "command": stamp["command"], "action": action, "record": record_id,
                 "before": before, "after": after, **self.extra, **extra}
 
+    def brief(self, action: str, record_id: str | None, before: Any, after: Any
+              ) -> dict[str, Any]:
+        """A new entry without the ``user`` and ``command`` of its change: for the
+        thousands of alike entries one command may log (a fixity check of each
+        record), when another entry of the change carries them (:meth:`history`
+        fills them in)."""
+        return {"change": self.next_change(), "time": self._stamp["time"], "action": action,
+                "record": record_id, "before": before, "after": after, **self.extra}
+
     def append(self, entries: Iterable[dict[str, Any]]) -> None:
         """Log entries made by :meth:`entry`."""
         for entry in entries:
             self.new.append((str(self.entries_so_far() + 1), entry))
 
-    def log_many(self, entries: Iterable[tuple[str, str | None, Any, Any]]) -> None:
-        """Log ``(action, record, before, after)`` entries."""
-        self.append(self.entry(*entry) for entry in entries)
+    def log_many(self, entries: Iterable[tuple[str, str | None, Any, Any]], *,
+                 brief: bool = False) -> None:
+        """Log ``(action, record, before, after)`` entries (:meth:`brief` ones with
+        ``brief``)."""
+        make = self.brief if brief else self.entry
+        self.append(make(*entry) for entry in entries)
 
     def pieces(self) -> list[tabletext.Text]:
         """The history table as it will be written, in pieces."""
@@ -147,24 +159,68 @@ class HistoryLog:
         self.new = []
 
     def history(self, record_id: str | None = None) -> list[dict[str, Any]]:
-        """Entries, oldest first, each with its number as ``seq``; only those of
-        ``record_id`` (or of its links) when given.
+        """Entries, oldest first, each with its number as ``seq`` and with the ``user``
+        and ``command`` of its change (a :meth:`brief` entry is stored without them).
+
+        With ``record_id``, only the entries of that record or of its links, under
+        every id it had: an id renamed (``rename`` entries) names the same record
+        before and after, so both ids give the whole story.
 
         :raises ArchiveCorrupt: when the stored history is damaged.
         """
         stored = list(self.stored().items())
         entries = [dict(entry, seq=int(n)) for n, entry in stored + self.new]
+        _fill_stamps(entries)
         if record_id is not None:
-            key = record_id.lower()
-            entries = [e for e in entries if (e.get("record") or "").lower() == key
-                       or _mentions(e, key)]
+            keys = aliases(entries, record_id)
+            entries = [e for e in entries if str(e.get("record") or "").lower() in keys
+                       or _mentions(e, keys)]
         return entries
 
 
-def _mentions(entry: dict[str, Any], key: str) -> bool:
+def _fill_stamps(entries: list[dict[str, Any]]) -> None:
+    """Give each brief entry the ``user`` and ``command`` of its change."""
+    stamps: dict[Any, tuple[Any, Any]] = {}
+    brief = []
+    for entry in entries:
+        if "user" in entry:
+            stamps.setdefault(entry.get("change"), (entry["user"], entry.get("command")))
+        else:
+            brief.append(entry)
+    for entry in brief:
+        stamp = stamps.get(entry.get("change"))
+        if stamp is not None:
+            entry["user"], entry["command"] = stamp
+
+
+def renamed(entry: dict[str, Any]) -> tuple[str, str] | None:
+    """``(old id, new id)`` of a ``rename`` entry, else ``None``."""
+    before, after = entry.get("before"), entry.get("after")
+    if entry.get("action") == "rename" and isinstance(before, dict) and isinstance(
+            after, dict) and isinstance(before.get("id"), str) and isinstance(
+            after.get("id"), str):
+        return before["id"], after["id"]
+    return None
+
+
+def aliases(entries: Iterable[dict[str, Any]], record_id: str) -> set[str]:
+    """Every id (lowercased) that ``record_id`` was renamed from or to, itself included."""
+    pairs = [(old.lower(), new.lower()) for old, new in filter(None, map(renamed, entries))]
+    keys = {record_id.lower()}
+    grown = True
+    while grown:
+        grown = False
+        for old, new in pairs:
+            if (old in keys) != (new in keys):
+                keys |= {old, new}
+                grown = True
+    return keys
+
+
+def _mentions(entry: dict[str, Any], keys: set[str]) -> bool:
     for side in (entry.get("before"), entry.get("after")):
-        if isinstance(side, dict) and key in (str(side.get("src", "")).lower(),
-                                              str(side.get("dst", "")).lower()):
+        if isinstance(side, dict) and (str(side.get("src", "")).lower() in keys
+                                       or str(side.get("dst", "")).lower() in keys):
             return True
     return False
 

@@ -580,9 +580,10 @@ class Archive:
         """Append one entry to the history (written with the change it describes)."""
         self._log.append([self._log.entry(action, record_id, before, after, **extra)])
 
-    def log_many(self, entries: Iterable[tuple[str, str | None, Any, Any]]) -> None:
-        """Append many history entries in one pass."""
-        self._log.log_many(entries)
+    def log_many(self, entries: Iterable[tuple[str, str | None, Any, Any]], *,
+                 brief: bool = False) -> None:
+        """Append many history entries in one pass (``brief``: see :meth:`HistoryLog.brief`)."""
+        self._log.log_many(entries, brief=brief)
 
     def history(self, record_id: str | None = None) -> list[dict[str, Any]]:
         """History entries, oldest first; only those of ``record_id`` when given.

@@ -123,15 +123,34 @@ def test_verify_query_and_json(invoke: Invoke, three: Path) -> None:
     assert [r["result"] for r in json.loads(result.stdout)] == ["ok", "ok", "changed"]
 
 
-def test_each_run_is_one_history_entry(invoke: Invoke, three: Path) -> None:
+def test_each_run_is_one_change_in_each_records_history(invoke: Invoke, three: Path) -> None:
     before = json.loads(invoke("history", "--format", "json").stdout)
     (three / "other.txt").unlink()
     invoke("verify")
     after = json.loads(invoke("history", "--format", "json").stdout)
-    assert len(after) == len(before) + 1
-    assert after[0]["action"] == "verify" and after[0]["command"] == "archivist verify"
-    assert after[0]["after"]["missing"] == 1 and after[0]["after"]["not_ok"] == {
-        "other": "missing"}
+    run = after[: len(after) - len(before)]
+    assert {e["change"] for e in run} == {before[0]["change"] + 1}
+    assert all(e["action"] == "verify" and e["command"] == "archivist verify" for e in run)
+    assert [e["record"] for e in run] == [None, "other", "same", "film"]
+    assert run[0]["after"] == {"verified": 3, "ok": 2, "changed": 0, "missing": 1,
+                               "unreadable": 0}
+
+
+def test_history_of_a_record_lists_every_check(invoke: Invoke, three: Path) -> None:
+    invoke("verify")
+    (three / "film.txt").write_bytes(b"changed\n")
+    assert invoke("verify", "id:film").exit_code == 1
+    result = invoke("history", "film")
+    assert result.exit_code == 0 and result.stderr == ""
+    checks = [line for line in result.stdout.splitlines() if "verify" in line]
+    assert len(checks) == 2
+    assert "fixity: ok → changed (found sha256" in checks[0]
+    assert "fixity: ok (first check)" in checks[1]
+    entries = json.loads(invoke("history", "film", "--format", "json").stdout)
+    assert entries[0]["after"]["sha256"] == hashlib.sha256(b"changed\n").hexdigest()
+    # The other records' history has the first run only.
+    same = json.loads(invoke("history", "same", "--format", "json").stdout)
+    assert [e["action"] for e in same] == ["verify", "add"]
 
 
 def test_verify_from_another_working_folder(invoke: Invoke, three: Path,

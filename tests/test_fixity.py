@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archivist import fixity
+from archivist import atomic, fixity
 from archivist.fixity import (
     FixityResult,
     VerifyReport,
@@ -168,7 +168,7 @@ def test_progress_counts_bytes(opened: Archive) -> None:
     assert progress.finished
 
 
-def test_results_are_stored_and_logged_once(home: Path) -> None:
+def test_results_are_stored_and_logged_in_each_records_history(home: Path) -> None:
     with Archive.open(home / "archive.json", write=True) as archive:
         _add(archive, "a", home / "a.txt")
         _add(archive, "b", home / "b.txt")
@@ -183,11 +183,48 @@ def test_results_are_stored_and_logged_once(home: Path) -> None:
                                       "sha256_found": hashlib.sha256(TEXT).hexdigest()}
     assert b["archive"]["fixity"] == {"checked": report.checked, "result": "missing",
                                       "sha256_found": None}
-    assert len(history) == before + 1
-    entry = history[-1]
-    assert (entry["action"], entry["record"], entry["before"]) == ("verify", None, None)
-    assert entry["after"] == {"verified": 2, "ok": 1, "changed": 0, "missing": 1,
-                              "unreadable": 0, "not_ok": {"b": "missing"}}
+    # One change: an entry per record checked, then the run's counts.
+    run = history[before:]
+    assert {entry["change"] for entry in run} == {history[-1]["change"]}
+    assert [(e["action"], e["record"], e["before"], e["after"]) for e in run] == [
+        ("verify", "a", {"fixity": None}, {"fixity": "ok"}),
+        ("verify", "b", {"fixity": None}, {"fixity": "missing"}),
+        ("verify", None, None, {"verified": 2, "ok": 1, "changed": 0, "missing": 1,
+                                "unreadable": 0})]
+
+
+def test_a_check_logs_the_result_before_and_the_hash_found(home: Path) -> None:
+    with Archive.open(home / "archive.json", write=True) as archive:
+        _add(archive, "a", home / "a.txt")
+    with Archive.open(home / "archive.json", write=True) as archive:
+        verify(archive)
+    (home / "a.txt").write_bytes(b"tampered\n")
+    with Archive.open(home / "archive.json", write=True) as archive:
+        verify(archive)
+        entry = archive.history("a")[-1]
+    assert entry["before"] == {"fixity": "ok"}
+    assert entry["after"] == {"fixity": "changed",
+                              "sha256": hashlib.sha256(b"tampered\n").hexdigest()}
+
+
+def test_each_records_entry_is_stored_without_the_stamp_of_the_run(home: Path) -> None:
+    with Archive.open(home / "archive.json", write=True) as archive:
+        _add(archive, "a", home / "a.txt")
+    with Archive.open(home / "archive.json", write=True, command="archivist verify") as archive:
+        verify(archive)
+    stored = atomic.loads((home / "archive.json").read_bytes())["history"]
+    check, run = stored["2"], stored["3"]
+    assert set(check) == {"change", "time", "action", "record", "before", "after"}
+    assert run["command"] == "archivist verify" and run["record"] is None
+    with Archive.open(home / "archive.json") as archive:
+        [entry] = [e for e in archive.history("a") if e["action"] == "verify"]
+    assert (entry["user"], entry["command"]) == (run["user"], "archivist verify")
+
+
+def test_check_entry_is_compact() -> None:
+    item = FixityResult(id="a", result="ok", path="a.txt", expected_sha256="0" * 64,
+                        expected_size=3, found_sha256="0" * 64, found_size=3, previous="ok")
+    assert fixity.check_entry(item) == ("verify", "a", {"fixity": "ok"}, {"fixity": "ok"})
 
 
 def test_verify_selects_by_query(opened: Archive) -> None:

@@ -28,3 +28,31 @@ def test_rows() -> None:
                           "action": "tag", "record": "a", "before": {"tags": []},
                           "after": {"tags": ["x"]}}])
     assert rows == [["3", "2026-01-01T00:00:00Z", "ana", "tag", "a", "tags: [] → [x]"]]
+
+
+def test_a_check_shows_its_result_and_the_one_before() -> None:
+    def check(before: object, after: dict[str, object]) -> str:
+        return describe({"action": "verify", "record": "a", "before": before, "after": after})
+
+    assert check({"fixity": None}, {"fixity": "ok"}) == "fixity: ok (first check)"
+    assert check({"fixity": "ok"}, {"fixity": "ok"}) == "fixity: ok"
+    assert check({"fixity": "ok"}, {"fixity": "changed", "sha256": "91c2" * 16}) == (
+        "fixity: ok → changed (found sha256 91c291c291c2…)")
+    assert check({"fixity": "changed"}, {"fixity": "missing"}) == "fixity: changed → missing"
+
+
+def test_reverts_show_as_undo_and_redo() -> None:
+    restore = {"change": 3, "time": "t", "user": "ana", "action": "add", "record": "x",
+               "before": None, "after": {"title": "X"}, "reverts": 2}
+    again = {**restore, "change": 4, "action": "rm", "before": {"title": "X"}, "after": None,
+             "reverts": None, "redoes": 2}
+    plain = {**restore, "reverts": None}
+    assert history_rows([restore, again, plain]) == [
+        ["3", "t", "ana", "undo #2", "x", "restored: X"],
+        ["4", "t", "ana", "redo #2", "x", "removed: X"],
+        ["3", "t", "ana", "add", "x", "added: X"]]
+
+
+def test_rename_reads_as_the_old_and_new_id() -> None:
+    assert describe({"action": "rename", "record": "b", "before": {"id": "a"},
+                     "after": {"id": "b"}}) == "id: a → b"

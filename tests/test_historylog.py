@@ -249,6 +249,34 @@ def test_history_of_a_record_any_case_with_its_links(make_log: MakeLog) -> None:
     assert log.history("nobody") == []
 
 
+def test_brief_entries_get_the_stamp_of_their_change(make_log: MakeLog) -> None:
+    log = make_log(STORED)
+    log.log_many([("verify", "a", {"fixity": None}, {"fixity": "ok"})], brief=True)
+    log.log_many([("verify", None, None, {"verified": 1})])
+    assert "user" not in log.new[0][1] and "command" not in log.new[0][1]
+    check = log.history("a")[-1]
+    assert (check["user"], check["command"], check["change"]) == ("ana", "archivist set", 3)
+
+
+def test_a_brief_entry_alone_in_its_change_stays_as_stored(make_log: MakeLog) -> None:
+    log = make_log(STORED)
+    log.log_many([("verify", "a", None, {"fixity": "ok"})], brief=True)
+    assert "user" not in log.history()[-1]
+
+
+def test_history_of_a_renamed_record_under_either_id(make_log: MakeLog) -> None:
+    log = make_log(STORED)
+    log.log_many([("rename", "d", {"id": "a"}, {"id": "d"})])
+    write(log, {})
+    log.log_many([("rename", "E", {"id": "D"}, {"id": "E"}),
+                  ("set", "e", {"title": "z"}, {"title": "w"})])
+    whole = [1, 2, 4, 5, 6]
+    assert [e["seq"] for e in log.history("a")] == whole
+    assert [e["seq"] for e in log.history("d")] == whole
+    assert [e["seq"] for e in log.history("e")] == whole
+    assert [e["seq"] for e in log.history("c")] == [3]
+
+
 def test_history_hands_out_copies(make_log: MakeLog) -> None:
     log = make_log(STORED)
     log.log_many([("set", "a", None, {"title": "t"})])
