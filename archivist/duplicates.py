@@ -16,15 +16,18 @@ second).  A group is reported with its ``kind``, ``reason`` and ``score``:
     ========================================================  =====
     what agrees besides title and subtitle                    score
     ========================================================  =====
-    year and first creator's surname                          0.9
+    year and first creator's family name                      0.9
     year (a creator is missing on some)                       0.75
-    first creator's surname (a year is missing on some)       0.7
+    first creator's family name (a year is missing on some)   0.7
     nothing else (year and creator missing on some)           0.6
     ========================================================  =====
 
-    Only records of comparable kinds are compared: documents with documents,
-    containers (series, collection, listing) with containers, and each kind of
-    agent (organisation, person, event) with its own kind.
+    Creators are compared by their family names as :func:`archivist.names.family_key`
+    folds them, the rule ids and the citation exports use, so ``Троцкий Лев
+    Давидович`` and ``Лев Давидович Троцкий`` (or ``Weiss, Clara`` and ``Clara
+    Weiss``) are the same creator.  Only records of comparable kinds are compared:
+    documents with documents, containers (series, collection, listing) with
+    containers, and each kind of agent (organisation, person, event) with its own kind.
 ``confirmed`` (score 1.0)
     records already linked ``duplicate-of`` (each connected set is one group):
     they stay in the report until they are merged.
@@ -45,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from archivist.errors import InvalidRecord
 from archivist.models import AGENT_KINDS
+from archivist.names import family_key
 from archivist.query import fold
 
 if TYPE_CHECKING:
@@ -122,17 +126,6 @@ def normalise_url(url: str | None) -> str:
     return text + (f"?{query}" if query else "")
 
 
-def surname(creator: str | None) -> str:
-    """The normalised surname of a creator: before a comma, else the last word."""
-    if not creator:
-        return ""
-    head, comma, _ = creator.partition(",")
-    words = normalise_text(head if comma else creator).split()
-    if not words:
-        return ""
-    return words[0] if comma else words[-1]
-
-
 def part_numbers(title: str) -> tuple[str, ...]:
     """The part numbers a normalised title carries (``part 2`` → ``("2",)``)."""
     return tuple(m.group(1) or m.group(2) for m in _PART.finditer(title))
@@ -166,7 +159,7 @@ class _Facts:
     title: str
     subtitle: str
     year: str
-    surname: str
+    family: str
     kind: str
     distinct: frozenset[str]
     _parts: tuple[str, ...] | None = None
@@ -183,7 +176,7 @@ def _facts(doc: dict[str, Any]) -> _Facts:
     title = normalise_text(doc.get("title"))
     creators = doc.get("creators") or [None]
     return _Facts(doc["id"], title, normalise_text(doc.get("subtitle")), _year(doc),
-                  surname(creators[0]), _kind_class(doc.get("kind")),
+                  family_key(creators[0]), _kind_class(doc.get("kind")),
                   frozenset(i.lower() for i in distinct_of(doc)))
 
 
@@ -228,7 +221,7 @@ def _likely(facts: list[_Facts]) -> Iterable[tuple[list[_Facts], str, float]]:
             continue
         by_detail: dict[tuple[str, str], list[_Facts]] = {}
         for fact in bucket:
-            by_detail.setdefault((fact.year, fact.surname), []).append(fact)
+            by_detail.setdefault((fact.year, fact.family), []).append(fact)
         for (year, name), records in by_detail.items():
             # A specific record joins the less specific ones that cannot disagree with it.
             wider = [(year, ""), ("", name), ("", "")]
@@ -239,7 +232,7 @@ def _likely(facts: list[_Facts]) -> Iterable[tuple[list[_Facts], str, float]]:
             if len(group) < 2:
                 continue
             years = {f.year for f in group}
-            names = {f.surname for f in group}
+            names = {f.family for f in group}
             has_year, has_name = "" not in years, "" not in names
             if has_year and has_name:
                 yield group, "same title, year and first creator", SCORE_YEAR_AND_CREATOR

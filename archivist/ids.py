@@ -1,9 +1,13 @@
 """Record ids that people can type: ``weiss-2021-dear-comrades``.
 
-An id is made from the first creator's surname, the year, and the first significant
-words of the title, lowercased and transliterated to ASCII (Cyrillic by the scholarly
-system without diacritics, Polish and other Latin letters by dropping accents).  The
-same record always yields the same id; a collision gets a suffix ``-2``, ``-3``…
+An id is made from the first creator's family name, the year, and the first
+significant words of the title, lowercased and transliterated to ASCII (Cyrillic by
+the scholarly system without diacritics, Polish and other Latin letters by dropping
+accents).  The family name is the one the citation exports and duplicate detection
+use (:func:`archivist.names.family_name`): ``Троцкий Лев Давидович`` and ``Лев
+Давидович Троцкий`` both give ``trotskii``, and a name kept whole, such as an
+organisation's, is used whole.  The same record always yields the same id; a
+collision gets a suffix ``-2``, ``-3``…  Ids already given are never changed.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Container
+
+from archivist.names import family_name
 
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
@@ -26,7 +32,6 @@ _STOPWORDS = frozenset({
     "as", "is", "are", "was", "were", "be", "its", "it", "this", "that", "der", "die", "das",
     "und", "von", "la", "le", "les", "de", "des", "du", "et", "el", "los", "las", "y",
 })
-_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "del", "la", "le"})
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_TITLE_WORDS = 3
 
@@ -54,18 +59,12 @@ def _words(text: str) -> list[str]:
 
 
 def surname(creator: str) -> str:
-    """The surname of a creator written ``Given Family`` or ``Family, Given``."""
-    name = creator.split(",")[0] if "," in creator else creator
-    words = _words(name)
-    if not words:
-        return ""
-    if "," in creator:
-        return "-".join(words)
-    # Keep particles with the family name: "Bill Van Auken" → "van-auken".
-    start = len(words) - 1
-    while start > 0 and words[start - 1] in _PARTICLES:
-        start -= 1
-    return "-".join(words[start:])
+    """The family name of a creator as id words (``Bill Van Auken`` → ``van-auken``).
+
+    See :func:`archivist.names.family_name`: ``Weiss, Clara`` → ``weiss``, ``Polski
+    Komitet Wyzwolenia Narodowego`` → ``polski-komitet-wyzwolenia-narodowego``.
+    """
+    return "-".join(_words(family_name(creator)))
 
 
 def significant_words(title: str) -> list[str]:

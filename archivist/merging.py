@@ -2,8 +2,11 @@
 
 ``merge KEEP OTHER…`` folds each OTHER record into KEEP, in the order given:
 
-* tags and creators are united (tags case-insensitively, creators by their folded
-  spelling), KEEP's first;
+* tags and creators are united, KEEP's first: tags case-insensitively, creators by
+  person (:func:`archivist.names.same_person`: ``Троцкий Лев Давидович`` is ``Лев
+  Давидович Троцкий``, ``Weiss, Clara`` is ``Clara Weiss``, ``L. Trotsky`` is
+  ``Leon Trotsky``), so one person is one creator, spelt as KEEP spells them; the
+  spellings of OTHER so folded in are kept under ``fields.merged.<other-id>.creators``;
 * a value KEEP lacks is taken from the first OTHER that has it (a ``kind`` of
   ``other``, the default, counts as lacking); where both have a value and they
   differ, KEEP's stays and OTHER's is kept in KEEP's custom fields, under
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from archivist.errors import InvalidLink, InvalidRecord
 from archivist.models import DEFAULT_KIND, Record, check_fields_value, merge_tags
+from archivist.names import fold_name, same_person
 
 if TYPE_CHECKING:
     from archivist.store import Archive
@@ -64,10 +68,31 @@ class MergeResult:
                 "conflicts": self.conflicts}
 
 
-def _fold(text: str) -> str:
-    from archivist.query import fold
+def unite_creators(creators: list[str], theirs: Iterable[str]) -> list[str]:
+    """Add to ``creators`` each of ``theirs`` that is not one of them already.
 
-    return " ".join(fold(text).split())
+    One of ``theirs`` is taken for a creator already there when it is spelt the same
+    (folded), else when it is :func:`archivist.names.same_person` as exactly one of
+    them; each creator there stands for at most one of ``theirs`` (two people of one
+    record stay two).  Any other is added at the end.
+
+    :returns: the spellings of ``theirs`` taken for a creator spelt otherwise.
+    """
+    respelt: list[str] = []
+    claimed: set[int] = set()
+    for creator in theirs:
+        free = [i for i in range(len(creators)) if i not in claimed]
+        spelt = [i for i in free if fold_name(creators[i]) == fold_name(creator)]
+        alike = spelt or [i for i in free if same_person(creators[i], creator)]
+        if spelt or len(alike) == 1:
+            claimed.add(alike[0])
+            if creators[alike[0]] != creator:
+                respelt.append(creator)
+        else:
+            # Nobody, or several who could be this person: a creator of their own.
+            claimed.add(len(creators))
+            creators.append(creator)
+    return respelt
 
 
 def _values(doc: dict[str, Any]) -> dict[str, Any]:
@@ -107,11 +132,9 @@ def merged_document(keep: dict[str, Any], others: Sequence[dict[str, Any]]
                 doc[key] = theirs
             elif mine != theirs:
                 clash[key] = theirs
-        seen = {_fold(c) for c in creators}
-        for creator in other.get("creators") or ():
-            if _fold(creator) not in seen:
-                seen.add(_fold(creator))
-                creators.append(creator)
+        respelt = unite_creators(creators, other.get("creators") or ())
+        if respelt:
+            clash["creators"] = respelt
         tags = merge_tags(tags, other.get("tags") or ())
         for key, value in (other.get("fields") or {}).items():
             if key == MERGED_KEY and isinstance(value, dict):

@@ -212,3 +212,17 @@ def test_suffix_as_bibtex_reads_it():
                                             ).entries["k"].persons["author"]
     assert (person.last_names, person.lineage_names, person.first_names) == (
         ["King"], ["Jr."], ["Martin"])
+
+
+@pytest.mark.parametrize("creator, author", [
+    ("Троцкий Лев Давидович", "Троцкий, Лев Давидович"),
+    ("Троцкий Л. Д.", "Троцкий, Л. Д."),
+    ("Ульянов В. И.", "Ульянов, В. И."),
+    ("Miasnikov G. T.", "Miasnikov, G. T."),
+])
+def test_family_first_names_as_pybtex_reads_them(creator, author):
+    record = {"id": "k", "kind": "book", "title": "T", "creators": [creator]}
+    assert f"author = {{{author}}}" in bibtex_entry(record)
+    [person] = pybtex.database.parse_string(bibtex_entry(record), "bibtex"
+                                            ).entries["k"].persons["author"]
+    assert " ".join(person.last_names) == author.split(",")[0]

@@ -15,7 +15,6 @@ from archivist.duplicates import (
     normalise_text,
     normalise_url,
     part_numbers,
-    surname,
 )
 from archivist.errors import InvalidRecord, RecordNotFound
 from archivist.models import Record
@@ -49,14 +48,6 @@ def test_normalise_url(url: str | None, expected: str) -> None:
 def test_normalise_text_folds_case_accents_and_punctuation() -> None:
     assert normalise_text("  Dear  Comrades!: Ли́ца — “Życie”  ") == "dear comrades лица zycie"
     assert normalise_text(None) == ""
-
-
-@pytest.mark.parametrize("creator, expected", [
-    ("Clara Weiss", "weiss"), ("Weiss, Clara", "weiss"), ("Łukasz Świątek", "swiatek"),
-    ("Plato", "plato"), (None, ""), (", ", ""),
-])
-def test_surname(creator: str | None, expected: str) -> None:
-    assert surname(creator) == expected
 
 
 def test_part_numbers() -> None:
@@ -112,6 +103,34 @@ def test_likely_scores(second: dict[str, Any], score: float) -> None:
 def test_disagreeing_records_are_not_likely_duplicates(second: dict[str, Any]) -> None:
     first = doc("a", "Dear Comrades", creators=["Clara Weiss"], date="2021")
     assert find_duplicates([first, doc("b", "Dear Comrades", **second)]) == []
+
+
+@pytest.mark.parametrize("first, second, same", [
+    ("Троцкий Лев Давидович", "Лев Давидович Троцкий", True),
+    ("Троцкий Лев Давидович", "Троцкий, Лев", True),
+    ("Троцкий Лев Давидович", "Лев Троцкий", True),
+    ("Троцкий Л. Д.", "Л. Д. Троцкий", True),
+    ("Крупская Надежда Константиновна", "Надежда Константиновна Крупская", True),
+    ("Weiss, Clara", "Clara Weiss", True),
+    ("Ludwig van Beethoven", "van Beethoven, Ludwig", True),
+    ("Bill Van Auken", "Van Auken, Bill", True),
+    ("Polski Komitet Wyzwolenia Narodowego", "polski komitet wyzwolenia narodowego", True),
+    ("Лев Давидович Троцкий", "Лев Николаевич Толстой", False),
+    # an organisation is its whole name, not its last word
+    ("Polski Komitet Wyzwolenia Narodowego", "Jan Narodowego", False),
+    ("World Socialist Web Site", "Anna Site", False),
+])
+def test_creators_are_compared_by_their_family_name(first: str, second: str,
+                                                    same: bool) -> None:
+    docs = [doc("a", "История русской революции", creators=[first], date="1930"),
+            doc("b", "История русской революции", creators=[second], date="1930")]
+    groups = find_duplicates(docs)
+    if same:
+        assert ids(groups) == [["a", "b"]]
+        assert groups[0].reason == "same title, year and first creator"
+        assert groups[0].score == 0.9
+    else:
+        assert groups == []
 
 
 def test_a_vague_record_joins_each_specific_one_it_cannot_disagree_with() -> None:

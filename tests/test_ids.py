@@ -31,10 +31,35 @@ def test_base_id(title: str, creators: tuple[str, ...], year: str | None,
     assert base_id(title, creators, year) == expected
 
 
-def test_surname_forms() -> None:
-    assert surname("Clara Weiss") == "weiss"
-    assert surname("Weiss, Clara") == "weiss"
-    assert surname("our correspondents") == "correspondents"
+@pytest.mark.parametrize(("creator", "expected"), [
+    ("Clara Weiss", "weiss"),
+    ("Weiss, Clara", "weiss"),
+    ("Лев Давидович Троцкий", "trotskii"),
+    ("Троцкий Лев Давидович", "trotskii"),    # not "davidovich": family name first
+    ("Троцкий, Лев Давидович", "trotskii"),
+    ("Троцкий Л. Д.", "trotskii"),
+    ("Крупская Надежда Константиновна", "krupskaia"),
+    ("Ludwig van Beethoven", "van-beethoven"),
+    ("Charles de la Cruz", "de-la-cruz"),
+    ("Patrick O’Connor", "oconnor"),
+    ("Miasnikov G. T.", "miasnikov"),
+    # kept whole, as the citation exports keep them
+    ("Polski Komitet Wyzwolenia Narodowego", "polski-komitet-wyzwolenia-narodowego"),
+    ("World Socialist Web Site", "world-socialist-web-site"),
+    ("our correspondents", "our-correspondents"),
+    ("Trotsky", "trotsky"),
+])
+def test_surname_is_the_family_name_the_citation_exports_use(creator: str,
+                                                            expected: str) -> None:
+    assert surname(creator) == expected
+
+
+def test_a_russian_name_gives_one_id_in_either_order() -> None:
+    ids = {base_id("История русской революции", (creator,), "1930")
+           for creator in ("Троцкий Лев Давидович", "Лев Давидович Троцкий")}
+    assert ids == {"trotskii-1930-istoriia-russkoi-revoliutsii"}
+    assert base_id("Manifest", ("Polski Komitet Wyzwolenia Narodowego",), "1944") == (
+        "polski-komitet-wyzwolenia-narodowego-1944-manifest")
 
 
 def test_transliteration_of_cyrillic_and_polish() -> None:

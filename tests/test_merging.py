@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archivist.errors import InvalidLink, InvalidRecord, RecordNotFound
 from archivist.links import add_link
@@ -42,7 +44,7 @@ def test_merged_document_unions_fills_and_keeps_conflicts(pair: Archive) -> None
     assert doc["source"]["span"] == [5, 9]
     assert doc["title"] == "Dear Comrades" and doc["kind"] == "article"
     assert conflicts == {"other": {"title": "Dear comrades!", "kind": "web-page",
-                                   "fields": {"note": "theirs"}}}
+                                   "creators": ["clara weiss"], "fields": {"note": "theirs"}}}
     fields = doc["fields"]
     assert fields["kicker"] == "Film review" and fields["extra"] == "kept"
     assert fields["note"] == "mine"
@@ -63,6 +65,70 @@ def test_merge_writes_one_change_and_removes_the_other(pair: Archive) -> None:
     assert [(e["action"], e["record"]) for e in entries] == [("merge", "keep"), ("rm", "other")]
     assert len({e["change"] for e in pair.history()[-2:]}) == 1
     assert entries[1]["archive"]["added_how"] == {"file": "seeds.yaml", "sha256": SHA}
+
+
+@pytest.mark.parametrize("mine, theirs, united, respelt", [
+    # one person in two spellings: one creator, spelt as KEEP spells them
+    (["Лев Давидович Троцкий"], ["Троцкий Лев Давидович"], ["Лев Давидович Троцкий"],
+     ["Троцкий Лев Давидович"]),
+    (["Троцкий Лев Давидович"], ["Лев Троцкий"], ["Троцкий Лев Давидович"], ["Лев Троцкий"]),
+    (["Троцкий Л. Д."], ["Лев Давидович Троцкий"], ["Троцкий Л. Д."],
+     ["Лев Давидович Троцкий"]),
+    (["Clara Weiss"], ["Weiss, Clara"], ["Clara Weiss"], ["Weiss, Clara"]),
+    (["Clara Weiss"], ["C. Weiss"], ["Clara Weiss"], ["C. Weiss"]),
+    (["Ludwig van Beethoven"], ["van Beethoven, Ludwig"], ["Ludwig van Beethoven"],
+     ["van Beethoven, Ludwig"]),
+    (["Polski Komitet Wyzwolenia Narodowego"], ["polski komitet wyzwolenia narodowego"],
+     ["Polski Komitet Wyzwolenia Narodowego"], ["polski komitet wyzwolenia narodowego"]),
+    (["Clara Weiss"], ["Clara Weiss"], ["Clara Weiss"], []),
+    # different people stay apart
+    (["Clara Weiss"], ["Anna Weiss"], ["Clara Weiss", "Anna Weiss"], []),
+    (["Лев Давидович Троцкий"], ["Троцкий Сергей Львович"],
+     ["Лев Давидович Троцкий", "Троцкий Сергей Львович"], []),
+    # two people of one record stay two, each taken for the one they match
+    (["Clara Weiss", "Anna Weiss"], ["Weiss, Anna", "Weiss, Clara"],
+     ["Clara Weiss", "Anna Weiss"], ["Weiss, Anna", "Weiss, Clara"]),
+    (["C. Weiss"], ["Clara Weiss", "Charles Weiss"], ["C. Weiss", "Charles Weiss"],
+     ["Clara Weiss"]),
+    # a spelling that could be either of two: a creator of its own, nothing guessed
+    (["Clara Weiss", "Charles Weiss"], ["C. Weiss"], ["Clara Weiss", "Charles Weiss",
+                                                      "C. Weiss"], []),
+])
+def test_creators_are_united_by_person(mine: list[str], theirs: list[str],
+                                       united: list[str], respelt: list[str]) -> None:
+    doc, conflicts = merged_document({"id": "k", "title": "T", "creators": mine},
+                                     [{"id": "o", "title": "T", "creators": theirs}])
+    assert doc["creators"] == united
+    assert conflicts.get("o", {}).get("creators", []) == respelt
+    assert doc["fields"]["merged"]["o"].get("creators", []) == respelt
+
+
+def test_a_merged_person_is_one_author_in_bibtex() -> None:
+    from archivist.exporters.bibtex import bibtex_entry
+
+    archive = Archive()
+    archive.add(Record(id="keep", title="История русской революции", kind="book",
+                       creators=("Лев Давидович Троцкий",), date="1930"))
+    archive.add(Record(id="other", title="История русской революции", kind="book",
+                       creators=("Троцкий Лев Давидович",), date="1930"))
+    merge(archive, "keep", ["other"])
+    entry = bibtex_entry(archive.document("keep"))
+    assert "author = {Троцкий, Лев Давидович}," in entry
+    assert archive.get("keep").fields["merged"]["other"]["creators"] == [
+        "Троцкий Лев Давидович"]
+
+
+@given(st.lists(st.sampled_from(["Clara Weiss", "Лев Давидович Троцкий", "G. T. Miasnikov",
+                                 "Ludwig van Beethoven", "Martin Luther King Jr.",
+                                 "World Socialist Web Site", "Bill Van Auken"]),
+                min_size=1, max_size=4, unique=True))
+def test_any_other_forms_of_the_same_people_add_no_creator(people: list[str]) -> None:
+    from archivist.names import split_name
+
+    others = [split_name(p).inverted() for p in reversed(people)]
+    doc, _ = merged_document({"id": "k", "title": "T", "creators": people},
+                             [{"id": "o", "title": "T", "creators": others}])
+    assert doc["creators"] == people
 
 
 def test_kind_other_counts_as_missing() -> None:

@@ -23,7 +23,7 @@ from archivist.exporters.csl import (
     date_parts,
     field_texts,
 )
-from archivist.exporters.names import split_creators
+from archivist.names import split_creators
 
 if TYPE_CHECKING:
     from archivist.exporters import ExportOptions

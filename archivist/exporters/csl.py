@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from archivist.dates import date_bounds
-from archivist.exporters.names import split_creators
 from archivist.models import AGENT_KINDS
+from archivist.names import split_creators
 
 if TYPE_CHECKING:
     from archivist.exporters import ExportOptions

@@ -22,7 +22,7 @@ from archivist.exporters.csl import (
     field_texts,
     journal_article,
 )
-from archivist.exporters.names import split_creators
+from archivist.names import split_creators
 
 if TYPE_CHECKING:
     from archivist.exporters import ExportOptions

@@ -1,4 +1,4 @@
-"""Creators as citation formats want them: family and given names, where that is safe.
+"""Creators' names: one rule for ids, duplicates, merging and the citation exports.
 
 Records keep creators as written (``Clara Weiss``, ``our correspondents``, ``World
 Socialist Web Site``).  BibTeX, CSL-JSON and RIS would like a family name and given
@@ -11,6 +11,7 @@ written                            becomes
 ``Clara Weiss``                    family ``Weiss``, given ``Clara``
 ``Weiss, Clara``                   the same
 ``G. T. Miasnikov``                family ``Miasnikov``, given ``G. T.``
+``Miasnikov G. T.``                the same (initials last mean family first)
 ``Ludwig van Beethoven``           family ``Beethoven``, particle ``van``
 ``Bill Van Auken``                 family ``Van Auken`` (a capitalised particle
                                    belongs to the family name)
@@ -23,7 +24,14 @@ written                            becomes
 ``World Socialist Web Site``       literal (an organisation)
 =================================  ============================================
 
-Creators of a record whose kind is an organisation are always literal.
+Creators of a record whose kind is an organisation are always literal in citations.
+
+The same split gives every other use of a name its *family name*
+(:func:`family_name`): the family name with its particles (``van Beethoven``,
+``Van Auken``, ``Троцкий``) when the name splits, else the whole name as written
+(``Polski Komitet Wyzwolenia Narodowego``, ``Trotsky``).  Ids are made from it
+(:mod:`archivist.ids`), duplicates compare it folded (:func:`family_key`), and merging
+takes two creators for one person when :func:`same_person` says so.
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from archivist.folding import fold
 
 #: Lower-case words that begin a family name (``van Gogh``, ``de la Cruz``).
 PARTICLES = frozenset({
@@ -75,6 +85,12 @@ _NAME_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-.])*$")
 # Latin letters "-vich" is as often a family name (Jovanovich).
 _PATRONYMIC = re.compile(r"(?:ич|вна|ична)$")
 _CYRILLIC = re.compile(r"^[\u0400-\u04ff'’\-]+$")
+# An initial with its dot: "G.", "Л.", "J.-P.", "G.T.".
+_INITIAL = re.compile(r"^[^\W\d_]\.(?:-?[^\W\d_]\.)*$")
+# What folded names are compared without: apostrophes join (O’Connor, OConnor), any
+# other non-letter separates.
+_APOSTROPHES = re.compile(r"['’ʼ]")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -122,8 +138,14 @@ def _is_acronym(word: str) -> bool:
     return len(letters) > 1 and all(c.isupper() for c in letters) and "." not in word
 
 
+def _is_initial(word: str) -> bool:
+    return bool(_INITIAL.match(word)) and word[0].isupper()
+
+
 def _collective(words: list[str]) -> bool:
-    return any(w.casefold().strip(",.;:") in COLLECTIVE_WORDS for w in words)
+    # An initial is never a conjunction: "Л. И." is not "Л. и".
+    return any(w.casefold().strip(",.;:") in COLLECTIVE_WORDS
+               and not _is_initial(w.rstrip(",;:")) for w in words)
 
 
 def _split_family(words: list[str]) -> tuple[str | None, str] | None:
@@ -184,6 +206,11 @@ def split_name(written: str, *, organisation: bool = False) -> Name:
         # Дмитрий Дмитриевич Шостакович, whose middle word is the patronymic, is not).
         return Name(written=written, family=words[0], given=" ".join(words[1:]),
                     suffix=suffix)
+    if (2 <= len(words) <= 4 and _is_name_word(words[0]) and not _is_initial(words[0])
+            and all(_is_initial(w) for w in words[1:])):
+        # Initials last, as reference lists write them: Miasnikov G. T., Троцкий Л. Д.
+        return Name(written=written, family=words[0], given=" ".join(words[1:]),
+                    suffix=suffix)
     # The family name starts at the first particle after the given names, else it is
     # the last word.
     start = len(words) - 1
@@ -214,3 +241,76 @@ def split_creators(creators: Sequence[str] | None, kind: str | None = None) -> l
     """Every creator of a record, split where safe (see :func:`split_name`)."""
     organisation = kind == "organisation"
     return [split_name(c, organisation=organisation) for c in creators or ()]
+
+
+# -- one name for every comparison -----------------------------------------------------
+
+
+def family_name(written: str) -> str:
+    """The family name of a creator, with its particles, as written.
+
+    ``Ludwig van Beethoven`` gives ``van Beethoven``, ``Троцкий Лев Давидович`` and
+    ``Лев Давидович Троцкий`` give ``Троцкий``; a creator kept whole
+    (:func:`split_name`) is its own family name, spaces folded (``World Socialist Web
+    Site``, ``Trotsky``).  This is what ids are made from and duplicates compare.
+    """
+    name = split_name(written)
+    if name.family is None:
+        return " ".join(written.split())
+    return f"{name.particle} {name.family}" if name.particle else name.family
+
+
+def fold_name(text: str) -> str:
+    """Name text reduced for comparison: folded (:func:`archivist.folding.fold`),
+    apostrophes dropped, every other non-letter a single space."""
+    return " ".join(_NON_WORD.sub(" ", _APOSTROPHES.sub("", fold(text))).split())
+
+
+@functools.lru_cache(maxsize=4096)
+def family_key(written: str | None) -> str:
+    """The folded :func:`family_name` of a creator; ``""`` for none.
+
+    Two creators with the same key have the same family name, whatever order or form
+    they were written in (``Weiss, Clara`` and ``Clara Weiss``: ``weiss``).
+    """
+    return fold_name(family_name(written)) if written else ""
+
+
+@dataclass(frozen=True)
+class _Person:
+    family: str
+    given: tuple[str, ...]
+    suffix: str
+
+
+@functools.lru_cache(maxsize=4096)
+def _person(written: str) -> _Person:
+    name = split_name(written)
+    return _Person(family_key(written), tuple(fold_name(name.given or "").split()),
+                   fold_name(name.suffix or ""))
+
+
+def _given_agrees(mine: str, theirs: str) -> bool:
+    # An initial agrees with every name it begins: "l" with "lev".
+    return (mine == theirs or (len(mine) == 1 and theirs.startswith(mine))
+            or (len(theirs) == 1 and mine.startswith(theirs)))
+
+
+def same_person(first: str, second: str) -> bool:
+    """Whether two spellings can name one person, as merging decides it.
+
+    They can when they fold to the same text (``Clara Weiss``, ``clara  weiss``), or
+    when their family keys agree (:func:`family_key`), their given names agree word
+    by word as far as both go (the same word, or an initial of it: ``Л. Д.`` and
+    ``Лев Давидович``; a patronymic or middle name left out does not disagree, nor does
+    a name written without given names, ``Trotsky``), and their suffixes agree where
+    both have one (``Jr.``).
+    """
+    if fold_name(first) == fold_name(second):
+        return True
+    mine, theirs = _person(first), _person(second)
+    if not mine.family or mine.family != theirs.family:
+        return False
+    if mine.suffix and theirs.suffix and mine.suffix != theirs.suffix:
+        return False
+    return all(_given_agrees(a, b) for a, b in zip(mine.given, theirs.given))
