@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # A short tour of archivist on a demo archive (demo.json) in the current folder.
 # Run from the project folder after installing: bash scripts/tour.sh
+# The tour leaves demo.json and the files archivist keeps beside it (demo.json.index,
+# demo.json.lock) for you to try; `bash scripts/tour.sh clean` removes them all.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${ARCHIVIST_BIN:-$here/.venv/bin/archivist}"
 a() { echo; printf '$ archivist'; printf ' %q' "$@"; echo; "$bin" --db demo.json "$@"; }
+# Everything an archive at demo.json makes: the file, its index and lock, and any
+# temporary file of a write that was interrupted.
+clean() { rm -f demo.json demo.json.index demo.json.lock .demo.json.*; }
 
-rm -f demo.json demo.json.lock
+case "${1:-}" in
+    "") ;;
+    clean) clean; echo "removed the demo archive from $(pwd)"; exit 0 ;;
+    *) echo "usage: bash scripts/tour.sh [clean]" >&2; exit 2 ;;
+esac
+
+clean
 a import "$here/records/"
 a info
 a list --sort -date --limit 8
@@ -22,3 +33,4 @@ a duplicates
 a export 'kind:article creator:weiss' --format bibtex --limit 2
 echo
 echo "The demo archive is $(pwd)/demo.json; try: $bin --db demo.json list --help"
+echo "Remove it and the files beside it with: bash $0 clean"
