@@ -9,9 +9,12 @@ through :func:`~archivist.models.record_from_mapping`, so ``set`` validates exac
 
 from __future__ import annotations
 
+import contextlib
 import re
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from archivist.errors import InvalidRecord
@@ -30,7 +33,9 @@ from archivist.yamlio import MarkedDict, YamlError, dump, load_all
 _ASSIGNMENT = re.compile(r"^(?P<key>[^=+\-\s][^=]*?)(?P<op>\+=|-=|=)(?P<value>.*)$", re.S)
 _EDIT_HEADER = (
     "# Edit the record, save and close the editor to apply the change.\n"
-    "# Delete a line to remove that value. Links are changed with `archivist link`.\n"
+    "# Every field is listed: an empty one is null (a list: []); fill it in to set it.\n"
+    "# Delete a line, or write null, to remove that value. Links are changed with\n"
+    "# `archivist link`, the source with `archivist set ID --file PATH`.\n"
     "# Saving an empty file, or leaving it unchanged, changes nothing.\n"
 )
 
@@ -62,70 +67,123 @@ def editable_form(record: Record) -> dict[str, Any]:
     return data
 
 
-def apply_assignments(record: Record, assignments: Iterable[str]) -> Record:
+def apply_assignments(record: Record, assignments: Iterable[str], *,
+                      missing_ok: bool = False) -> Record:
     """The record with every assignment applied and the result validated.
 
+    ``KEY=VALUE`` on a list field (``tags``, ``creators``) replaces its values with
+    those of this call's ``KEY=`` assignments: ``tags=a tags=b`` gives ``[a, b]``.
+    ``KEY+=VALUE`` adds a value the list does not hold yet.
+
+    :param missing_ok: ``KEY-=VALUE`` of a value the record does not hold changes
+        nothing (a bulk edit), instead of being refused.
     :raises InvalidRecord: for a reserved, unknown-operator or invalid value.
     """
     data = editable_form(record)
     fields: dict[str, Any] = dict(data.get("fields") or {})
+    replaced: set[str] = set()
     for text in assignments:
         item = parse_assignment(text)
-        key = item.key
-        if key == "id":
-            raise InvalidRecord("the id of a record cannot be changed with set")
-        if key == "links":
-            raise InvalidRecord("links are changed with `archivist link` and `unlink`")
-        if key in RESERVED_KEYS or key.split(".")[0] in RESERVED_KEYS:
-            raise InvalidRecord(f"{key!r} is maintained by archivist and cannot be set")
-        if key.startswith("fields."):
-            key = key[len("fields."):]
-            target, name = fields, key
-        elif key in INTERCHANGE_KEYS:
-            target, name = data, key
-        else:
-            target, name = fields, key
-        if not name:
-            raise InvalidRecord(f"no field name in {text!r}")
-        if key == "source" and item.value:
-            raise InvalidRecord("set a source with `archivist set ID --file PATH`")
+        target, name = _target(item, text, data, fields)
         if item.op == "=":
-            if item.value == "" and target is fields:
-                fields.pop(name, None)
-            elif item.value == "":
-                if name == "title":
-                    raise InvalidRecord("title cannot be removed")
-                data[name] = [] if name in LIST_FIELDS else None
-            elif target is data and name in LIST_FIELDS:
-                data[name] = [item.value]
-            else:
-                target[name] = item.value
-            continue
-        current = target.get(name)
-        if current is None:
-            current = []
-        if not isinstance(current, list):
-            raise InvalidRecord(f"{name} holds one value; use {name}=VALUE instead of "
-                                f"{item.op}")
-        if item.op == "+=":
-            target[name] = [*current, item.value]
+            _assign(target is data, data, fields, name, item.value, replaced)
         else:
-            if name == "tags" and target is data:
-                key_to_drop = tag_key(check_tag(item.value))
-                kept = [v for v in current if tag_key(v) != key_to_drop]
-            else:
-                kept = [v for v in current if v != item.value]
-            if len(kept) == len(current):
-                raise InvalidRecord(f"{name} has no value {item.value!r}")
-            target[name] = kept
+            _extend(target, name, item, target is data, missing_ok)
     data["fields"] = fields
     return record_from_mapping(data).with_changes(archive=record.archive)
 
 
+def _target(item: Assignment, text: str, data: dict[str, Any], fields: dict[str, Any]
+            ) -> tuple[dict[str, Any], str]:
+    """Where an assignment lands: the schema values or the custom fields, and the name.
+
+    :raises InvalidRecord: for keys ``set`` cannot change.
+    """
+    key = item.key
+    if key == "id":
+        raise InvalidRecord("the id of a record cannot be changed with set")
+    if key == "links":
+        raise InvalidRecord("links are changed with `archivist link` and `unlink`")
+    if key in RESERVED_KEYS or key.split(".")[0] in RESERVED_KEYS:
+        raise InvalidRecord(f"{key!r} is maintained by archivist and cannot be set")
+    if key.startswith("fields."):
+        target, name = fields, key[len("fields."):]
+    else:
+        target, name = (data if key in INTERCHANGE_KEYS else fields), key
+    if not name:
+        raise InvalidRecord(f"no field name in {text!r}")
+    if key == "source" and item.value:
+        raise InvalidRecord("set a source with `archivist set ID --file PATH`")
+    if target is data and name == "tags" and item.op != "-=" and "," in item.value:
+        raise InvalidRecord(f"{text!r} would make one tag {item.value!r}: a list takes "
+                            f"one value per assignment, {_one_each(item)}")
+    return target, name
+
+
+def _one_each(item: Assignment) -> str:
+    """How to write ``tags=a,b`` as one assignment per tag."""
+    parts = [part.strip() for part in item.value.split(",") if part.strip()]
+
+    def spelled(op: str) -> str:
+        return " ".join(shlex.quote(f"tags{op}{part}") for part in parts)
+
+    words = " ".join(shlex.quote(part) for part in parts)
+    if item.op == "+=":
+        return f"{spelled('+=')} (or `archivist tag ID {words}`)"
+    return f"{spelled('=')} to replace the tags, {spelled('+=')} to add them"
+
+
+def _assign(schema: bool, data: dict[str, Any], fields: dict[str, Any], name: str,
+            value: str, replaced: set[str]) -> None:
+    """Apply ``NAME=VALUE`` (``NAME=`` removes)."""
+    if not schema:
+        if value == "":
+            fields.pop(name, None)
+        else:
+            fields[name] = value
+    elif name in LIST_FIELDS:
+        # The first NAME= of a command replaces the list; the others add to it.
+        kept = data[name] if name in replaced else []
+        replaced.add(name)
+        data[name] = [*kept, value] if value != "" else kept
+    elif value == "":
+        if name == "title":
+            raise InvalidRecord("title cannot be removed")
+        data[name] = None
+    else:
+        data[name] = value
+
+
+def _extend(target: dict[str, Any], name: str, item: Assignment, schema: bool,
+            missing_ok: bool) -> None:
+    """Apply ``NAME+=VALUE`` or ``NAME-=VALUE`` to a list."""
+    current = target.get(name)
+    if current is None:
+        current = []
+    if not isinstance(current, list):
+        raise InvalidRecord(f"{name} holds one value; use {name}=VALUE instead of "
+                            f"{item.op}")
+    if schema and name == "tags":
+        key = tag_key(check_tag(item.value))
+        same = [v for v in current if isinstance(v, str) and tag_key(v) == key]
+    else:
+        same = [v for v in current if v == item.value]
+    if item.op == "+=":
+        if not same:
+            target[name] = [*current, item.value]
+    elif same:
+        target[name] = [v for v in current if v not in same]
+    elif not missing_ok:
+        raise InvalidRecord(f"{name} has no value {item.value!r}")
+
+
 def edit_text(record: Record) -> str:
-    """The YAML a user edits for ``record``, with a short explanatory header."""
-    data = {k: v for k, v in editable_form(record).items() if v not in (None, [], {})}
-    return _EDIT_HEADER + dump(data)
+    """The YAML a user edits for ``record``, with a short explanatory header.
+
+    Every field of the schema is listed, an empty one as ``null`` (``[]`` for a list,
+    ``{}`` for ``fields``), so that the user sees what could be filled in.
+    """
+    return _EDIT_HEADER + dump(editable_form(record))
 
 
 def parse_edit(text: str, original: Record, name: str = "edited record") -> Record | None:
@@ -151,6 +209,97 @@ def parse_edit(text: str, original: Record, name: str = "edited record") -> Reco
     if record == original:
         return None
     return record
+
+
+@dataclass(frozen=True)
+class EditFile:
+    """The file a user edits a record in, in a folder of its own under the temporary
+    folder; kept when the edit cannot be saved, so that no edit is thrown away."""
+
+    path: Path
+    #: The text written for the editor.
+    text: str
+
+    @classmethod
+    def create(cls, record: Record) -> EditFile:
+        """Write :func:`edit_text` of ``record`` to ``ID.yaml`` in a new folder."""
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="archivist-edit-"))
+        path = folder / f"{record.id}.yaml"
+        text = edit_text(record)
+        path.write_text(text, encoding="utf-8")
+        return cls(path, text)
+
+    def read(self) -> str:
+        """The text as the editor left it.
+
+        :raises YamlError: when it is not UTF-8 (naming the file and position).
+        """
+        from archivist.yamlio import decode
+
+        return decode(self.path.read_bytes(), str(self.path))
+
+    def changed(self) -> bool:
+        """Whether the file no longer holds the text written for the editor."""
+        try:
+            return self.read() != self.text
+        except (OSError, YamlError):
+            return True
+
+    def remove(self) -> None:
+        """Remove the file and its folder (what is already gone is ignored)."""
+        self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.path.parent.rmdir()
+
+
+def kept_note(record_id: str, path: Path) -> str:
+    """Where an edit that was not saved is kept, and how to apply it."""
+    return (f"your edit is kept in {path}; apply it with `archivist edit {record_id} "
+            f"--from {shlex.quote(str(path))}`")
+
+
+def save_edit(archive: Any, original: Record, record: Record, kept_in: Path) -> Record:
+    """Write an edited record to an open archive, unless the stored record is no
+    longer ``original`` (changed by another command while the editor was open).
+
+    :param kept_in: the edited file, named in the refusal.
+    :raises ChangeConflict: when the record changed or went since it was read.
+    """
+    from archivist.errors import ChangeConflict
+
+    if original.id not in archive:
+        raise ChangeConflict(f"{original.id} was removed while you edited it; nothing was "
+                             f"saved; your edit is kept in {kept_in} (`archivist import "
+                             f"{shlex.quote(str(kept_in))}` adds it again)")
+    if archive.get(original.id) != original:
+        raise ChangeConflict(f"{original.id} was changed by another command while you "
+                             f"edited it; nothing was saved; {kept_note(original.id, kept_in)}"
+                             " to save it over that change")
+    updated: Record = archive.update(record, action="edit")
+    return updated
+
+
+def apply_edit_file(archive: Any, record_id: str, path: Path) -> Record | None:
+    """``edit ID --from FILE``: apply an edited file to the record as it is now.
+
+    :returns: the record as written, or ``None`` when the file changes nothing.
+    :raises ArchivistError: when the file cannot be read or its values are invalid
+        (naming the file, with line and column).
+    """
+    from archivist.yamlio import decode
+
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InvalidRecord(f"cannot read {path}: {err.strerror or err}") from None
+    current = archive.get(record_id)
+    record = parse_edit(decode(data, str(path)), current, name=str(path))
+    if record is None:
+        return None
+    updated: Record = archive.update(record, action="edit")
+    return updated
 
 
 def field_assignments(assignments: Iterable[str]) -> dict[str, Any]:

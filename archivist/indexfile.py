@@ -150,19 +150,23 @@ class Index:
         """Every record's value of column ``name``, in the archive's order."""
         values = self._columns.get(name)
         if values is None:
-            values = orjson.loads(self._texts[name]) if name in self._texts else []
-            if not isinstance(values, list):
-                raise ValueError(f"column {name!r} of the index is not a list")
-            position = COLUMNS.index(name)
-            values += [row[position] for row in (*self._tail, *self._new)]
-            try:
-                for row_number, row in (*self._replaced.items(), *self._new_replaced.items()):
-                    values[row_number] = row[position]
-            except IndexError:
-                raise ValueError("the index replaces a row it does not have") from None
-            if not _sound(name, values):
-                raise ValueError(f"column {name!r} of the index holds values of a wrong type")
-            self._columns[name] = values
+            values = self._columns[name] = self._parsed(name)
+        return values
+
+    def _parsed(self, name: str) -> list[Any]:
+        """:meth:`column`, parsed anew and not kept."""
+        values = orjson.loads(self._texts[name]) if name in self._texts else []
+        if not isinstance(values, list):
+            raise ValueError(f"column {name!r} of the index is not a list")
+        position = COLUMNS.index(name)
+        values += [row[position] for row in (*self._tail, *self._new)]
+        try:
+            for row_number, row in (*self._replaced.items(), *self._new_replaced.items()):
+                values[row_number] = row[position]
+        except IndexError:
+            raise ValueError("the index replaces a row it does not have") from None
+        if not _sound(name, values):
+            raise ValueError(f"column {name!r} of the index holds values of a wrong type")
         return values
 
     def __len__(self) -> int:
@@ -353,7 +357,11 @@ class Index:
         whole = not (extra or replacing)
         for position, name in enumerate(COLUMNS):
             if name in self._columns or name not in self._texts or replacing:
-                line = orjson.dumps(self.column(name))
+                # A column not read yet is parsed for its line only: rewriting the
+                # index after many rows changed (a bulk edit of 7,000 records) would
+                # otherwise hold every column beside the parsed records.
+                line = orjson.dumps(self._columns[name] if name in self._columns
+                                    else self._parsed(name))
                 if whole:
                     # The line stands for the column from now on (parsed again if
                     # wanted): a new index of 100,000 records never holds all its

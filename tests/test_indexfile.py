@@ -1190,6 +1190,19 @@ def test_replaced_rows_survive_the_rewrite_after_the_append_limit(
     assert "Title 3" in ok(built, "list", "id:wsws").stdout
 
 
+def test_rewriting_an_index_with_replaced_rows_keeps_no_column_it_did_not_read(
+        built: Path) -> None:
+    ok(built, "set", "wsws", "title=Rewritten")
+    index = indexfile.load(built)
+    assert index is not None and index._replaced
+    index.column("title")
+    lines = index.encode([0])
+    # Only what was read stays parsed: a bulk edit's rewrite holds one column at a time.
+    assert set(index._columns) == {"title", "tags"}  # tags: for the header's spellings
+    fresh = indexfile.Index({name: line for name, line in zip(indexfile.COLUMNS, lines[1:])})
+    assert fresh.rows() == index.rows()
+
+
 def test_an_appended_row_of_the_wrong_types_makes_the_index_untrusted(built: Path) -> None:
     ok(built, "add", "--title", "Typed", "--tag", "film")
     path = indexfile.index_path(built)

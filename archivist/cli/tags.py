@@ -1,23 +1,128 @@
-"""Tagging commands: tag, untag, tags, tags rename."""
+"""Tagging commands: tag, untag, tags, tags rename; and the --where of bulk edits."""
 
 from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from archivist.cli.base import Env, cli, complete_ids, complete_tags, emit, pass_env
 
+if TYPE_CHECKING:
+    from archivist.bulk import Edit, Plan
+
+
+def where_options(func: Any) -> Any:
+    """``--where QUERY`` and ``--yes``, shared by tag, untag and set."""
+    options = [
+        click.option("--where", metavar="QUERY",
+                     help="Change every record this query selects (as `archivist list "
+                          "'QUERY'` lists them) instead of one ID."),
+        click.option("--yes", "-y", is_flag=True,
+                     help="With --where: change them without asking (needed when stdin "
+                          "is not a terminal)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def stdin_is_terminal() -> bool:
+    """Whether there is someone at a terminal to ask."""
+    return sys.stdin.isatty()
+
+
+def complete_id_then_tags(ctx: click.Context, param: click.Parameter, incomplete: str
+                          ) -> list[Any]:
+    """Shell completion of ``[ID] TAG…``: an id first, unless --where names the records."""
+    if ctx.params.get("where") or ctx.params.get("words"):
+        return complete_tags(ctx, param, incomplete)
+    return complete_ids(ctx, param, incomplete)
+
+
+def _records(count: int) -> str:
+    return f"{count} record" if count == 1 else f"{count:,} records"
+
+
+def _show(planned: Plan) -> None:
+    """What a bulk edit changes, one line per record, on stderr."""
+    from archivist.bulk import describe
+    from archivist.display import escape
+
+    if not planned.matched:
+        click.echo(f"no record matches {escape(repr(planned.query))}; nothing was changed",
+                   err=True)
+    elif not planned.changes:
+        click.echo(f"{_records(planned.matched)} match {escape(repr(planned.query))}; none "
+                   "would change", err=True)
+    for change in planned.changes:
+        click.echo(describe(change), err=True)
+
+
+def run_bulk(env: Env, query: str, edit: Edit, yes: bool) -> None:
+    """A bulk edit from the command line: shown, confirmed (unless ``yes``), written."""
+    from archivist import bulk
+
+    if not yes and not stdin_is_terminal():
+        raise click.ClickException(f"{edit.action} --where changes many records: give --yes "
+                                   "to change them without asking (stdin is not a "
+                                   "terminal); nothing was changed")
+    bulk.check_edit(edit)
+    if yes:
+        with env.writing() as archive:
+            planned = bulk.plan(archive, query, edit)
+            bulk.apply(archive, planned)
+        _show(planned)
+    else:
+        # Read as a dry run: declined, it leaves every file as it was.
+        with env.reading(dry_run=True) as archive:
+            planned = bulk.plan(archive, query, edit)
+        _show(planned)
+        if not planned.changes:
+            return
+        if not click.confirm(f"Change {_records(len(planned.changes))}?", default=False,
+                             err=True):
+            raise click.ClickException("not confirmed; nothing was changed")
+        with env.writing() as archive:
+            planned = bulk.apply_confirmed(archive, planned)
+    if planned.changes:
+        click.echo(f"changed {len(planned.changes):,} of the {_records(planned.matched)} "
+                   "the query selects, in one change (`archivist undo` reverts it)", err=True)
+
+
+def _split(words: tuple[str, ...], where: str | None, yes: bool, what: str
+           ) -> tuple[str | None, tuple[str, ...]]:
+    """``ID VALUE…`` or, with --where, ``VALUE…``: the id (``None``) and the values."""
+    if where is not None:
+        return None, words
+    if yes:
+        raise click.UsageError("--yes goes with --where")
+    if len(words) < 2:
+        raise click.UsageError(f"give an ID and {what}, or --where QUERY and {what}")
+    return words[0], words[1:]
+
 
 @cli.command()
-@click.argument("record_id", metavar="ID", shell_complete=complete_ids)
-@click.argument("tags", nargs=-1, required=True, metavar="TAG…", shell_complete=complete_tags)
+@click.argument("words", nargs=-1, required=True, metavar="[ID] TAG…",
+                shell_complete=complete_id_then_tags)
+@where_options
 @pass_env
-def tag(env: Env, record_id: str, tags: tuple[str, ...]) -> None:
-    """Add tags to a record (a tag the archive has is spelled as it was first given).
+def tag(env: Env, words: tuple[str, ...], where: str | None, yes: bool) -> None:
+    """Add tags to a record, or to every record --where QUERY selects (a tag the
+    archive has is spelled as it was first given).
 
     \b
     Examples:
       archivist tag weiss-2021-dear-comrades film stalinism
+      archivist tag --where kind:film cinema
     """
+    record_id, tags = _split(words, where, yes, "tags")
+    if record_id is None:
+        from archivist.bulk import Edit
+
+        run_bulk(env, str(where), Edit("tag", tags), yes)
+        return
     from archivist.editing import with_tags
 
     with env.writing() as archive:
@@ -25,16 +130,25 @@ def tag(env: Env, record_id: str, tags: tuple[str, ...]) -> None:
 
 
 @cli.command()
-@click.argument("record_id", metavar="ID", shell_complete=complete_ids)
-@click.argument("tags", nargs=-1, required=True, metavar="TAG…", shell_complete=complete_tags)
+@click.argument("words", nargs=-1, required=True, metavar="[ID] TAG…",
+                shell_complete=complete_id_then_tags)
+@where_options
 @pass_env
-def untag(env: Env, record_id: str, tags: tuple[str, ...]) -> None:
-    """Remove tags from a record (matched case-insensitively).
+def untag(env: Env, words: tuple[str, ...], where: str | None, yes: bool) -> None:
+    """Remove tags from a record, or from every record --where QUERY selects that has
+    them (matched case-insensitively).
 
     \b
     Examples:
       archivist untag weiss-2021-dear-comrades Film
+      archivist untag --where 'tag:draft date:..2000' draft
     """
+    record_id, tags = _split(words, where, yes, "tags")
+    if record_id is None:
+        from archivist.bulk import Edit
+
+        run_bulk(env, str(where), Edit("untag", tags), yes)
+        return
     from archivist.editing import without_tags
 
     with env.writing() as archive:
