@@ -58,7 +58,9 @@ def describe(entry: dict[str, Any]) -> str:
         return _fixity(before, after)
     if action in ("link", "unlink"):
         link = after or before or {}
-        return f"{link.get('src')} {link.get('rel')} {link.get('dst')}"
+        text = escape(f"{link.get('src')} {link.get('rel')} {link.get('dst')}")
+        # A revert's action column says undo or redo: what it did to the link goes here.
+        return f"{action} {text}" if _revert_of(entry) else text
     if before is None and isinstance(after, dict):
         # An add that takes back a removal puts the record back as it was.
         verb = "restored" if action == "add" and _revert_of(entry) else "added"

@@ -7,7 +7,7 @@ rules (relations, directions, cycles).  With :mod:`archivist.store` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 
 from tinydb.table import Table
 
@@ -62,6 +62,22 @@ class LinkTable:
         if found:
             self._links.remove(doc_ids=[n for n, _ in found])
         return [dict(link) for _, link in found]
+
+    def rename(self, old: str, new: str) -> int:
+        """Make every stored link of the record ``old`` (any case) name it ``new``; the
+        number of links changed."""
+        key = old.lower()
+
+        def change(link: MutableMapping[str, str]) -> None:
+            for end in ("src", "dst"):
+                if link[end].lower() == key:
+                    link[end] = new
+
+        doc_ids = [int(n) for n, link in self._storage.raw("links").items()
+                   if key in (link["src"].lower(), link["dst"].lower())]
+        if doc_ids:
+            self._links.update(change, doc_ids=doc_ids)
+        return len(doc_ids)
 
     def touching(self, record_ids: set[str], *, force: bool) -> list[StoredLink]:
         """The links of records about to be removed (``record_ids`` case-folded).

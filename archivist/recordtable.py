@@ -175,13 +175,20 @@ class RecordTable:
         return first_spellings(tag_lists, spelling)
 
     def replace(self, documents: Mapping[str, dict[str, Any]]) -> None:
-        """Replace the stored documents of records (by lowercased id) with new ones."""
+        """Replace the stored documents of records (by lowercased id) with new ones,
+        which may have another id (a rename)."""
         def replace_values(doc: MutableMapping[Any, Any]) -> None:
             new = documents[str(doc["id"]).lower()]
             doc.clear()
             doc.update(new)
 
-        self.update(replace_values, [self.ids[key] for key in documents])
+        doc_ids = [self.ids[key] for key in documents]
+        self.update(replace_values, doc_ids)
+        for key, doc_id in zip(documents, doc_ids):
+            new_key = str(documents[key]["id"]).lower()
+            if new_key != key:
+                del self.ids[key]
+                self.ids[new_key] = doc_id
 
     def update_archive(self, values: Mapping[str, dict[str, Any]]) -> None:
         """Add ``values`` (by lowercased id) to records' maintained ``archive`` sections."""

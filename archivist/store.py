@@ -499,6 +499,15 @@ class Archive:
             self._log.entry("add", d["id"], None, loggable(d), archive=d.get("archive", {}))
             for d in docs)
 
+    def change_id(self, record_id: str, new_id: str) -> int:
+        """Give a record another id (checked by the caller) in the records table and in
+        every stored link; the number of links changed.  Nothing is logged: see
+        :func:`archivist.renaming.rename`."""
+        old = self.document(record_id)
+        stored_id, info = old["id"], {**old.get("archive", {}), "changed": self._now}
+        self._table.replace({stored_id.lower(): {**old, "id": new_id, "archive": info}})
+        return self._linked.rename(stored_id, new_id)
+
     def replace_document(self, doc: dict[str, Any], *, action: str) -> None:
         """Replace a record's values with ``doc`` as given, logging what changed.
 

@@ -1,8 +1,21 @@
-"""Reverting the last changes, from the history, as new changes.
+"""Walking the history back and forth: undo and redo, each a new change.
 
 Every command that changes the archive leaves history entries sharing one ``change``
-number (see :mod:`archivist.store`).  :func:`undo` takes the last ``N`` changes,
-newest first, and applies the inverse of each of their entries in reverse order:
+number (see :mod:`archivist.store`), and each is one step that :func:`undo` takes
+back and :func:`redo` makes again, as in an editor:
+
+* ``undo`` takes back the newest change not undone yet; run again, it walks further
+  back.  ``undo N`` takes back N at once.
+* ``redo`` makes again the change undone last; run again, it walks forward.
+* A new change (anything but an undo, a redo or a fixity check) after an undo
+  discards what could have been redone.
+
+Both are themselves changes, logged like any other, so the history stays
+append-only: each entry of an undo carries ``reverts: <change>``, each entry of a
+redo ``redoes: <change>``.  Which changes can be undone or redone is read from the
+history alone (:func:`walk`).  Taking back a change applies the inverse of the
+entries that last made it (its own, or those of the redo that made it again) in
+reverse order; making it again applies the inverse of the undo's entries:
 
 ============  ===========================================================
 entry         inverse
@@ -15,24 +28,26 @@ entry         inverse
 ``link``      remove the link
 ``unlink``    store the link again
 ``distinct``  put the record's previous ``distinct`` list back
+``rename``    rename the record back, links and all
 ``verify``    nothing: it only records results, and is skipped
 ============  ===========================================================
 
 Consecutive ``add``, ``rm``, ``link`` and ``unlink`` entries are reverted together,
 so undoing an import of 10,000 records takes well under a second.
 
-The revert is itself one new change whose entries carry ``reverts: <change>``, so
-running ``undo`` twice redoes what the first one undid.
-
 Before each step the present state is compared with what the change left behind.
 When a record, value or link is no longer as the change made it (the archive was
 changed by hand, or by something history does not undo), the whole undo is refused
 with :class:`~archivist.errors.ChangeConflict` and nothing is written.
+
+Histories written before ``redo`` existed took "undo of an undo" as the way to redo
+(an undo entry with ``reverts`` naming an undo): :func:`walk` reads such an entry as
+the redo of what that undo took back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from archivist.errors import ChangeConflict
@@ -44,22 +59,29 @@ if TYPE_CHECKING:
 NOT_UNDOABLE = frozenset({"verify"})
 #: Actions whose ``before``/``after`` are the changed values of one record.
 VALUE_ACTIONS = frozenset({"set", "edit", "tag", "untag", "merge", "import"})
+#: The key marking the entries of an undo, and of a redo, with the change concerned.
+REVERTS, REDOES = "reverts", "redoes"
 
 
 @dataclass(frozen=True)
 class Change:
-    """One past change: its number, when, by whom, the command and its entries."""
+    """One past change: its number, when, by whom, the command and the entries that
+    last made it (or, for one undone, those of the undo).
+
+    ``verb`` is what is being done with it (``undo`` or ``redo``), for messages.
+    """
 
     number: int
     time: str
     user: str
     command: str
     entries: tuple[dict[str, Any], ...]
+    verb: str = "undo"
 
 
 @dataclass(frozen=True)
 class Reverted:
-    """A change that was (or, in a dry run, would be) reverted, and the steps taken."""
+    """A change that was (or, in a dry run, would be) undone or redone, and the steps."""
 
     change: int
     time: str
@@ -73,50 +95,148 @@ class Reverted:
                 "command": self.command, "steps": list(self.steps)}
 
 
-def undoable_changes(archive: Archive) -> list[Change]:
-    """Every change with something to undo, newest first."""
+@dataclass
+class Walk:
+    """Where the history stands: the changes in effect, and those undone that ``redo``
+    can make again, each list oldest first (the next to undo or redo is the last)."""
+
+    done: list[Change] = field(default_factory=list)
+    undone: list[Change] = field(default_factory=list)
+
+
+def _grouped(archive: Archive) -> list[Change]:
+    """Every change with something to undo, oldest first."""
     grouped: dict[int, list[dict[str, Any]]] = {}
     for entry in sorted(archive.history(), key=lambda e: e["seq"]):
         if entry.get("action") in NOT_UNDOABLE:
             continue
         grouped.setdefault(int(entry.get("change", 0)), []).append(entry)
     changes = []
-    for number in sorted(grouped, reverse=True):
+    for number in sorted(grouped):
         first = grouped[number][0]
         changes.append(Change(number, str(first.get("time", "")), str(first.get("user", "")),
                               str(first.get("command", "")), tuple(grouped[number])))
     return changes
 
 
+def _by_mark(entries: tuple[dict[str, Any], ...], key: str
+             ) -> dict[int, tuple[dict[str, Any], ...]]:
+    """The entries marked with ``key``, by the change number they name, in order."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for entry in entries:
+        number = entry.get(key)
+        if isinstance(number, int) and not isinstance(number, bool):
+            found.setdefault(number, []).append(entry)
+    return {number: tuple(marked) for number, marked in found.items()}
+
+
+def _take(changes: list[Change], number: int) -> Change | None:
+    """Remove and return the change numbered ``number`` (the newest such) from ``changes``."""
+    for place in range(len(changes) - 1, -1, -1):
+        if changes[place].number == number:
+            return changes.pop(place)
+    return None
+
+
+def walk(archive: Archive) -> Walk:
+    """Replay the history: which changes are in effect, and which can be redone."""
+    state = Walk()
+    # For older histories: an undo's number → the changes it took back, and the
+    # number of an undo of an undo → the change it made again.
+    undid: dict[int, list[Change]] = {}
+    made_again: dict[int, int] = {}
+    for change in _grouped(archive):
+        reverts, redoes = _by_mark(change.entries, REVERTS), _by_mark(change.entries, REDOES)
+        if not reverts and not redoes:
+            state.done.append(change)
+            state.undone.clear()  # a new change discards the way forward
+            continue
+        for number, entries in reverts.items():
+            taken = _take(state.done, made_again.get(number, number))
+            if taken is not None:
+                state.undone.append(replace(taken, entries=entries))
+                undid.setdefault(change.number, []).append(taken)
+            elif number in undid:
+                # An undo of an undo: the redo of what that undo took back (all of
+                # it as one change, as it was made).
+                again = [_take(state.undone, c.number) or c for c in undid.pop(number)]
+                state.done.append(replace(again[0], entries=entries))
+                made_again[change.number] = again[0].number
+        for number, entries in redoes.items():
+            taken = _take(state.undone, number)
+            if taken is not None:
+                state.done.append(replace(taken, entries=entries))
+    return state
+
+
+def undoable_changes(archive: Archive) -> list[Change]:
+    """Every change that ``undo`` can take back, the next one first."""
+    return list(reversed(walk(archive).done))
+
+
+def redoable_changes(archive: Archive) -> list[Change]:
+    """Every change that ``redo`` can make again, the next one first."""
+    return list(reversed(walk(archive).undone))
+
+
 def undo(archive: Archive, count: int = 1) -> list[Reverted]:
-    """Revert the last ``count`` changes of an open archive, newest first.
+    """Take back the last ``count`` changes in effect of an open archive, newest first.
 
-    All reverts are logged as one new change (each entry with ``reverts``).  On a
-    dry run, call this on an archive that is not committed afterwards.
+    All are logged as one new change (each entry with ``reverts``).  On a dry run,
+    call this on an archive that is not committed afterwards.
 
-    :param count: how many changes to revert (at least 1).
-    :returns: what was reverted, newest change first.
+    :param count: how many changes to take back (at least 1).
+    :returns: what was taken back, newest change first.
     :raises ChangeConflict: when there are fewer changes than ``count``, or when the
         archive no longer is as a change left it (nothing is changed then: the
         caller's archive is discarded, not committed).
     """
     if count < 1:
         raise ChangeConflict("undo needs a number of changes of at least 1")
-    changes = undoable_changes(archive)
-    if not changes:
+    state = walk(archive)
+    if not state.done:
+        if state.undone:
+            raise ChangeConflict(
+                f"there is nothing left to undo: all {len(state.undone)} change(s) are "
+                "undone (archivist redo makes them again)")
         raise ChangeConflict("there is nothing to undo: the history has no changes")
-    if count > len(changes):
-        raise ChangeConflict(f"only {len(changes)} change(s) can be undone, not {count}")
-    reverted = []
-    for change in changes[:count]:
-        archive.log_extra = {"reverts": change.number}
+    if count > len(state.done):
+        raise ChangeConflict(f"only {len(state.done)} change(s) can be undone, not {count}")
+    return _apply(archive, list(reversed(state.done))[:count], REVERTS)
+
+
+def redo(archive: Archive, count: int = 1) -> list[Reverted]:
+    """Make again the last ``count`` changes undone, the one undone last first.
+
+    Only changes undone since the last other change can be redone.  All are logged
+    as one new change (each entry with ``redoes``).
+
+    :raises ChangeConflict: when fewer than ``count`` changes can be redone, or when
+        the archive no longer is as the undo left it (nothing is changed then).
+    """
+    if count < 1:
+        raise ChangeConflict("redo needs a number of changes of at least 1")
+    undone = walk(archive).undone
+    if not undone:
+        raise ChangeConflict("there is nothing to redo: no change has been undone since "
+                             "the last change")
+    if count > len(undone):
+        raise ChangeConflict(f"only {len(undone)} change(s) can be redone, not {count}")
+    changes = [replace(change, verb="redo") for change in reversed(undone)][:count]
+    return _apply(archive, changes, REDOES)
+
+
+def _apply(archive: Archive, changes: list[Change], mark: str) -> list[Reverted]:
+    """Apply the inverse of each change's entries, logging each with ``mark``."""
+    done = []
+    for change in changes:
+        archive.log_extra = {mark: change.number}
         try:
             steps = _revert_change(archive, change)
         finally:
             archive.log_extra = {}
-        reverted.append(Reverted(change.number, change.time, change.user, change.command,
-                                 steps))
-    return reverted
+        done.append(Reverted(change.number, change.time, change.user, change.command, steps))
+    return done
 
 
 # -- the inverse of each action ----------------------------------------------------------
@@ -128,8 +248,8 @@ SHOWN = 3
 
 
 def _refuse(change: Change, reason: str) -> ChangeConflict:
-    return ChangeConflict(f"cannot undo change {change.number} ({change.command}): {reason}; "
-                          "nothing was changed")
+    return ChangeConflict(f"cannot {change.verb} change {change.number} ({change.command}): "
+                          f"{reason}; nothing was changed")
 
 
 def _values(doc: dict[str, Any]) -> dict[str, Any]:
@@ -201,6 +321,8 @@ def _revert(archive: Archive, change: Change, entry: dict[str, Any]) -> str:
                               "that name no record")
     if action == "distinct" and isinstance(before, dict) and isinstance(after, dict):
         return _revert_distinct(archive, change, record_id, before, after)
+    if action == "rename":
+        return _revert_rename(archive, change, entry)
     if isinstance(before, dict) and isinstance(after, dict) and (
             action in VALUE_ACTIONS or not ({"src", "dst"} & set(after))):
         return _revert_values(archive, change, action, record_id, before, after)
@@ -305,3 +427,20 @@ def _revert_distinct(archive: Archive, change: Change, record_id: str,
         raise _refuse(change, f"{doc['id']}'s distinct list has been changed since")
     set_distinct(archive, doc["id"], list(before.get("distinct") or []))
     return f"distinct {doc['id']}"
+
+
+def _revert_rename(archive: Archive, change: Change, entry: dict[str, Any]) -> str:
+    from archivist.historylog import renamed
+    from archivist.renaming import rename
+
+    ids = renamed(entry)
+    if ids is None:
+        raise _refuse(change, "a rename entry names no ids")
+    old, new = ids
+    if new not in archive:
+        raise _refuse(change, f"{new} no longer exists")
+    if old in archive and archive.canonical_id(old).lower() != new.lower():
+        raise _refuse(change, f"the id {old} has been used again since "
+                              f"(by {archive.canonical_id(old)!r})")
+    rename(archive, new, old)
+    return f"rename {new} to {old}"

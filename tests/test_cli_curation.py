@@ -85,21 +85,96 @@ def test_undo_merge_restores_the_other_record_and_links(invoke: Invoke, two: Non
     assert listing(invoke) == before
 
 
-def test_undo_n_twice_and_json(invoke: Invoke, two: None) -> None:
+def test_undo_n_and_json(invoke: Invoke, two: None) -> None:
     start = listing(invoke)
     ok(invoke, "set", "a", "date=2020")
     ok(invoke, "tag", "b", "x")
-    end = listing(invoke)
     result = ok(invoke, "undo", "2", "--format", "json")
     data = json.loads(result.stdout)
     assert [c["change"] for c in data] == [4, 3]
     assert data[0]["steps"] == ["tag b: tags"]
     assert listing(invoke) == start
-    ok(invoke, "undo")
-    assert listing(invoke) == end
     history = json.loads(ok(invoke, "history", "--format", "json").stdout)
-    assert [(e["change"], e.get("reverts")) for e in history[:5]] == [
-        (6, 5), (6, 5), (5, 3), (5, 4), (4, None)]
+    assert [(e["change"], e.get("reverts")) for e in history[:3]] == [
+        (5, 3), (5, 4), (4, None)]
+
+
+def test_undo_three_times_walks_back_three_changes(invoke: Invoke, two: None) -> None:
+    states = [listing(invoke)]
+    for command in (("set", "a", "date=2020"), ("tag", "b", "x"), ("untag", "a", "film")):
+        ok(invoke, *command)
+        states.append(listing(invoke))
+    for back in range(1, 4):
+        result = ok(invoke, "undo")
+        assert result.stdout == ""
+        assert result.stderr.startswith(f"reverted change {6 - back} (archivist ")
+        assert listing(invoke) == states[-1 - back]
+    for forward in range(1, 4):
+        result = ok(invoke, "redo")
+        assert result.stdout == ""
+        assert result.stderr.startswith(f"redid change {2 + forward} (archivist ")
+        assert listing(invoke) == states[forward]
+    result = invoke("redo")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == ("Error: there is nothing to redo: no change has been undone "
+                             "since the last change\n")
+
+
+def test_a_new_change_after_undo_discards_redo(invoke: Invoke, db: Path, two: None,
+                                               unchanged: Any) -> None:
+    ok(invoke, "set", "a", "date=2020")
+    ok(invoke, "undo")
+    ok(invoke, "tag", "a", "new")
+    with unchanged():
+        result = invoke("redo")
+    assert result.exit_code == 1 and "nothing to redo" in result.stderr
+
+
+def test_redo_n_dry_run_and_json(invoke: Invoke, two: None, unchanged: Any) -> None:
+    ok(invoke, "set", "a", "date=2020")
+    ok(invoke, "tag", "b", "x")
+    end = listing(invoke)
+    ok(invoke, "undo", "2")
+    with unchanged():
+        result = ok(invoke, "redo", "2", "--dry-run")
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == [
+        "would redo change 3 (archivist set a date=2020): set a: date",
+        "would redo change 4 (archivist tag b x): tag b: tags"]
+    data = json.loads(ok(invoke, "redo", "2", "--format", "json").stdout)
+    assert [(c["change"], c["steps"]) for c in data] == [
+        (3, ["set a: date"]), (4, ["tag b: tags"])]
+    assert listing(invoke) == end
+    with unchanged():
+        result = invoke("redo")
+        assert result.exit_code == 1 and "nothing to redo" in result.stderr
+        assert invoke("redo", "0").exit_code == 2
+        assert invoke("redo", "x").exit_code == 2
+
+
+def test_redo_refused_when_the_archive_moved_on(invoke: Invoke, db: Path, two: None,
+                                               unchanged: Any) -> None:
+    ok(invoke, "set", "a", "date=2020")
+    ok(invoke, "undo")
+    _edit_db(db, "a", date="1999")  # changed behind history's back
+    with unchanged():
+        result = invoke("redo")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == ("Error: cannot redo change 3 (archivist set a date=2020): a's "
+                             "date has been changed since; nothing was changed\n")
+
+
+def test_history_shows_reverts_as_undo_and_redo(invoke: Invoke, two: None) -> None:
+    ok(invoke, "rm", "b", "--force")
+    ok(invoke, "undo")
+    ok(invoke, "redo")
+    result = ok(invoke, "history", "b")
+    rows = [line for line in result.stdout.splitlines() if " b " in f" {line} "]
+    assert len(rows) == 4
+    assert "redo #3" in rows[0] and "removed: Dear comrades!" in rows[0]
+    assert "undo #3" in rows[1] and "restored: Dear comrades!" in rows[1]
+    assert " rm " in rows[2] and "undo" not in rows[2]
+    assert " add " in rows[3] and "added: Dear comrades!" in rows[3]
 
 
 def test_dry_run_changes_nothing(invoke: Invoke, two: None, unchanged: Any) -> None:
@@ -235,5 +310,82 @@ def test_merge_refusals_change_nothing(invoke: Invoke, two: None, unchanged: Any
 
 
 def test_help_has_examples(invoke: Invoke) -> None:
-    for command in ("undo", "duplicates", "merge"):
+    for command in ("undo", "redo", "rename", "duplicates", "merge"):
         assert "Examples:" in ok(invoke, command, "--help").stdout
+
+
+# -- rename -------------------------------------------------------------------------------
+
+
+def folder(db: Path) -> dict[str, bytes]:
+    """Every file beside the archive (the archive and its index included), by name."""
+    return {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()}
+
+
+def test_rename_prints_the_new_id_and_what_happened(invoke: Invoke, two: None) -> None:
+    ok(invoke, "link", "a", "related", "b")
+    ok(invoke, "duplicates", "--distinct", "a", "b")
+    result = ok(invoke, "rename", "b", "weiss-2021-dear-comrades-2")
+    assert result.stdout == "weiss-2021-dear-comrades-2\n"
+    assert result.stderr == ("renamed b to weiss-2021-dear-comrades-2 (1 link(s) re-pointed, "
+                             "1 distinct list(s) changed)\n")
+    assert show(invoke, "a")["links"] == [
+        {"rel": "related", "target": "weiss-2021-dear-comrades-2"}]
+    assert show(invoke, "a")["archive"]["distinct"] == ["weiss-2021-dear-comrades-2"]
+    assert show(invoke, "weiss-2021-dear-comrades-2")["title"] == "Dear comrades!"
+    assert invoke("show", "b").exit_code == 1
+
+
+def test_history_under_either_id_and_undo_renames_back(invoke: Invoke, two: None) -> None:
+    ok(invoke, "set", "b", "date=2021-02")
+    ok(invoke, "rename", "b", "c")
+    ok(invoke, "set", "c", "summary=S")
+    by_old = json.loads(ok(invoke, "history", "b", "--format", "json").stdout)
+    by_new = json.loads(ok(invoke, "history", "c", "--format", "json").stdout)
+    assert by_old == by_new
+    assert [(e["action"], e["record"]) for e in by_new] == [
+        ("set", "c"), ("rename", "c"), ("set", "b"), ("add", "b")]
+    table = ok(invoke, "history", "b").stdout
+    assert "id: b → c" in table and "date: 2021 → 2021-02" in table
+    result = ok(invoke, "undo", "2")
+    assert result.stderr.splitlines()[1] == (
+        "reverted change 4 (archivist rename b c): rename c to b")
+    assert show(invoke, "b")["date"] == "2021-02" and show(invoke, "b")["summary"] is None
+    ok(invoke, "undo")  # the set made under the old id, before the rename
+    assert show(invoke, "b")["date"] == "2021"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("rename", "b", "A"), "Error: a record with id 'a' already exists\n"),
+    (("rename", "b", "b"), "Error: b already has the id b; nothing was changed\n"),
+    (("rename", "b", "bad id"), "Error: bad id 'bad id': use ASCII letters, digits, '-', '_' "
+                                "and '.', starting with a letter or digit (at most 128 "
+                                "characters)\n"),
+    (("rename", "zzz", "c"), None),
+])
+def test_rename_refusals_change_nothing(invoke: Invoke, db: Path, two: None,
+                                        args: tuple[str, ...], message: str | None) -> None:
+    invoke("list")  # the index file is written, and must stay as it is
+    before = folder(db)
+    result = invoke(*args)
+    assert folder(db) == before
+    assert result.exit_code == 1 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    if message is None:
+        assert result.stderr.startswith("Error: no record with id 'zzz'")
+    else:
+        assert result.stderr == message
+
+
+def test_rename_usage_errors(invoke: Invoke, db: Path, two: None) -> None:
+    before = folder(db)
+    assert invoke("rename", "a").exit_code == 2
+    assert invoke("rename").exit_code == 2
+    assert folder(db) == before
+
+
+def test_redo_refusal_leaves_every_file(invoke: Invoke, db: Path, two: None) -> None:
+    invoke("list")
+    before = folder(db)
+    result = invoke("redo")
+    assert result.exit_code == 1 and folder(db) == before

@@ -53,6 +53,14 @@ def test_reverts_show_as_undo_and_redo() -> None:
         ["3", "t", "ana", "add", "x", "added: X"]]
 
 
+def test_a_revert_of_a_link_says_what_it_did_to_the_link() -> None:
+    link = {"src": "a", "rel": "part-of", "dst": "b"}
+    assert describe({"action": "link", "after": link, "before": None, "reverts": 4}) == (
+        "link a part-of b")
+    assert describe({"action": "unlink", "before": link, "after": None, "redoes": 4}) == (
+        "unlink a part-of b")
+
+
 def test_rename_reads_as_the_old_and_new_id() -> None:
     assert describe({"action": "rename", "record": "b", "before": {"id": "a"},
                      "after": {"id": "b"}}) == "id: a → b"

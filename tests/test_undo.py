@@ -1,4 +1,4 @@
-"""Undo: the inverse of each history action, refusals, undo N and redo."""
+"""Undo and redo: the inverse of each history action, refusals, walking back and forth."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from archivist.errors import ChangeConflict
 from archivist.links import add_link, remove_link
 from archivist.merging import merge
 from archivist.models import Record
+from archivist.renaming import rename
 from archivist.store import Archive
 from archivist.tagging import rename_tag
-from archivist.undo import undo, undoable_changes
+from archivist.undo import redo, redoable_changes, undo, undoable_changes
 
 
 @pytest.fixture
@@ -52,6 +53,10 @@ def values(path: Path) -> dict[str, Any]:
 
 def do_undo(path: Path, count: int = 1) -> Any:
     return step(path, lambda a: undo(a, count), "archivist undo")
+
+
+def do_redo(path: Path, count: int = 1) -> Any:
+    return step(path, lambda a: redo(a, count), "archivist redo")
 
 
 def add(path: Path, record_id: str, **extra: Any) -> None:
@@ -110,8 +115,10 @@ def test_undo_tag_and_untag(path: Path) -> None:
     assert state(path)[0]["a"]["tags"] == ["x", "y"]
     do_undo(path)
     assert state(path)[0]["a"]["tags"] == ["Film", "x", "y"]
-    do_undo(path, 2)  # the undo itself, then the tag
-    assert state(path)[0]["a"]["tags"] == ["Film", "x", "y"]
+    do_undo(path)  # further back: the tag
+    assert state(path)[0]["a"]["tags"] == ["Film"]
+    do_redo(path, 2)
+    assert state(path)[0]["a"]["tags"] == ["x", "y"]
 
 
 def test_undo_tags_rename_restores_every_spelling(path: Path) -> None:
@@ -131,7 +138,7 @@ def test_undo_link_and_unlink(path: Path) -> None:
     assert state(path)[1] == [("a", "part-of", "b")]
     do_undo(path)
     assert state(path)[1] == []
-    do_undo(path)  # redo
+    do_redo(path)
     assert state(path)[1] == [("a", "part-of", "b")]
     step(path, lambda a: remove_link(a, "a", "part-of", "b"))
     do_undo(path)
@@ -163,20 +170,126 @@ def test_undo_distinct(path: Path) -> None:
     assert "distinct" not in records["b"]["archive"]
 
 
-def test_undo_n_and_undo_twice_is_redo(path: Path) -> None:
+def test_undo_walks_back_and_redo_walks_forward(path: Path) -> None:
+    add(path, "a")
+    start = values(path)
+    step(path, lambda a: set_values(a, "a", ["date=2020"]))
+    middle = values(path)
+    step(path, lambda a: set_values(a, "a", ["date=2021"]))
+    step(path, lambda a: a.update(with_tags(a.get("a"), ["t"]), action="tag"))
+    end = values(path)
+    assert [r.change for r in do_undo(path)] == [4]
+    assert [r.change for r in do_undo(path)] == [3]  # further back, not a redo
+    assert [r.change for r in do_undo(path)] == [2]
+    assert values(path) == start
+    assert [r.change for r in do_redo(path)] == [2]  # forward in the order made
+    assert values(path) == middle
+    assert [r.change for r in do_redo(path, 2)] == [3, 4]
+    assert values(path) == end
+    with Archive.open(path) as archive:
+        marks = [(e["change"], e.get("reverts"), e.get("redoes")) for e in archive.history()
+                 if "reverts" in e or "redoes" in e]
+        assert redoable_changes(archive) == []
+    assert marks == [(5, 4, None), (6, 3, None), (7, 2, None), (8, None, 2), (9, None, 3),
+                     (9, None, 4)]
+
+
+def test_undo_n_and_redo_n(path: Path) -> None:
     add(path, "a")
     start = values(path)
     step(path, lambda a: set_values(a, "a", ["date=2020"]))
     step(path, lambda a: set_values(a, "a", ["date=2021"]))
-    step(path, lambda a: a.update(with_tags(a.get("a"), ["t"]), action="tag"))
     end = values(path)
-    reverted = do_undo(path, 3)
-    assert [r.change for r in reverted] == [4, 3, 2]
+    assert [r.change for r in do_undo(path, 3)] == [3, 2, 1]
+    assert list(state(path)[0]) == []
+    assert [r.change for r in do_redo(path, 2)] == [1, 2]
+    assert state(path)[0]["a"]["date"] == "2020"
+    do_undo(path)  # what was redone last is undone again
     assert values(path) == start
-    do_undo(path)
+    do_redo(path, 2)
     assert values(path) == end
+
+
+def test_a_new_change_discards_the_way_forward(path: Path) -> None:
+    add(path, "a")
+    step(path, lambda a: set_values(a, "a", ["date=2020"]))
+    do_undo(path)
     with Archive.open(path) as archive:
-        assert {e["change"] for e in archive.history() if "reverts" in e} == {5, 6}
+        assert [c.number for c in redoable_changes(archive)] == [2]
+    step(path, lambda a: set_values(a, "a", ["summary=S"]))
+    with Archive.open(path) as archive:
+        assert redoable_changes(archive) == []
+        assert [c.number for c in undoable_changes(archive)] == [4, 1]
+    with pytest.raises(ChangeConflict, match="nothing to redo"):
+        do_redo(path)
+
+
+def test_a_fixity_check_keeps_the_way_forward(path: Path) -> None:
+    add(path, "a")
+    step(path, lambda a: set_values(a, "a", ["date=2020"]))
+    do_undo(path)
+    step(path, lambda a: a.log("verify", None, None, {"verified": 0}))
+    assert [r.change for r in do_redo(path)] == [2]
+    assert state(path)[0]["a"]["date"] == "2020"
+
+
+def test_undo_and_redo_of_a_removal_and_a_merge(path: Path) -> None:
+    add(path, "a", tags=("x",))
+    add(path, "b", title="Other", publisher="P")
+    add(path, "c")
+    step(path, lambda a: add_link(a, "b", "part-of", "c"))
+    before = values(path)
+    step(path, lambda a: merge(a, "a", ["b"]))
+    merged = values(path)
+    step(path, lambda a: a.remove(["c"], force=True))
+    removed = values(path)
+    do_undo(path, 2)
+    assert values(path) == before
+    do_redo(path)
+    assert values(path) == merged
+    do_redo(path)
+    assert values(path) == removed
+    do_undo(path)
+    assert values(path) == merged
+
+
+def test_redo_refusals(path: Path) -> None:
+    add(path, "a")
+    with pytest.raises(ChangeConflict, match="nothing to redo"):
+        do_redo(path)
+    do_undo(path)
+    with pytest.raises(ChangeConflict, match="nothing left to undo: all 1 change"):
+        do_undo(path)
+    with pytest.raises(ChangeConflict, match=r"only 1 change\(s\) can be redone, not 2"):
+        do_redo(path, 2)
+    with pytest.raises(ChangeConflict, match="at least 1"):
+        do_redo(path, 0)
+    step(path, lambda a: a.add(Record(id="A", title="again"), log=False))
+    before = path.read_bytes()
+    with pytest.raises(ChangeConflict, match=r"cannot redo change 1 .*the id a has been used"):
+        do_redo(path)
+    assert path.read_bytes() == before
+
+
+def test_an_older_undo_of_an_undo_reads_as_a_redo(path: Path) -> None:
+    """Histories written when undoing twice was the way to redo."""
+    add(path, "a")
+    step(path, lambda a: set_values(a, "a", ["date=2020"]))
+    do_undo(path)  # change 3 reverts 2
+
+    def legacy(archive: Archive) -> None:  # change 4: the old undo of change 3
+        archive.log_extra = {"reverts": 3}
+        archive.replace_document({**archive.document("a"), "date": "2020"}, action="set")
+        archive.log_extra = {}
+
+    step(path, legacy)
+    with Archive.open(path) as archive:
+        assert [c.number for c in undoable_changes(archive)] == [2, 1]
+        assert redoable_changes(archive) == []
+    do_undo(path)
+    assert "date" not in state(path)[0]["a"]
+    do_redo(path)
+    assert state(path)[0]["a"]["date"] == "2020"
 
 
 def test_verify_entries_are_skipped(path: Path) -> None:
@@ -254,7 +367,7 @@ def test_unknown_actions_are_refused(path: Path) -> None:
 
 
 OPERATIONS = st.lists(st.sampled_from(
-    ["set", "tag", "untag", "link", "unlink", "rm", "add", "merge", "distinct"]),
+    ["set", "tag", "untag", "link", "unlink", "rm", "add", "merge", "distinct", "rename"]),
     min_size=1, max_size=6)
 
 
@@ -282,6 +395,8 @@ def _apply(archive: Archive, operation: str, n: int) -> None:
         merge(archive, ids[0], [ids[1]])
     elif operation == "distinct" and len(ids) > 1:
         mark_distinct(archive, ids[0], ids[-1])
+    elif operation == "rename":
+        rename(archive, ids[0], f"r{n}")
 
 
 @settings(max_examples=25, deadline=None,
@@ -307,8 +422,11 @@ def test_undoing_every_change_restores_the_start(tmp_path: Path, operations: lis
         do_undo(path, count)
     assert values(path) == start
     if count:
-        do_undo(path)  # the undo of the undo redoes everything
+        do_redo(path, count)
         assert values(path) == end
+        for _ in range(count):  # one at a time, back to the start again
+            do_undo(path)
+        assert values(path) == start
 
 
 def test_undo_rm_of_several_records_keeps_their_order(path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from archivist.cli.base import Env, cli, complete_ids, emit, pass_env
+from archivist.cli.base import Env, cli, complete_ids, emit, pass_env, query_command
 
 
 @cli.command()
@@ -48,8 +48,7 @@ def undo(env: Env, count: int, dry_run: bool, fmt: str) -> None:
         click.echo(line, err=not dry_run)
 
 
-@cli.command()
-@click.argument("query", nargs=-1)
+@query_command()
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.option("--distinct", nargs=2, metavar="A B", shell_complete=complete_ids,

@@ -13,6 +13,7 @@ from archivist.cli.base import (
     emit,
     emit_all,
     pass_env,
+    query_command,
     selection_options,
     stdout_width,
 )
@@ -124,8 +125,7 @@ def show(env: Env, record_id: str, fmt: str) -> None:
         emit(dump(record))
 
 
-@cli.command(name="list")
-@click.argument("query", nargs=-1)
+@query_command("list")
 @click.option("--format", "-f", "fmt", type=click.Choice(LIST_FORMATS), default="table",
               show_default=True, help="Output format.")
 @selection_options
@@ -146,6 +146,10 @@ def list_(env: Env, query: tuple[str, ...], fmt: str, columns: str | None, sort:
     options = ExportOptions(table_format=table_format, headers=not no_headers,
                             max_width=stdout_width())
     with env.reading() as archive:
+        if columns:
+            from archivist.fieldcheck import check_column_names
+
+            check_column_names(archive, columns)
         emit_all(rendered(archive, query, fmt=fmt, columns=columns, sort=sort,
                           limit=limit, options=options).pieces())
 
