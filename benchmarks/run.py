@@ -40,6 +40,9 @@ PYTHON = sys.executable
 #: The console script installed beside the interpreter (``.venv/bin/archivist``).
 SCRIPT = str(Path(sys.executable).parent / "archivist")
 IMPORT_SIZE = 10_000
+WSWS = "World Socialist Web Site"
+#: The bulk edit timed: one publisher's name written out on every record that has it.
+BULK_SET_LABEL = f'`set --where publisher:wsws publisher="{WSWS}"`'
 NOT_AVAILABLE = "n/a — not available"
 MIB = 1024 * 1024
 
@@ -307,6 +310,12 @@ def commands(size: int, db: Path, runs: int) -> list[Result]:
         measure(size, "`link A translation-of B`",
                 on_copy("link", picked.link_src, "translation-of", picked.link_dst), runs,
                 quietly("unlink", picked.link_src, "translation-of", picked.link_dst)),
+        # About 7 records in 100 have this publisher: the untimed run before each
+        # timed one spells it `wsws` again.
+        measure(size, BULK_SET_LABEL,
+                on_copy("set", "--where", "publisher:wsws", f"publisher={WSWS}", "--yes"),
+                runs, quietly("set", "--where", f'publisher:="{WSWS}"', "publisher=wsws",
+                              "--yes")),
         measure(size, "`list`", on("list"), runs),
         measure(size, f"`list {tag_query}`", on("list", tag_query), runs),
         measure(size, "`list date:1920..1930`", on("list", "date:1920..1930"), runs),
@@ -377,6 +386,8 @@ def checks(results: list[Result], sizes: dict[int, int]) -> list[Check]:
                 judge(r.size, r.label, "≤ 130 ms", ms(r), 130)
             elif r.label == "`add`":
                 judge(r.size, r.label, "≤ 150 ms", ms(r), 150)
+            elif r.label == BULK_SET_LABEL:
+                judge(r.size, r.label, "≤ 1 s", ms(r), 1000)
     if 100_000 in sizes:
         parse = ms(by_key.get((100_000, "floor: parse with orjson")))
         file_size = sizes[100_000]

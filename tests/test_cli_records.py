@@ -202,6 +202,69 @@ def test_set_unknown_id(invoke: Invoke, unchanged: Any) -> None:
         assert invoke("set", "nope", "date=2020").exit_code == 1
 
 
+def test_set_tags_with_a_comma_is_refused_with_the_way_to_write_it(
+        invoke: Invoke, unchanged: Any) -> None:
+    add(invoke, "--title", "T", "--id", "t")
+    with unchanged():
+        result = invoke("set", "t", "tags=a,b")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: 'tags=a,b' would make one tag 'a,b': a list takes one "
+                             "value per assignment, tags=a tags=b to replace the tags, "
+                             "tags+=a tags+=b to add them\n")
+    assert invoke("set", "t", "tags=a", "tags=b").exit_code == 0
+    assert show_json(invoke, "t")["tags"] == ["a", "b"]
+    assert invoke("set", "t", "tags+=c", "tags-=A", "tags+=B").exit_code == 0
+    assert show_json(invoke, "t")["tags"] == ["b", "c"]
+    assert invoke("set", "t", "creators+=Weiss, Clara", "creators+=North, David",
+                  "creators+=Weiss, Clara").exit_code == 0
+    assert invoke("set", "t", "creators-=North, David").exit_code == 0
+    assert show_json(invoke, "t")["creators"] == ["Weiss, Clara"]
+
+
+def test_set_where_changes_every_match_in_one_change(invoke: Invoke) -> None:
+    add(invoke, "--title", "A", "--id", "a", "--publisher", "wsws")
+    add(invoke, "--title", "B", "--id", "b", "--publisher", "WSWS", "--tag", "draft")
+    add(invoke, "--title", "C", "--id", "c", "--publisher", "Verso")
+    result = invoke("set", "--where", "publisher:wsws",
+                    "publisher=World Socialist Web Site", "tags-=draft", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        'a: publisher "wsws" → "World Socialist Web Site"',
+        'b: publisher "WSWS" → "World Socialist Web Site"; tags -"draft"',
+        "changed 2 of the 2 records the query selects, in one change (`archivist undo` "
+        "reverts it)"]
+    assert [show_json(invoke, i)["publisher"] for i in "abc"] == [
+        "World Socialist Web Site", "World Socialist Web Site", "Verso"]
+    assert invoke("undo").exit_code == 0
+    assert [show_json(invoke, i)["publisher"] for i in "abc"] == ["wsws", "WSWS", "Verso"]
+    assert show_json(invoke, "b")["tags"] == ["draft"]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["--where", "id:a", "id=x"], 1,
+     "Error: set --where cannot set id: an id belongs to one record"),
+    (["--where", "id:a", "--file", "x.txt", "date=2020"], 1,
+     "Error: set --where cannot take --file, --span, --retrieved or --copy: a source file "
+     "describes one record; nothing was changed\n"),
+    (["--where", "id:a", "--span", "1:2", "date=2020"], 1, "cannot take --file"),
+    (["a", "--where", "id:a", "date=2020"], 2, "give an ID or --where QUERY, not both"),
+    (["--where", "id:a"], 2, "give KEY=VALUE assignments"),
+    (["a", "date=2020", "--yes"], 2, "--yes goes with --where"),
+    (["--where", "id:a", "date=2020-13", "-y"], 1, "Error: a: bad date '2020-13'"),
+    (["--where", "id:a", "tags=x,y", "-y"], 1, "tags+=x tags+=y"),
+])
+def test_set_where_refusals_change_nothing(invoke: Invoke, unchanged: Any, args: list[str],
+                                           code: int, message: str) -> None:
+    add(invoke, "--title", "A", "--id", "a")
+    with unchanged():
+        result = invoke("set", *args, "--yes")
+    assert result.exit_code == code, result.stderr
+    assert message in result.stderr
+    if code == 1:
+        assert len(result.stderr.splitlines()) == 1
+
+
 def test_rm(invoke: Invoke, unchanged: Any) -> None:
     add(invoke, "--title", "T", "--id", "t")
     add(invoke, "--title", "U", "--id", "u")
@@ -214,68 +277,173 @@ def test_rm(invoke: Invoke, unchanged: Any) -> None:
     assert "removed t" in result.stderr
 
 
-def _editor(monkeypatch: pytest.MonkeyPatch, *replies: str | None) -> list[str]:
-    """Replace click.edit with a scripted editor; returns the texts it was shown."""
+def _editor(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *replies: str | None
+            ) -> list[str]:
+    """Replace click.edit with a scripted editor that writes each reply into the file it
+    is given (``None``: closes it unsaved); returns the texts it was shown.  Edit files
+    are made under ``tmp_path``."""
     import click
 
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir(exist_ok=True)
     shown: list[str] = []
     answers = list(replies)
 
-    def fake_edit(text: str | None = None, **_: Any) -> str | None:
-        shown.append(text or "")
-        return answers.pop(0)
+    def fake_edit(text: str | None = None, *, filename: str | None = None, **_: Any
+                  ) -> None:
+        assert text is None and filename is not None
+        shown.append(Path(filename).read_text("utf-8"))
+        answer = answers.pop(0)
+        if answer is not None:
+            Path(filename).write_text(answer, encoding="utf-8")
 
     monkeypatch.setattr(click, "edit", fake_edit)
     return shown
 
 
-def test_edit_applies_a_valid_change(invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+def kept_files(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "tmp").glob("archivist-edit-*/*.yaml"))
+
+
+def test_edit_applies_a_valid_change(invoke: Invoke, monkeypatch: pytest.MonkeyPatch,
+                                     tmp_path: Path) -> None:
     add(invoke, "--title", "T", "--id", "t", "--date", "2021")
-    shown = _editor(monkeypatch, "id: t\ntitle: New title\ndate: 2021-02-09\nkicker: K\n")
+    shown = _editor(monkeypatch, tmp_path,
+                    "id: t\ntitle: New title\ndate: 2021-02-09\nkicker: K\n")
     result = invoke("edit", "t")
     assert result.exit_code == 0, result.stderr
+    assert (result.stdout, result.stderr) == ("", "")
     assert "title: T" in shown[0] and "date: '2021'" in shown[0]
     data = show_json(invoke, "t")
     assert (data["title"], data["date"], data["fields"]) == ("New title", "2021-02-09",
                                                             {"kicker": "K"})
     assert json.loads(invoke("history", "t", "--format", "json").stdout)[0]["action"] == "edit"
+    assert kept_files(tmp_path) == [] and list((tmp_path / "tmp").iterdir()) == []
 
 
-def test_edit_unchanged_or_empty_changes_nothing(invoke: Invoke, unchanged: Any,
+def test_edit_lists_every_field_empty_ones_as_null(invoke: Invoke, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    add(invoke, "--title", "T", "--id", "t")
+    shown = _editor(monkeypatch, tmp_path, None)
+    assert invoke("edit", "t").exit_code == 0
+    body = [line for line in shown[0].splitlines() if not line.startswith("#")]
+    assert body == ["id: t", "kind: other", "title: T", "subtitle: null", "creators: []",
+                    "date: null", "publisher: null", "language: null", "url: null",
+                    "summary: null", "tags: []", "source: null", "fields: {}"]
+    filled = shown[0].replace("publisher: null", "publisher: Verso")
+    _editor(monkeypatch, tmp_path, filled)
+    assert invoke("edit", "t").exit_code == 0
+    assert show_json(invoke, "t")["publisher"] == "Verso"
+
+
+def test_edit_unchanged_or_empty_changes_nothing(invoke: Invoke, unchanged: Any, db: Path,
+                                                 tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     add(invoke, "--title", "T", "--id", "t")
-    _editor(monkeypatch, None, "# only a comment\n")
+    invoke("list")
+    index = db.with_name(db.name + ".index").read_bytes()
+    shown = _editor(monkeypatch, tmp_path, None, "# only a comment\n", None)
     with unchanged():
-        assert invoke("edit", "t").exit_code == 0
-        assert invoke("edit", "t").exit_code == 0
+        for _ in range(2):
+            result = invoke("edit", "t")
+            assert (result.exit_code, result.stderr) == (0, "no change\n")
+    # Saved exactly as shown: nothing changes either.
+    _editor(monkeypatch, tmp_path, shown[0])
+    with unchanged():
+        assert invoke("edit", "t").stderr == "no change\n"
+    assert db.with_name(db.name + ".index").read_bytes() == index
+    assert kept_files(tmp_path) == []
 
 
-def test_edit_error_then_abort(invoke: Invoke, unchanged: Any,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edit_error_then_abort_keeps_the_file(invoke: Invoke, unchanged: Any,
+                                              tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     add(invoke, "--title", "T", "--id", "t")
-    _editor(monkeypatch, "title: T\ndate: 2021-13\n")
+    _editor(monkeypatch, tmp_path, "title: T\ndate: 2021-13\n")
     with unchanged():
         result = invoke("edit", "t", input="n\n")
     assert result.exit_code == 1
-    assert "no month 13" in result.stderr and "nothing was changed" in result.stderr
+    [kept] = kept_files(tmp_path)
+    assert kept.read_text("utf-8") == "title: T\ndate: 2021-13\n"
+    assert result.stderr.splitlines() == [
+        "Error: bad date '2021-13': there is no month 13", "Edit again? [Y/n]: n",
+        f"Error: edit abandoned; nothing was changed; your edit is kept in {kept}; apply "
+        f"it with `archivist edit t --from {kept}` once fixed"]
+    kept.write_text("title: T\ndate: 2021-12\n", encoding="utf-8")
+    result = invoke("edit", "t", "--from", str(kept))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert show_json(invoke, "t")["date"] == "2021-12"
 
 
-def test_edit_error_then_fix(invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edit_error_then_fix(invoke: Invoke, monkeypatch: pytest.MonkeyPatch,
+                             tmp_path: Path) -> None:
     add(invoke, "--title", "T", "--id", "t")
-    shown = _editor(monkeypatch, "title: T\nkind: novel\n", "title: T\nkind: book\n")
+    shown = _editor(monkeypatch, tmp_path, "title: T\nkind: novel\n", "title: T\nkind: book\n")
     result = invoke("edit", "t", input="y\n")
     assert result.exit_code == 0, result.stderr
     assert shown[1] == "title: T\nkind: novel\n"
     assert show_json(invoke, "t")["kind"] == "book"
+    assert kept_files(tmp_path) == []
 
 
-def test_edit_yaml_error_names_line_and_column(invoke: Invoke, unchanged: Any,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edit_yaml_error_names_the_file_line_and_column(invoke: Invoke, unchanged: Any,
+                                                        tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
     add(invoke, "--title", "T", "--id", "t")
-    _editor(monkeypatch, "title: T\ntitle: U\n")
+    _editor(monkeypatch, tmp_path, "title: T\ntitle: U\n")
     with unchanged():
         result = invoke("edit", "t", input="n\n")
-    assert "t.yaml:2:1: duplicate key 'title'" in result.stderr
+    [kept] = kept_files(tmp_path)
+    assert f"Error: {kept}:2:1: duplicate key 'title'" in result.stderr
+
+
+def test_edit_of_a_record_changed_meanwhile_keeps_the_file(
+        invoke: Invoke, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import click
+
+    add(invoke, "--title", "T", "--id", "t")
+
+    def edit_while_another_command_writes(*, filename: str, **_: Any) -> None:
+        text = Path(filename).read_text("utf-8")
+        Path(filename).write_text(text.replace("title: T", "title: Mine"), encoding="utf-8")
+        assert invoke("set", "t", "summary=Theirs").exit_code == 0
+        theirs.append(db.read_bytes())
+
+    theirs: list[bytes] = []
+    _editor(monkeypatch, tmp_path)
+    monkeypatch.setattr(click, "edit", edit_while_another_command_writes)
+    result = invoke("edit", "t")
+    assert result.exit_code == 1
+    [kept] = kept_files(tmp_path)
+    assert result.stderr == (
+        "Error: t was changed by another command while you edited it; nothing was saved; "
+        f"your edit is kept in {kept}; apply it with `archivist edit t --from {kept}` to "
+        "save it over that change\n")
+    assert [db.read_bytes()] == theirs  # nothing of the edit was written
+    assert show_json(invoke, "t")["summary"] == "Theirs"
+    assert invoke("edit", "t", "--from", str(kept)).exit_code == 0
+    data = show_json(invoke, "t")
+    assert (data["title"], data["summary"]) == ("Mine", None)
+
+
+def test_edit_from_a_file(invoke: Invoke, unchanged: Any, tmp_path: Path) -> None:
+    add(invoke, "--title", "T", "--id", "t")
+    path = tmp_path / "t.yaml"
+    path.write_text("title: T\n", encoding="utf-8")
+    with unchanged():
+        assert invoke("edit", "t", "--from", str(path)).stderr == "no change\n"
+        path.write_text("title: T\ntitle: U\n", encoding="utf-8")
+        result = invoke("edit", "t", "--from", str(path))
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"Error: {path}:2:1: duplicate key 'title'")
+        path.write_bytes(b"title: \xff\n")
+        assert invoke("edit", "t", "--from", str(path)).exit_code == 1
+        assert invoke("edit", "t", "--from", str(tmp_path / "absent.yaml")).exit_code == 2
+        assert invoke("edit", "nope", "--from", str(path)).exit_code == 1
+    path.write_text("title: T\nsummary: From a file\n", encoding="utf-8")
+    assert invoke("edit", "T", "--from", str(path)).exit_code == 0
+    assert show_json(invoke, "t")["summary"] == "From a file"
 
 
 def test_a_title_in_mathematical_bold_is_listed_for_plain_words(db: Path, invoke: Invoke

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +18,11 @@ from archivist.cli.base import (
     selection_options,
     stdout_width,
 )
+from archivist.cli.tags import run_bulk, where_options
+
+if TYPE_CHECKING:
+    from archivist.editing import EditFile
+    from archivist.models import Record
 
 LIST_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "yaml")
 
@@ -155,13 +161,14 @@ def list_(env: Env, query: tuple[str, ...], fmt: str, columns: str | None, sort:
 
 
 @cli.command(name="set")
-@click.argument("record_id", metavar="ID", shell_complete=complete_ids)
-@click.argument("assignments", nargs=-1, metavar="KEY=VALUE…")
+@click.argument("words", nargs=-1, metavar="[ID] KEY=VALUE…", shell_complete=complete_ids)
 @source_options
+@where_options
 @pass_env
-def set_(env: Env, record_id: str, assignments: tuple[str, ...], file: str | None,
-         span: str | None, retrieved: str | None, copy: bool) -> None:
-    """Change fields of a record: KEY=VALUE, KEY= to remove, LIST+=VALUE, LIST-=VALUE.
+def set_(env: Env, words: tuple[str, ...], file: str | None, span: str | None,
+         retrieved: str | None, copy: bool, where: str | None, yes: bool) -> None:
+    """Change fields of a record, or of every record --where QUERY selects: KEY=VALUE,
+    KEY= to remove, LIST+=VALUE, LIST-=VALUE.
 
     \b
     Examples:
@@ -169,9 +176,19 @@ def set_(env: Env, record_id: str, assignments: tuple[str, ...], file: str | Non
       archivist set weiss-2021-dear-comrades tags+=film creators+="David North"
       archivist set weiss-2021-dear-comrades summary= kicker="Film review"
       archivist set weiss-2021-dear-comrades --file page.html --retrieved 2021-02-10
+      archivist set --where publisher:wsws publisher="World Socialist Web Site"
     """
+    if where is not None:
+        _set_where(env, words, where, yes, file is not None or bool(span or retrieved or copy))
+        return
     from archivist.editing import SourceRequest, set_values
 
+    if yes:
+        raise click.UsageError("--yes goes with --where")
+    if not words:
+        raise click.UsageError("give an ID and KEY=VALUE assignments, or --where QUERY and "
+                               "KEY=VALUE assignments")
+    record_id, assignments = words[0], words[1:]
     if not assignments and file is None:
         raise click.UsageError("give KEY=VALUE assignments or --file")
     source = None if file is None else SourceRequest(file, span, retrieved, copy)
@@ -179,44 +196,91 @@ def set_(env: Env, record_id: str, assignments: tuple[str, ...], file: str | Non
         set_values(archive, record_id, assignments, source)
 
 
+def _set_where(env: Env, assignments: tuple[str, ...], where: str, yes: bool,
+               source: bool) -> None:
+    """``set --where QUERY KEY=VALUE…``."""
+    from archivist.bulk import Edit
+
+    if assignments and "=" not in assignments[0]:
+        raise click.UsageError("give an ID or --where QUERY, not both")
+    if not assignments:
+        raise click.UsageError("give KEY=VALUE assignments")
+    if source:
+        raise click.ClickException("set --where cannot take --file, --span, --retrieved or "
+                                   "--copy: a source file describes one record; nothing "
+                                   "was changed")
+    run_bulk(env, where, Edit("set", assignments), yes)
+
+
 @cli.command()
 @click.argument("record_id", metavar="ID", shell_complete=complete_ids)
+@click.option("--from", "from_file", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Apply this edited YAML file (one an edit kept, say) to the record as "
+                   "it is now, without opening an editor.")
 @pass_env
-def edit(env: Env, record_id: str) -> None:
+def edit(env: Env, record_id: str, from_file: Path | None) -> None:
     """Edit a record's YAML in $VISUAL or $EDITOR; it is checked when you save.
 
     \b
     Examples:
       EDITOR=nano archivist edit weiss-2021-dear-comrades
+      archivist edit weiss-2021-dear-comrades --from weiss-2021-dear-comrades.yaml
     """
-    from archivist.editing import edit_text, parse_edit
-    from archivist.errors import ArchivistError, InvalidRecord
+    from archivist.editing import EditFile, apply_edit_file, save_edit
 
+    if from_file is not None:
+        with env.writing() as archive:
+            if apply_edit_file(archive, record_id, from_file) is None:
+                click.echo("no change", err=True)
+        return
     # Read as a dry run: an edit that is abandoned leaves every file as it was.
     with env.reading(dry_run=True) as archive:
         original = archive.get(record_id)
-    text = edit_text(original)
-    while True:
-        edited = click.edit(text, extension=".yaml", require_save=True)
-        if edited is None:
-            click.echo("no change", err=True)
-            return
-        try:
-            record = parse_edit(edited, original, name=f"{original.id}.yaml")
-            break
-        except ArchivistError as err:
-            click.echo(f"Error: {err}", err=True)
-            if not click.confirm("Edit again?", default=True, err=True):
-                raise click.ClickException("edit abandoned; nothing was changed") from None
-            text = edited
+    file = EditFile.create(original)
+    try:
+        record = _edit_until_valid(file, original)
+        if record is not None:
+            with env.writing() as archive:
+                save_edit(archive, original, record, kept_in=file.path)
+    except BaseException as err:
+        _keep_or_remove(file, original.id, err)
+        raise
+    file.remove()
     if record is None:
         click.echo("no change", err=True)
-        return
-    with env.writing() as archive:
-        if archive.get(record_id) != original:
-            raise InvalidRecord(f"{original.id} was changed by another command while you "
-                                "edited it; nothing was saved, edit it again")
-        archive.update(record, action="edit")
+
+
+def _keep_or_remove(file: EditFile, record_id: str, err: BaseException) -> None:
+    """After an edit that failed: keep the file if the user changed it, and say where
+    (unless the message does)."""
+    from archivist.editing import kept_note
+
+    if not file.changed():
+        file.remove()
+    elif str(file.path) not in str(err):
+        click.echo(f"note: {kept_note(record_id, file.path)}", err=True)
+
+
+def _edit_until_valid(file: EditFile, original: Record) -> Record | None:
+    """Open the editor on ``file`` until what it holds is valid (or the user gives up):
+    the edited record, or ``None`` when it changes nothing."""
+    from archivist.display import escape
+    from archivist.editing import kept_note, parse_edit
+    from archivist.errors import ArchivistError
+
+    while True:
+        click.edit(filename=str(file.path))
+        try:
+            text = file.read()
+            return None if text == file.text else parse_edit(text, original,
+                                                             name=str(file.path))
+        except ArchivistError as err:
+            click.echo(f"Error: {escape(str(err))}", err=True)
+            if not click.confirm("Edit again?", default=True, err=True):
+                raise click.ClickException("edit abandoned; nothing was changed; "
+                                           f"{kept_note(original.id, file.path)} once "
+                                           "fixed") from None
 
 
 @cli.command()
