@@ -27,6 +27,11 @@ def archive_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("ARCHIVIST_LOCK_TIMEOUT", raising=False)
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
+    # An edit that is given up keeps its file in the temporary folder: the test's own,
+    # apart from the archive's folder as a real one is.
+    temp = tmp_path.with_name(tmp_path.name + "-tmp")
+    temp.mkdir(exist_ok=True)
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
     return db
 
 
