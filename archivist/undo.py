@@ -282,6 +282,16 @@ def _revert_change(archive: Archive, change: Change) -> tuple[str, ...]:
             while end < len(entries) and entries[end].get("action") == action:
                 end += 1
             steps.append(_revert_run(archive, change, action, entries[start:end]))
+        elif _changed_values(entries[start]):
+            # A bulk edit changes 10,000 records: one replacement of them all, not
+            # 10,000 (each rebuilds the table).  A record met twice ends the run.
+            seen = {str(entries[start]["record"]).lower()}
+            while end < len(entries) and entries[end].get("action") == action and (
+                    _changed_values(entries[end])) and (
+                    str(entries[end]["record"]).lower() not in seen):
+                seen.add(str(entries[end]["record"]).lower())
+                end += 1
+            steps.append(_revert_values(archive, change, action, entries[start:end]))
         else:
             steps.append(_revert(archive, change, entries[start]))
         start = end
@@ -323,10 +333,15 @@ def _revert(archive: Archive, change: Change, entry: dict[str, Any]) -> str:
         return _revert_distinct(archive, change, record_id, before, after)
     if action == "rename":
         return _revert_rename(archive, change, entry)
-    if isinstance(before, dict) and isinstance(after, dict) and (
-            action in VALUE_ACTIONS or not ({"src", "dst"} & set(after))):
-        return _revert_values(archive, change, action, record_id, before, after)
     raise _refuse(change, f"archivist does not know how to undo {action!r} entries")
+
+
+def _changed_values(entry: dict[str, Any]) -> bool:
+    """Whether an entry logs the values a change gave one record (``set`` and alike)."""
+    action, before, after = entry.get("action"), entry.get("before"), entry.get("after")
+    return (isinstance(entry.get("record"), str) and action not in ("distinct", "rename")
+            and isinstance(before, dict) and isinstance(after, dict)
+            and (action in VALUE_ACTIONS or not ({"src", "dst"} & set(after))))
 
 
 def _revert_adds(archive: Archive, change: Change, entries: list[dict[str, Any]]) -> str:
@@ -362,20 +377,34 @@ def _revert_rms(archive: Archive, change: Change, entries: list[dict[str, Any]])
     return _step("restore", [str(doc["id"]) for doc, _ in items], "records")
 
 
-def _revert_values(archive: Archive, change: Change, action: str, record_id: str,
-                   before: dict[str, Any], after: dict[str, Any]) -> str:
-    doc = _document(archive, change, record_id)
-    for key, value in after.items():
-        if doc.get(key) != value:
-            raise _refuse(change, f"{doc['id']}'s {key} has been changed since")
-    restored = dict(doc)
-    for key, value in before.items():
-        if value is None:
-            restored.pop(key, None)
-        else:
-            restored[key] = value
-    archive.replace_document(restored, action=action)
-    return f"{action} {doc['id']}: {', '.join(sorted(set(before) | set(after)))}"
+def _revert_values(archive: Archive, change: Change, action: str,
+                   entries: list[dict[str, Any]]) -> str:
+    """Put back the ``before`` values of entries of one action, each of another record."""
+    from archivist.models import Record
+
+    restored: list[Record] = []
+    keys: set[str] = set()
+    for entry in entries:
+        before, after = entry["before"], entry["after"]
+        doc = _document(archive, change, entry["record"])
+        for key, value in after.items():
+            if doc.get(key) != value:
+                raise _refuse(change, f"{doc['id']}'s {key} has been changed since")
+        values = dict(doc)
+        for key, value in before.items():
+            if value is None:
+                values.pop(key, None)
+            else:
+                values[key] = value
+        # Tags keep their spelling: undo restores them exactly.
+        restored.append(Record.from_document(values))
+        keys |= set(before) | set(after)
+    archive.update_many(restored, action=action, respell=False)
+    ids = [record.id for record in restored]
+    fields = ", ".join(sorted(keys))
+    if len(ids) == 1:
+        return f"{action} {ids[0]}: {fields}"
+    return f"{_step(action, ids, 'records')} ({fields})"
 
 
 def _link_key(link: dict[str, Any]) -> tuple[str, str, str]:

@@ -461,3 +461,44 @@ def test_store_helpers_used_by_undo() -> None:
     archive.drop_archive_info("a", "distinct", "absent")
     assert "distinct" not in archive.document("a")["archive"]
     assert archive.document("a")["archive"]["other"] == 1
+
+
+def test_a_bulk_edit_is_undone_in_one_replacement(path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist.recordtable import RecordTable
+
+    step(path, lambda a: a.add_many((Record(id=f"r{n}", title="T", tags=("Old",)), None)
+                                    for n in range(50)))
+    before = values(path)
+    step(path, lambda a: a.update_many([with_tags(r, ["new"]) for r in a.records()],
+                                       action="tag"))
+    calls: list[int] = []
+    original = RecordTable.replace
+
+    def counted(self: RecordTable, documents: Any) -> None:
+        calls.append(len(documents))
+        original(self, documents)
+
+    monkeypatch.setattr(RecordTable, "replace", counted)
+    [reverted] = do_undo(path)
+    assert calls == [50]  # not 50 replacements, each rebuilding the table
+    assert reverted.steps == ("tag 50 records: r49, r48, r47, … (tags)",)
+    assert values(path) == before
+    calls.clear()
+    do_redo(path)
+    assert calls == [50]
+
+
+def test_a_record_changed_twice_in_one_change(path: Path) -> None:
+    add(path, "a", date="2000")
+    add(path, "b")
+    before = values(path)
+
+    def twice(archive: Archive) -> None:
+        set_values(archive, "a", ["date=2001"])
+        set_values(archive, "b", ["date=2001"])
+        set_values(archive, "a", ["date=2002"])
+
+    step(path, twice)
+    do_undo(path)
+    assert values(path) == before
