@@ -31,6 +31,8 @@ from archivist.exporters import (
     neutralise,
     render,
     simple_table,
+    split_items,
+    unneutralise,
 )
 from archivist.models import interchange, record_from_mapping
 from archivist.store import Archive
@@ -238,14 +240,99 @@ def test_csv_writes_mappings_as_json():
     ("@SUM(A1)", "'@SUM(A1)"),
     ("\tindented", "'\tindented"),
     ("\rcarriage", "'\rcarriage"),
+    ("\r=cmd", "'\r=cmd"),
+    ("\n=cmd", "'\n=cmd"),
+    ("  =cmd", "'  =cmd"),
+    ("\r\n \n@cmd", "'\r\n \n@cmd"),
+    ("\n\tx", "'\n\tx"),
     ("-12", "-12"),
     ("+3.5", "+3.5"),
     ("-1e3", "-1e3"),
+    ("-inf", "'-inf"),
+    ("-1_000", "'-1_000"),
+    ("'=1", "''=1"),
+    ("'Tis", "'Tis"),
+    ("'-12", "'-12"),
     ("plain = text", "plain = text"),
+    ("two\nlines", "two\nlines"),
     ("", ""),
 ])
 def test_formula_starts_are_neutralised(value, written):
     assert neutralise(value) == written
+    assert unneutralise(written) == value
+
+
+_FORMULA = re.compile(r"[\t\r]|\s*[=+\-@]")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _starts_a_formula(cell: str) -> bool:
+    return bool(_FORMULA.match(cell)) and not _PLAIN_NUMBER.fullmatch(cell)
+
+
+def _read(out: str, delimiter: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(out, newline=""), delimiter=delimiter))
+
+
+# Any text a record can hold: no NUL and no lone surrogates (refused on input); list
+# items are never empty (a blank tag or creator is refused).
+_hostile = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+                   | st.sampled_from("\r\n\t ,;\"'=+-@\\"), max_size=25)
+
+
+@settings(max_examples=300)
+@given(_hostile, st.lists(_hostile.filter(bool), max_size=4), st.sampled_from([(export_csv, ","),
+                                                                  (export_tsv, "\t")]))
+def test_any_text_reads_back_as_one_cell_and_never_as_a_formula(text, items, format_):
+    exporter, delimiter = format_
+    record = {"id": "x", "title": text, "tags": items, "summary": "after"}
+    out = exporter([record, record], ["id", "title", "tags", "summary"], OPTIONS)
+    rows = _read(out, delimiter)
+    assert rows[0] == ["id", "title", "tags", "summary"]
+    assert len(rows) == 3
+    for row in rows[1:]:
+        assert len(row) == 4 and row[0] == "x" and row[3] == "after"
+        assert unneutralise(row[1]) == text
+        assert split_items(unneutralise(row[2])) == items
+        assert not any(_starts_a_formula(cell) for cell in row)
+
+
+def test_a_carriage_return_is_quoted_and_cannot_start_a_row():
+    record = {"id": "x", "title": "Innocent\r=HYPERLINK(\"http://evil\")", "date": "2021"}
+    for exporter, delimiter in ((export_csv, ","), (export_tsv, "\t")):
+        out = exporter([record], ["title", "date"], ExportOptions(headers=False))
+        assert out == f'"Innocent\r=HYPERLINK(""http://evil"")"{delimiter}2021\n'
+        assert _read(out, delimiter) == [[record["title"], "2021"]]
+
+
+def test_every_cell_with_a_line_break_delimiter_or_quote_is_quoted():
+    values = ["a\rb", "a\nb", "a\r\nb", "a,b", "a\tb", 'a"b']
+    for exporter, delimiter in ((export_csv, ","), (export_tsv, "\t")):
+        out = exporter([{"id": "x", "fields": {f"v{i}": v for i, v in enumerate(values)}}],
+                     [f"v{i}" for i in range(len(values))], ExportOptions(headers=False))
+        cells = _read(out, delimiter)[0]
+        assert cells == values
+        for value in values:
+            if delimiter in value or any(c in value for c in '\r\n"'):
+                assert '"' + value.replace('"', '""') + '"' in out
+
+
+def test_list_items_holding_the_separator_read_back_as_one_item():
+    record = {"id": "x", "creators": ["Weiss; Clara", "North, David"],
+              "tags": ["a;b", "back\\slash", "end;", "plain"]}
+    out = export_csv([record], ["creators", "tags"], ExportOptions(headers=False))
+    [[creators, tags]] = _read(out, ",")
+    assert creators == "Weiss\\; Clara; North, David"
+    assert tags == "a\\;b; back\\\\slash; end\\;; plain"
+    assert split_items(creators) == record["creators"]
+    assert split_items(tags) == record["tags"]
+    assert split_items("") == []
+
+
+def test_csv_writes_lists_of_mappings_as_json():
+    record = {"id": "x", "links": [{"rel": "part-of", "target": "y"}]}
+    out = export_csv([record], ["links"], ExportOptions(headers=False))
+    assert json.loads(_read(out, ",")[0][0]) == record["links"]
 
 
 def test_csv_and_tsv_neutralise_cells_but_not_numbers():

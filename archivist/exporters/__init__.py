@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from archivist.models import INTERCHANGE_KEYS
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
 # A spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain decimal number, which may start with a sign and is no formula.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -126,34 +129,108 @@ def table_from_rows(rows: list[list[str]], columns: Sequence[str],
                              disable_numparse=True) + "\n"
 
 
+def _is_formula(value: str) -> bool:
+    # Tab is a formula start after line breaks and spaces; any other whitespace is
+    # skipped too before the operators, for spreadsheets that trim it.
+    if (value.startswith(_FORMULA_STARTS) or value.lstrip(" \r\n").startswith(_FORMULA_STARTS)
+            or value.lstrip().startswith(_FORMULA_STARTS)):
+        return _NUMBER.fullmatch(value) is None
+    return False
+
+
 def neutralise(value: str) -> str:
-    """Stop a spreadsheet from running a cell as a formula (plain numbers pass)."""
-    if value.startswith(_FORMULA_STARTS):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
+    """Stop a spreadsheet from running a cell as a formula (plain numbers pass).
+
+    A cell is a formula when, after any leading spaces and line breaks (which
+    spreadsheets skip), it starts with ``=``, ``+``, ``-`` or ``@``, or when it starts
+    with a tab or a carriage return; it is written with a ``'`` before it.  Only a
+    plain decimal number (``-12``, ``+3.5``, ``-1e3``) is left as it is.  Text that
+    starts with ``'`` and would be a formula without its apostrophes (``'=1``) gets
+    one more, so :func:`unneutralise` always gives back the text.
+    """
+    if ((value.startswith(_FORMULA_STARTS) or value.startswith("'") or value[:1].isspace())
+            and _is_formula(value.lstrip("'"))):
+        return "'" + value
     return value
+
+
+def unneutralise(cell: str) -> str:
+    """The text a csv or tsv cell was written from (the inverse of :func:`neutralise`)."""
+    if cell.startswith("'") and _is_formula(cell.lstrip("'")):
+        return cell[1:]
+    return cell
+
+
+def escape_item(item: str) -> str:
+    """One item of a list as csv and tsv write it: ``\\`` and ``;`` escaped (``\\\\``,
+    ``\\;``), so that the items joined with ``; `` split back unambiguously."""
+    if "\\" in item:
+        item = item.replace("\\", "\\\\")
+    return item.replace(";", "\\;") if ";" in item else item
+
+
+def split_items(cell: str) -> list[str]:
+    """The items of a list cell written by csv or tsv (the inverse of joining
+    :func:`escape_item` items with ``; ``); an empty cell is an empty list."""
+    if not cell:
+        return []
+    items, current, chars = [], [], iter(cell)
+    for char in chars:
+        if char == "\\":
+            current.append(next(chars, ""))
+        elif char == ";":
+            # Only "; " separates: a bare ";" is always written escaped.
+            items.append("".join(current))
+            current = []
+            next(chars, None)
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return items
+
+
+def _delimited_cell(value: Any) -> str:
+    """A value as the text of a csv or tsv cell, before neutralising."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    if isinstance(value, list):
+        if all(type(v) is str for v in value):
+            return "; ".join(map(escape_item, value))
+        if all(isinstance(v, (str, int, float)) for v in value):
+            return "; ".join(escape_item(str(v)) for v in value)
+    if isinstance(value, (dict, list)):
+        # A mapping, or a list holding mappings (links): JSON, which tools can parse.
+        from archivist.atomic import dumps
+
+        return dumps(value).decode().strip()
+    return str(value)
 
 
 def _delimited(records: Sequence[dict[str, Any]], columns: Sequence[str],
                options: ExportOptions, delimiter: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    # The csv module quotes a cell holding the delimiter, a quote or a character of
+    # the line terminator; a bare CR would be written unquoted, and readers take it
+    # for the end of the row.  A row with a CR goes through a writer whose terminator
+    # holds one (its own CRLF is replaced by the LF every other row ends with).
+    spare = io.StringIO()
+    crlf = csv.writer(spare, delimiter=delimiter, lineterminator="\r\n")
+    getters = [_getter(c) for c in columns]
+    rows: Iterable[list[str]] = ([neutralise(_delimited_cell(get(r))) for get in getters]
+                                 for r in records)
     if options.headers:
-        writer.writerow(columns)
-    for record in records:
-        row = []
-        for column in columns:
-            value = column_value(record, column)
-            if isinstance(value, list):
-                value = "; ".join(str(v) for v in value)
-            elif isinstance(value, dict):
-                from archivist.atomic import dumps
-
-                value = dumps(value).decode().strip()
-            row.append(neutralise("" if value is None else str(value)))
-        writer.writerow(row)
+        rows = itertools.chain([[neutralise(c) for c in columns]], rows)
+    for row in rows:
+        if "\r" in delimiter.join(row):
+            spare.seek(0)
+            spare.truncate()
+            crlf.writerow(row)
+            out.write(spare.getvalue()[:-2] + "\n")
+        else:
+            writer.writerow(row)
     return out.getvalue()
 
 
