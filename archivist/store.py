@@ -500,9 +500,7 @@ class Archive:
             for d in docs)
 
     def change_id(self, record_id: str, new_id: str) -> int:
-        """Give a record another id (checked by the caller) in the records table and in
-        every stored link; the number of links changed.  Nothing is logged: see
-        :func:`archivist.renaming.rename`."""
+        """Rename a record and its links, unlogged; see :func:`archivist.renaming.rename`."""
         old = self.document(record_id)
         stored_id, info = old["id"], {**old.get("archive", {}), "changed": self._now}
         self._table.replace({stored_id.lower(): {**old, "id": new_id, "archive": info}})
