@@ -262,6 +262,15 @@ def test_formula_starts_are_neutralised(value, written):
     assert unneutralise(written) == value
 
 
+def test_a_formula_after_any_whitespace_is_neutralised_in_a_csv_cell():
+    import sys
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    out = export_csv([{"id": "x", "title": f"{w}=cmd"} for w in spaces], ["title"],
+                     ExportOptions(headers=False))
+    assert [row[0] for row in _read(out, ",")] == [f"'{w}=cmd" for w in spaces]
+
+
 _FORMULA = re.compile(r"[\t\r]|\s*[=+\-@]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,11 @@ from archivist.models import INTERCHANGE_KEYS
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
 # A spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The first characters of every cell neutralise may change: the formula starts, the
+# apostrophe, and whitespace (str.isspace).
+_RISKY_FIRST = frozenset("=+-@'\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+                         "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+                         "\u200a\u2028\u2029\u202f\u205f\u3000")
 # A plain decimal number, which may start with a sign and is no formula.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
@@ -208,29 +212,50 @@ def _delimited_cell(value: Any) -> str:
     return str(value)
 
 
+def _delimited_rows(records: Sequence[dict[str, Any]], columns: Sequence[str],
+                    options: ExportOptions) -> Iterator[list[str]]:
+    """The cells of a csv or tsv export, row by row, neutralised."""
+    if options.headers:
+        yield [neutralise(c) for c in columns]
+    getters = [_getter(c) for c in columns]
+    risky, text_cell = _RISKY_FIRST, _delimited_cell
+    for record in records:
+        row = []
+        for get in getters:
+            value = get(record)
+            if type(value) is not str:
+                value = text_cell(value)
+            # Only a cell starting with one of these can need neutralising.
+            if value and value[0] in risky:
+                value = neutralise(value)
+            row.append(value)
+        yield row
+
+
 def _delimited(records: Sequence[dict[str, Any]], columns: Sequence[str],
                options: ExportOptions, delimiter: str) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(
+        _delimited_rows(records, columns, options))
+    text = out.getvalue()
+    if "\r" not in text:
+        return text
     # The csv module quotes a cell holding the delimiter, a quote or a character of
-    # the line terminator; a bare CR would be written unquoted, and readers take it
-    # for the end of the row.  A row with a CR goes through a writer whose terminator
-    # holds one (its own CRLF is replaced by the LF every other row ends with).
+    # the line terminator: a bare CR was written unquoted, and readers take it for
+    # the end of a row.  Rows holding one go through a writer whose terminator holds
+    # a CR (and its CRLF is replaced by the LF every other row ends with).
+    out = io.StringIO()
+    plain = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     spare = io.StringIO()
-    crlf = csv.writer(spare, delimiter=delimiter, lineterminator="\r\n")
-    getters = [_getter(c) for c in columns]
-    rows: Iterable[list[str]] = ([neutralise(_delimited_cell(get(r))) for get in getters]
-                                 for r in records)
-    if options.headers:
-        rows = itertools.chain([[neutralise(c) for c in columns]], rows)
-    for row in rows:
+    careful = csv.writer(spare, delimiter=delimiter, lineterminator="\r\n")
+    for row in _delimited_rows(records, columns, options):
         if "\r" in delimiter.join(row):
             spare.seek(0)
             spare.truncate()
-            crlf.writerow(row)
+            careful.writerow(row)
             out.write(spare.getvalue()[:-2] + "\n")
         else:
-            writer.writerow(row)
+            plain.writerow(row)
     return out.getvalue()
 
 
