@@ -33,11 +33,14 @@ def default_archive_path() -> Path:
 
 
 def archive_info(archive: Archive, origin: str) -> dict[str, Any]:
-    """What ``archivist info`` reports: the file, why it is used, its size and contents."""
-    facts: dict[str, Any] = {"archive": str(archive.path), "chosen by": origin}
-    if archive.path is not None and archive.exists:
-        facts["size"] = f"{archive.path.stat().st_size} bytes"
-    else:
-        facts["size"] = "(does not exist yet)"
+    """What ``archivist info`` reports: the file, why it is used, its size and contents.
+
+    :returns: ``archive`` (the path), ``chosen_by`` (``--db``, ``$ARCHIVIST_DB`` or
+        ``default``), ``size`` in bytes (``None`` while the file does not exist), then
+        the counts of :meth:`Archive.info`.
+    """
+    facts: dict[str, Any] = {"archive": str(archive.path), "chosen_by": origin}
+    exists = archive.path is not None and archive.exists
+    facts["size"] = archive.path.stat().st_size if exists and archive.path else None
     facts.update(archive.info())
     return facts

@@ -23,12 +23,25 @@ def test_info_says_which_archive_and_why(invoke: Invoke, db: Path, tmp_path: Pat
     other = tmp_path / "other.json"
     invoke("--db", str(other), "add", "--title", "T", "--tag", "x")
     data = json.loads(invoke("--db", str(other), "info", "--format", "json").stdout)
-    assert data["chosen by"] == "--db" and data["records"] == 1 and data["tags"] == 1
+    assert data["chosen_by"] == "--db" and data["records"] == 1 and data["tags"] == 1
     assert data["format"] == 1
     monkeypatch.delenv("ARCHIVIST_DB")
     data = json.loads(invoke("info", "-f", "json").stdout)
-    assert data["chosen by"] == "default"
+    assert data["chosen_by"] == "default" and data["size"] is None
     assert data["archive"] == str(tmp_path / "xdg" / "archivist" / "archive.json")
+
+
+def test_info_json_gives_numbers_as_numbers_and_identifiers_as_keys(invoke: Invoke,
+                                                                   db: Path) -> None:
+    invoke("add", "--title", "T")
+    result = invoke("info", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["size"] == db.stat().st_size and isinstance(data["size"], int)
+    assert all(key.isidentifier() for key in data)
+    assert all(isinstance(data[key], int) for key in ("format", "records", "tags", "links",
+                                                     "history"))
+    text = invoke("info").stdout
+    assert f"size:      {db.stat().st_size} bytes\n" in text and "chosen by: $ARCHIVIST_DB" in text
 
 
 def test_default_archive_is_created_on_first_write(invoke: Invoke, tmp_path: Path,

@@ -29,7 +29,9 @@ def info(env: Env, fmt: str) -> None:
         emit(dumps(facts).decode())
         return
     for key, value in facts.items():
-        click.echo(f"{key + ':':<10} {value}")
+        if key == "size":
+            value = "(does not exist yet)" if value is None else f"{value} bytes"
+        click.echo(f"{key.replace('_', ' ') + ':':<10} {value}")
 
 
 @cli.command()
