@@ -19,11 +19,13 @@ class ArchivistError(Exception):
 
 
 class RecordNotFound(ArchivistError, KeyError):
-    """No record has the given id."""
+    """No record has the given id; ``closest`` is the most similar id there is, if any."""
 
-    def __init__(self, record_id: str) -> None:
-        super().__init__(f"no record with id {record_id!r}")
+    def __init__(self, record_id: str, closest: str | None = None) -> None:
+        hint = "" if closest is None else f"; did you mean {closest!r}?"
+        super().__init__(f"no record with id {record_id!r}{hint}")
         self.record_id = record_id
+        self.closest = closest
 
 
 class DuplicateRecord(ArchivistError, ValueError):
@@ -44,6 +46,11 @@ class InvalidLink(ArchivistError, ValueError):
 
 class RecordInUse(ArchivistError, ValueError):
     """A record cannot be removed while other records link to it."""
+
+
+class UnknownField(ArchivistError, ValueError):
+    """A query, ``--columns`` or ``--sort`` names a field that is neither the schema's
+    nor held by any record."""
 
 
 class QuerySyntaxError(ArchivistError, ValueError):

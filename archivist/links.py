@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from archivist.errors import InvalidLink, RecordNotFound
+from archivist.errors import InvalidLink
 
 if TYPE_CHECKING:
     from archivist.store import Archive
@@ -294,8 +294,7 @@ def remove_link(archive: Archive, src: str, rel: str, dst: str) -> Link:
             archive.delete_link(stored.src, stored.rel, stored.dst)
             return stored
     for end in (src, dst):
-        if end not in archive:
-            raise RecordNotFound(end)
+        archive.canonical_id(end)  # raises RecordNotFound, with the closest id
     raise InvalidLink(f"there is no link {_describe(src, rel, dst)}")
 
 

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from archivist.errors import InvalidRecord
+from archivist.errors import ArchivistError, InvalidRecord
 from archivist.models import DATES_KEY, INTERCHANGE_KEYS, interchange
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ _SECTIONS = ("fields", "source", "archive")
 # Names archivist maintains are read from the ``archive`` section: they can never be
 # custom fields (they are reserved), so ``--columns added`` and ``--sort -changed``
 # may use them bare.
-_ARCHIVE_ALIASES = {"added": "archive.added", "added_by": "archive.added_by",
+ARCHIVE_ALIASES = {"added": "archive.added", "added_by": "archive.added_by",
                     "added_how": "archive.added_how", "changed": "archive.changed",
                     "fixity": "archive.fixity.result"}
 _COMBINING = re.compile(r"[\u0300-\u036f]")
@@ -33,7 +33,7 @@ def column_value(record: Mapping[str, Any], column: str) -> Any:
     ``fields.x``, ``source.path`` and ``archive.added`` reach into sections; a bare
     name outside the schema is looked up in ``fields``.
     """
-    column = _ARCHIVE_ALIASES.get(column, column)
+    column = ARCHIVE_ALIASES.get(column, column)
     head, _, rest = column.partition(".")
     if rest and head in _SECTIONS:
         value: Any = record.get(head) or {}
@@ -121,13 +121,23 @@ def select(archive: Archive, query: Sequence[str] = (), *, sort: str | None = No
     """The stored documents matching ``query`` (all when empty), sorted and limited.
 
     :raises QuerySyntaxError: when the query does not parse.
+    :raises UnknownField: when the query or ``sort`` names a field that is neither the
+        schema's nor held by any record (see :mod:`archivist.fieldcheck`).
     """
+    from archivist.fieldcheck import check_query_fields, check_sort_names
+
     docs: Iterable[dict[str, Any]] = archive.documents()
     if query and any(word.strip() for word in query):
-        from archivist.query import compile_query
+        from archivist.query import join_words, parse
+        from archivist.querymatch import compile_tree
 
-        predicate = compile_query(list(query), archive)
+        text = join_words(list(query))
+        tree = parse(text)
+        check_query_fields(archive, text)
+        predicate = compile_tree(tree, archive)
         docs = [doc for doc in docs if predicate(doc)]
+    if sort:
+        check_sort_names(archive, sort)
     return _order(docs, sort, limit)
 
 
@@ -135,7 +145,8 @@ def select_summaries(archive: Archive, query: Sequence[str] = (), *,
                      sort: str | None = None, limit: int | None = None
                      ) -> list[list[str]] | None:
     """The default table rows of :func:`select`, read from the index file; ``None``
-    when there is no current index or the query or sort needs more than it holds.
+    when there is no current index or the query or sort needs more than it holds
+    (as a name outside the schema does: :func:`select` then checks it).
 
     :raises QuerySyntaxError: when the query does not parse.
     """
@@ -160,6 +171,8 @@ def select_summaries(archive: Archive, query: Sequence[str] = (), *,
             predicate = compile_tree(tree, archive)
             docs = [doc for doc in docs if predicate(doc)]
         return index.cells(doc["_row"] for doc in _order(docs, sort, limit))
+    except ArchivistError:  # the user's (a bad --limit, say), not the index file's
+        raise
     except (ValueError, KeyError):  # a damaged index file: read the archive instead
         return None
 

@@ -88,11 +88,12 @@ def check_id(value: object) -> str:
 
 
 def check_kind(value: object) -> str:
-    """Validate a kind, naming the valid ones when it is unknown."""
+    """Validate a kind, in any case (``Book`` is ``book``), and return it as the schema
+    spells it; an unknown kind names the valid ones."""
     text = check_text(value, "kind").strip()
-    if text not in KINDS:
+    if text.lower() not in KINDS:
         raise InvalidRecord(f"unknown kind {text!r}; valid kinds: {', '.join(KINDS)}")
-    return text
+    return text.lower()
 
 
 def check_tag(value: object) -> str:

@@ -69,7 +69,9 @@ Parsed examples::
 A malformed query raises :class:`~archivist.errors.QuerySyntaxError` with the 1-based
 column of the fault: unbalanced parentheses, a dangling ``OR``/``AND``/``NOT``/``-``, an
 empty value (``title:``) or phrase, an unterminated phrase, a bad date (``date:2021-13``,
-pointing at the bad end of a range), an unknown kind, fixity result or relation.
+pointing at the bad end of a range), an unknown kind, fixity result or relation.  A
+field name that neither the schema nor any record of the archive knows is refused
+where the query meets the archive (:func:`archivist.fieldcheck.check_query_fields`).
 """
 
 from __future__ import annotations
@@ -105,9 +107,10 @@ from archivist.querymatch import (
 # The syntax tree, folding and matching live in archivist.querymatch; they are part of
 # this module's interface too.
 __all__ = [
-    "ALIASES", "FIXITY_RESULTS", "MAX_DEPTH", "TEXT_SEARCH_FIELDS", "And", "Dates",
-    "Everything", "Field", "Has", "Match", "Node", "Not", "Or", "Predicate", "Rel", "Text",
-    "compile_query", "exact_key", "fold", "join_words", "matches", "parse",
+    "ALIASES", "FIXITY_RESULTS", "MAX_DEPTH", "QUERY_NAMES", "TEXT_SEARCH_FIELDS", "And",
+    "Dates", "Everything", "Field", "Has", "Match", "Node", "Not", "Or", "Predicate", "Rel",
+    "Text", "compile_query", "exact_key", "field_names", "fold", "join_words", "matches",
+    "parse",
 ]
 
 #: Field names the query accepts for schema keys, beyond the keys themselves.
@@ -364,6 +367,33 @@ def parse(text: str) -> Node:
     :raises QuerySyntaxError: for malformed input, with the 1-based column of the fault.
     """
     return _Parser(text).parse()
+
+
+#: Names a query gives a meaning of its own: they name no field of the record.
+QUERY_NAMES: tuple[str, ...] = ("has", "missing", "rel", "linked")
+
+
+def field_names(text: str) -> list[tuple[str, str]]:
+    """The fields a query names, each as ``(name as written, document path)``: the
+    names before ``:`` and the values of ``has:`` and ``missing:``.
+
+    ``kicker:stalin`` gives ``("kicker", "fields.kicker")`` and ``has:url``
+    ``("url", "url")``; whether a record holds such a field is for the caller to say
+    (:func:`archivist.fieldcheck.check_query_fields`).
+
+    :raises QuerySyntaxError: when the query does not tokenize.
+    """
+    found: list[tuple[str, str]] = []
+    for token in _tokenize(text):
+        if token.name is None:
+            continue
+        name = token.name.lower()
+        if name in ("has", "missing"):
+            if token.value.lower() != "links":
+                found.append((token.value, _field_path(token.value)))
+        elif name not in QUERY_NAMES:
+            found.append((token.name, _field_path(token.name)))
+    return found
 
 
 def _looks_like_syntax(word: str) -> bool:

@@ -248,7 +248,7 @@ class RecordTable:
         """
         doc_id = self.ids.get(record_id.lower())
         if doc_id is None:
-            raise RecordNotFound(record_id)
+            raise RecordNotFound(record_id, self.closest_id(record_id))
         tables = self.unparsed_tables()
         if tables is not None:
             found = tables.document("records", str(doc_id))
@@ -256,6 +256,17 @@ class RecordTable:
                 return found
         doc: dict[str, Any] = self._storage.raw("records")[str(doc_id)]
         return doc
+
+    def closest_id(self, record_id: str) -> str | None:
+        """The stored id most like ``record_id`` (a typing slip), or ``None``.
+
+        Only a failed lookup asks, so reading every id here costs ``show`` nothing.
+        """
+        from archivist.suggest import closest
+
+        # Ids are long and alike (family-year-title): only a near miss is a hint.
+        key = closest(record_id.lower(), self.ids, cutoff=0.8)
+        return None if key is None else str(self.document(key)["id"])
 
     def update(self, change: Callable[[MutableMapping[Any, Any]], None],
                doc_ids: list[int]) -> None:

@@ -11,7 +11,7 @@ import os
 import shlex
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from archivist.store import Archive
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
 
 
 class ProblemsError(click.ClickException):
@@ -77,6 +80,20 @@ class ArchivistGroup(click.Group):
             with contextlib.suppress(OSError):
                 sys.stdout = open(os.devnull, "w")  # noqa: SIM115
             ctx.exit(0)
+        except (KeyboardInterrupt, click.Abort) as err:
+            # Click's prompts turn Ctrl-C into Abort (and so does end of input there,
+            # which stays Click's "Aborted!").
+            if isinstance(err, click.Abort) and not isinstance(err.__context__,
+                                                               KeyboardInterrupt):
+                raise
+            env = ctx.find_object(Env)
+            written = env is not None and env.wrote
+            what = "the import" if ctx.invoked_subcommand == "import" else "the change"
+            if sys.stderr.isatty():
+                click.echo(err=True)  # past the "^C" the terminal echoed
+            click.echo("interrupted; " + (f"{what} was written" if written
+                                          else "nothing was changed"), err=True)
+            ctx.exit(INTERRUPTED)
 
 
 @dataclass
@@ -87,6 +104,8 @@ class Env:
     origin: str
     lock_timeout: float
     argv: list[str]
+    #: Whether this command has replaced the archive file (what Ctrl-C reports).
+    wrote: bool = False
 
     @property
     def command(self) -> str:
@@ -116,14 +135,24 @@ class Env:
     @contextlib.contextmanager
     def writing(self) -> Iterator[Archive]:
         """Open the archive to change it: lock, read, and on success write once."""
+        from archivist.indexfile import file_identity
         from archivist.store import Archive
 
         if self.origin == "default":
             self.db.parent.mkdir(parents=True, exist_ok=True)
-        with _gc_paused(), Archive.open(
-                self.db, write=True, command=self.command, lock_timeout=self.lock_timeout,
-                on_wait=lambda msg: click.echo(msg, err=True)) as archive:
-            yield archive
+        # The file as read under the lock: when it is another file afterwards, this
+        # command replaced it, even if it was interrupted before it finished.
+        read: list[Any] = []
+        try:
+            with _gc_paused(), Archive.open(
+                    self.db, write=True, command=self.command,
+                    lock_timeout=self.lock_timeout,
+                    on_wait=lambda msg: click.echo(msg, err=True)) as archive:
+                read.append(file_identity(self.db))
+                yield archive
+        finally:
+            if read and file_identity(self.db) != read[0]:
+                self.wrote = True
 
 
 @contextlib.contextmanager
@@ -280,3 +309,62 @@ def selection_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+class QueryCommand(click.Command):
+    """A command taking a QUERY whose words may start with ``-``.
+
+    Click reads ``list -tag:film`` as the option ``-t`` and ``-creator:weiss`` as
+    ``-c reator:weiss``.  Here a word is an option only when it is exactly one of the
+    command's option names (or ``--name=value``); any other word that starts with
+    ``-`` and a character other than ``-`` is a query word.  Options may still stand
+    before, between and after the query words, and an option's value is taken as it
+    is (``--sort -date``).  So a short option's value is always a word of its own:
+    ``-c id`` is a column, ``-cid`` a query word.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, query_words_last(args, self.get_params(ctx)))
+
+
+def query_words_last(args: Sequence[str], params: Iterable[click.Parameter]) -> list[str]:
+    """``args`` with the options first, then ``--`` and the positional words in order.
+
+    A long option that is not one of ``params`` (``--colums``) stays an option, for
+    Click to report (with its suggestion).
+    """
+    values: dict[str, int] = {}  # option name -> how many values follow it
+    for param in params:
+        if isinstance(param, click.Option):
+            count = 0 if param.is_flag or param.count else max(param.nargs, 1)
+            for name in (*param.opts, *param.secondary_opts):
+                values[name] = count
+    options: list[str] = []
+    words: list[str] = []
+    position = 0
+    while position < len(args):
+        arg = args[position]
+        position += 1
+        if arg == "--":
+            words.extend(args[position:])
+            break
+        if arg in values:
+            count = values[arg]
+            options.extend(args[position - 1:position + count])
+            position += count
+        elif arg.startswith("--"):  # --columns=id, or a misspelt option
+            options.append(arg)
+        else:
+            words.append(arg)
+    return [*options, "--", *words] if words else options
+
+
+def query_command(name: str | None = None) -> Callable[[F], click.Command]:
+    """Register a command on :data:`cli` that takes ``QUERY…`` (see
+    :class:`QueryCommand`); the callback gets the words as ``query``."""
+
+    def register(func: F) -> click.Command:
+        func = click.argument("query", nargs=-1)(func)
+        return cli.command(name, cls=QueryCommand)(func)
+
+    return register

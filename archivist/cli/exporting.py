@@ -7,15 +7,14 @@ from pathlib import Path
 
 import click
 
-from archivist.cli.base import Env, cli, emit_all, pass_env, selection_options
+from archivist.cli.base import Env, emit_all, pass_env, query_command, selection_options
 
 # Kept here as well as in archivist.exporters so that `--help` needs no library import.
 EXPORT_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "yaml", "bibtex", "csl-json",
                   "ris", "bagit")
 
 
-@cli.command(name="export")
-@click.argument("query", nargs=-1)
+@query_command("export")
 @click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
               help="table, csv, tsv, json, jsonl, yaml; bibtex, csl-json, ris for "
                    "reference managers; bagit (a folder, needs -o).")
@@ -51,6 +50,10 @@ def export_(env: Env, query: tuple[str, ...], fmt: str, output: str | None,
     # The output is written inside the block: a large export is made as it is written
     # (see archivist.exporters.Exported), with the cycle collector still paused.
     with env.reading() as archive:
+        if columns:
+            from archivist.fieldcheck import check_column_names
+
+            check_column_names(archive, columns)
         result = export(archive, query, fmt=fmt, columns=columns, sort=sort, limit=limit,
                         options=options)
         if result.skipped:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from archivist.cli.base import Env, cli, emit, pass_env
+from archivist.cli.base import Env, cli, emit, pass_env, query_command
 
 
 class _Bar:
@@ -30,8 +30,7 @@ class _Bar:
             self._bar = None
 
 
-@cli.command()
-@click.argument("query", nargs=-1)
+@query_command()
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text: one line per record; json: an array of "
                                       "results.")
