@@ -456,3 +456,29 @@ def test_a_title_in_mathematical_bold_is_listed_for_plain_words(db: Path, invoke
         assert [r["id"] for r in json.loads(result.stdout)] == ["bold"], query
     # Shown as written.
     assert "𝐃𝐞𝐚𝐫 𝐂𝐨𝐦𝐫𝐚𝐝𝐞𝐬" in invoke("show", "bold").stdout
+
+
+def test_help_examples_keep_their_line_breaks(invoke: Invoke) -> None:
+    import re
+
+    import click
+
+    from archivist.cli import cli
+
+    def commands(group: click.Group, path: list[str]) -> list[list[str]]:
+        found = []
+        for name, command in group.commands.items():
+            found.append([*path, name])
+            if isinstance(command, click.Group):
+                found.extend(commands(command, [*path, name]))
+        return found
+
+    for path in commands(cli, []):
+        text = invoke(*path, "--help").stdout
+        # A backslash that swallowed its line break leaves the next line's indent
+        # inside the example.
+        examples = [line.strip() for line in text.splitlines()
+                    if line.strip().startswith("archivist ")]
+        assert not [line for line in examples if re.search(r"\S {3,}\S", line)], path
+    text = invoke("add", "--help").stdout
+    assert "--kind article \\\n        --file records/sources/" in text

@@ -80,7 +80,7 @@ def add(env: Env, title: str, record_id: str | None, kind: str | None, subtitle:
       archivist add --title "Dear Comrades" --creator "Clara Weiss" --date 2021-02-09 \\
           --kind article --publisher "World Socialist Web Site" --tag film
       archivist add --title "Workers' Power" --kind organisation --date 2024/2025-05-22
-      archivist add --title "Russia: masses on the streets" --kind article \
+      archivist add --title "Russia: masses on the streets" --kind article \\
           --file records/sources/001_ef0dc223d719c40a.txt --copy
     """
     from archivist.editing import NewRecord, add_record, field_assignments
