@@ -1,10 +1,17 @@
-"""Curating the archive: undo, duplicates, merge."""
+"""Curating the archive: undo, redo, rename, duplicates, merge."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from archivist.cli.base import Env, cli, complete_ids, emit, pass_env, query_command
+
+if TYPE_CHECKING:
+    from archivist.store import Archive
+    from archivist.undo import Reverted
 
 
 @cli.command()
@@ -14,10 +21,10 @@ from archivist.cli.base import Env, cli, complete_ids, emit, pass_env, query_com
               show_default=True, help="text for people; json lists the changes on stdout.")
 @pass_env
 def undo(env: Env, count: int, dry_run: bool, fmt: str) -> None:
-    """Revert the last N changes (default 1); the revert is itself a change.
+    """Take back the last N changes (default 1); the undo is itself a change.
 
-    Undoing twice redoes.  Refused, changing nothing, when the archive is no longer
-    as a change left it.
+    Run again, undo walks further back; `archivist redo` walks forward again.
+    Refused, changing nothing, when the archive is no longer as a change left it.
 
     \b
     Examples:
@@ -25,27 +32,79 @@ def undo(env: Env, count: int, dry_run: bool, fmt: str) -> None:
       archivist undo 3 --dry-run
       archivist undo --format json
     """
-    from archivist.undo import undo as revert
+    from archivist.undo import undo as take_back
 
+    _walk(env, take_back, count, dry_run, fmt, ("would revert", "reverted"))
+
+
+@cli.command()
+@click.argument("count", metavar="[N]", type=click.IntRange(min=1), default=1)
+@click.option("--dry-run", is_flag=True, help="Say what would be redone; change nothing.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people; json lists the changes on stdout.")
+@pass_env
+def redo(env: Env, count: int, dry_run: bool, fmt: str) -> None:
+    """Make again the last N changes undone (default 1); the redo is itself a change.
+
+    Only changes undone since the last other change can be redone: a new change
+    after an undo discards them, as in an editor.
+
+    \b
+    Examples:
+      archivist undo 2
+      archivist redo
+      archivist redo --dry-run
+    """
+    from archivist.undo import redo as make_again
+
+    _walk(env, make_again, count, dry_run, fmt, ("would redo", "redid"))
+
+
+def _walk(env: Env, step: Callable[[Archive, int], list[Reverted]], count: int,
+          dry_run: bool, fmt: str, verbs: tuple[str, str]) -> None:
+    """Run undo or redo, then say what was (or would be) done."""
     if dry_run:
         with env.reading(dry_run=True) as archive:
-            reverted = revert(archive, count)
+            done = step(archive, count)
     else:
         with env.writing() as archive:
-            reverted = revert(archive, count)
+            done = step(archive, count)
     if fmt == "json":
         from archivist.atomic import dumps
 
-        emit(dumps([r.to_dict() for r in reverted]).decode())
+        emit(dumps([r.to_dict() for r in done]).decode())
         return
     from archivist.display import escape
 
-    verb = "would revert" if dry_run else "reverted"
-    for item in reverted:
+    verb = verbs[0] if dry_run else verbs[1]
+    for item in done:
         line = f"{verb} change {item.change} ({escape(item.command)}): " + "; ".join(
-            escape(step) for step in item.steps)
+            escape(part) for part in item.steps)
         # A dry run's report is its output; a real undo only tells what it did.
         click.echo(line, err=not dry_run)
+
+
+@cli.command()
+@click.argument("old", metavar="OLD", shell_complete=complete_ids)
+@click.argument("new", metavar="NEW")
+@pass_env
+def rename(env: Env, old: str, new: str) -> None:
+    """Give record OLD the id NEW, in its links and everywhere else ids are kept.
+
+    `history OLD` and `history NEW` both show the whole story; `archivist undo`
+    renames back.  Prints the new id on stdout.
+
+    \b
+    Examples:
+      archivist rename weiss-2021-dear-comrades-2 weiss-2021-dear-comrades-film
+      archivist show "$(archivist rename a1b2 konchalovsky-2020-dear-comrades)"
+    """
+    from archivist.renaming import rename as give_id
+
+    with env.writing() as archive:
+        done = give_id(archive, old, new)
+    click.echo(done.summary(), err=True)
+    click.echo(done.new)
 
 
 @query_command()
