@@ -28,3 +28,14 @@ def test_import_failed_keeps_every_problem() -> None:
     err = errors.ImportFailed(["a.yaml:1:1: x", "a.yaml:2:1: y"])
     assert err.problems == ["a.yaml:1:1: x", "a.yaml:2:1: y"]
     assert str(err).splitlines() == err.problems
+
+
+def test_record_not_found_may_name_the_closest_id() -> None:
+    err = errors.RecordNotFound("abd", "abc")
+    assert (err.record_id, err.closest) == ("abd", "abc")
+    assert str(err) == "no record with id 'abd'; did you mean 'abc'?"
+
+
+def test_unknown_field_is_a_value_error() -> None:
+    assert issubclass(errors.UnknownField, ValueError)
+    assert issubclass(errors.UnknownField, errors.ArchivistError)

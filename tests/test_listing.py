@@ -194,3 +194,37 @@ def test_the_index_columns_a_query_or_a_sort_reads() -> None:
     assert listing.index_sort_columns(" kind , -id ") == {"kind", "id"}
     for spec in ("added", "-changed", "fields.kicker", "url", "title,summary", ",", "-"):
         assert listing.index_sort_columns(spec) is None, spec
+
+
+def test_select_refuses_unknown_names_with_the_closest(archive):
+    from archivist.errors import UnknownField
+
+    with pytest.raises(UnknownField, match=r"'tittle' in the query; did you mean 'title'"):
+        select(archive, ["tittle:beta"])
+    with pytest.raises(UnknownField, match=r"'kiker' in the query; did you mean 'kicker'"):
+        select(archive, ["-kiker:film"])
+    with pytest.raises(UnknownField, match=r"'titel' in --sort; did you mean 'title'"):
+        select(archive, sort="-date,titel")
+    assert ids(select(archive, ["kicker:review"], sort="-kicker")) == ["e"]
+
+
+def test_a_users_error_on_the_index_path_is_raised_not_retried(tmp_path, monkeypatch):
+    # ValueError and KeyError from the index mean a damaged file, read the archive
+    # instead; archivist's errors subclass them and must reach the user.
+    db = tmp_path / "a.json"
+    with Archive.open(db, write=True) as opened:
+        for d in DOCS:
+            opened.add(record_from_mapping(d))
+    with Archive.open(db) as opened:
+        list(opened.documents())  # the index file is written when the archive is left
+    with Archive.open(db) as opened:
+        assert opened.summaries() is not None
+        assert len(listing.select_summaries(opened, ["tag:film"])) == 2
+        with pytest.raises(InvalidRecord, match="negative"):
+            listing.select_summaries(opened, limit=-1)
+
+        def damaged(*args):
+            raise ValueError("damaged column")
+
+        monkeypatch.setattr(opened.summaries(), "documents", damaged)
+        assert listing.select_summaries(opened, ["tag:film"]) is None

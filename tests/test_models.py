@@ -160,3 +160,12 @@ def test_first_spellings_keep_the_first_of_each_folded_tag() -> None:
     assert first_spellings(lists) == {"film": "Film", "ussr": "ussr", "strasse": "Straße",
                                       "new": "new"}
     assert first_spellings([["film"]], {"film": "Film"}) == {"film": "Film"}
+
+
+@given(st.sampled_from(KINDS), st.sampled_from([str.upper, str.title, str.lower]))
+def test_a_kind_is_taken_in_any_case_and_stored_as_the_schema_spells_it(
+        kind: str, case: Any) -> None:
+    record = record_from_mapping({"id": "a", "title": "A", "kind": f" {case(kind)} "})
+    assert record.kind == kind
+    with pytest.raises(InvalidRecord, match="unknown kind 'Bok'"):
+        record_from_mapping({"id": "a", "title": "A", "kind": "Bok"})

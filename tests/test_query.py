@@ -493,3 +493,17 @@ def test_command_line_words_compile_or_report(words: list[str]) -> None:
         compile_query(words)
     except QuerySyntaxError:
         pass
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("dear comrades tag:film", [("tag", "tags")]),
+    ("Kicker:stalin -Title:x", [("Kicker", "fields.Kicker"), ("Title", "title")]),
+    ("has:url missing:fields.note has:links", [("url", "url"),
+                                               ("fields.note", "fields.note")]),
+    ("rel:part-of:x linked:y fixity:ok added_by:ana",
+     [("fixity", "archive.fixity"), ("added_by", "archive.added_by")]),
+    ('(source.path:"a b" OR lang:en)', [("source.path", "source.path"),
+                                       ("lang", "language")]),
+])
+def test_the_field_names_a_query_holds(text: str, names: list[tuple[str, str]]) -> None:
+    assert query.field_names(text) == names

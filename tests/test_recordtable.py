@@ -106,3 +106,23 @@ def test_documents_are_replaced_and_their_archive_sections_changed_by_id() -> No
     docs = storage.raw("records")
     assert docs["1"]["title"] == "New" and docs["1"]["archive"] == {"fixity": "ok"}
     assert docs["2"]["archive"] == {"fixity": "missing"} and docs["2"]["title"] == "Title b"
+
+
+def test_an_unknown_id_names_the_closest_without_parsing_the_records(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "a.json"
+    with Archive.open(db, write=True) as archive:
+        archive.add(Record(id="Weiss-2021-Dear-Comrades", title="A"))
+        archive.add(Record(id="weiss-2020-other", title="B"))
+    with Archive.open(db) as archive:
+        list(archive.documents())  # the index file is written when the archive is left
+    refuse_parsing_records(monkeypatch)
+    with Archive.open(db) as archive:
+        with pytest.raises(RecordNotFound) as caught:
+            archive.document("weiss-2021-dear-comrade")
+        assert caught.value.closest == "Weiss-2021-Dear-Comrades"
+        assert str(caught.value) == ("no record with id 'weiss-2021-dear-comrade'; did "
+                                     "you mean 'Weiss-2021-Dear-Comrades'?")
+        with pytest.raises(RecordNotFound) as caught:
+            archive.document("nothing-like-it")
+        assert caught.value.closest is None
