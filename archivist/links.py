@@ -151,6 +151,27 @@ def link_summary(archive: Archive, record_id: str) -> list[dict[str, Any]]:
     return out
 
 
+def with_inverse_links(record: dict[str, Any], summary: list[dict[str, Any]]
+                       ) -> dict[str, Any]:
+    """A record in interchange form with, after its stored ``links``, the links other
+    records hold to it under ``inverse_links``: ``{"rel", "target"}`` mappings, the
+    relation named as read from this record (``has-part`` for another's ``part-of``).
+
+    :param summary: the record's :func:`link_summary`.
+    """
+    from archivist.models import INVERSE_LINKS_KEY
+
+    inverse = [{"rel": link["rel"], "target": link["id"]} for link in summary
+               if link["direction"] == "in"]
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        out[key] = value
+        if key == "links":
+            out[INVERSE_LINKS_KEY] = inverse
+    out.setdefault(INVERSE_LINKS_KEY, inverse)
+    return out
+
+
 def links_table(archive: Archive, record_id: str) -> list[dict[str, Any]]:
     """The rows ``archivist links ID`` shows: every link of a record, from its own end.
 

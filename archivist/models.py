@@ -41,6 +41,9 @@ INTERCHANGE_KEYS: tuple[str, ...] = (
     "id", "kind", "title", "subtitle", "creators", "date", "publisher", "language", "url",
     "summary", "tags", "links", "source", "fields",
 )
+#: The key under which ``show`` gives the links other records hold to a record, each
+#: named as read from it; read-only, and passed over when a record is read.
+INVERSE_LINKS_KEY = "inverse_links"
 #: Names archivist maintains itself; users may not set them.
 RESERVED_KEYS = frozenset({"archive", "added", "added_by", "added_how", "changed", "fixity"})
 #: Keys of the ``source`` mapping.
@@ -367,7 +370,7 @@ def record_from_mapping(data: Mapping[str, Any], *, default_id: str | None = Non
     extra: dict[str, Any] = dict(given_fields or {})
     for raw_key, value in data.items():
         key = check_text(raw_key, "a field name")
-        if key in ("fields", "links", "archive") or value is None:
+        if key in ("fields", "links", "archive", INVERSE_LINKS_KEY) or value is None:
             continue
         if key in RESERVED_KEYS:
             raise InvalidRecord(f"{key!r} is maintained by archivist and cannot be set")

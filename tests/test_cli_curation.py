@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -291,7 +292,8 @@ def test_merge_dry_run(invoke: Invoke, two: None, unchanged: Any) -> None:
     assert data["merged"] == ["b"] and data["record"]["publisher"] == "WSWS"
     assert data["conflicts"] == {"b": {"title": "Dear comrades!", "date": "2021",
                                        "creators": ["Weiss, Clara"]}}
-    assert "publisher: WSWS" in text
+    assert re.search(r"^publisher: +WSWS$", text, re.MULTILINE)
+    assert "merged:\n  b:\n    title: " in text
     assert "merged_from:" in yaml_text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -482,3 +483,64 @@ def test_help_examples_keep_their_line_breaks(invoke: Invoke) -> None:
         assert not [line for line in examples if re.search(r"\S {3,}\S", line)], path
     text = invoke("add", "--help").stdout
     assert "--kind article \\\n        --file records/sources/" in text
+
+
+def test_show_text_keeps_labels_apart_from_values(invoke: Invoke, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("text\n")
+    add(invoke, "--title", "New Reds", "--id", "nr", "--kind", "organisation",
+        "--field", "abbreviation=NR", "--file", str(page), "--retrieved", "2024-05-01")
+    lines = invoke("show", "nr").stdout.splitlines()
+    assert "abbreviation: NR" in lines
+    assert "  retrieved:  2024-05-01" in lines
+    assert "title:        New Reds" in lines
+
+
+def test_show_text_prints_a_merge_as_an_indented_block(invoke: Invoke) -> None:
+    add(invoke, "--title", "Dear Comrades", "--id", "a", "--date", "2021-02-09")
+    add(invoke, "--title", "Dear comrades!", "--id", "b", "--date", "2021")
+    assert invoke("merge", "a", "b").exit_code == 0
+    text = invoke("show", "a").stdout
+    assert "merged:\n  b:\n    title:" in text
+    assert re.search(r"^    title: +Dear comrades!$", text, re.MULTILINE)
+    assert re.search(r"^    date: +2021$", text, re.MULTILINE)
+    assert "b=" not in text
+
+
+def test_show_json_gives_the_links_both_ways_and_still_imports(invoke: Invoke,
+                                                               tmp_path: Path) -> None:
+    add(invoke, "--title", "Series", "--id", "s", "--kind", "series")
+    add(invoke, "--title", "Part", "--id", "p")
+    assert invoke("link", "p", "part-of", "s").exit_code == 0
+    series, part = show_json(invoke, "s"), show_json(invoke, "p")
+    assert series["links"] == [] and part["links"] == [{"rel": "part-of", "target": "s"}]
+    assert series["inverse_links"] == [{"rel": "has-part", "target": "p"}]
+    assert part["inverse_links"] == []
+    assert list(series)[list(series).index("links") + 1] == "inverse_links"
+    yaml_text = invoke("show", "s", "--format", "yaml").stdout
+    assert "inverse_links:\n- rel: has-part\n  target: p\n" in yaml_text
+    for name, text in (("s.json", json.dumps(series)), ("s.yaml", yaml_text)):
+        other = tmp_path / f"other-{name}.json"
+        (tmp_path / name).write_text(text)
+        result = invoke("--db", str(other), "import", str(tmp_path / name))
+        assert result.exit_code == 0, result.stderr
+        back = json.loads(invoke("--db", str(other), "show", "s", "-f", "json").stdout)
+        assert back["fields"] == {} and back["inverse_links"] == []
+        assert back["title"] == "Series"
+
+
+def test_show_yaml_writes_emoji_as_they_are(invoke: Invoke) -> None:
+    add(invoke, "--title", "Flagged 🚩", "--id", "f", "--tag", "📚")
+    for args in (["show", "f", "--format", "yaml"], ["list", "--format", "yaml"],
+                 ["export", "--format", "yaml"]):
+        out = invoke(*args).stdout
+        assert "Flagged 🚩" in out and "📚" in out and "\\U" not in out, args
+
+
+def test_edit_file_writes_emoji_as_they_are(invoke: Invoke, monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    add(invoke, "--title", "Flagged 🚩", "--id", "f")
+    shown = _editor(monkeypatch, tmp_path, "id: f\ntitle: Flagged 🚩 📚\n")
+    assert invoke("edit", "f").exit_code == 0
+    assert "title: Flagged 🚩\n" in shown[0] and "\\U" not in shown[0]
+    assert show_json(invoke, "f")["title"] == "Flagged 🚩 📚"

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from archivist.display import cell, escape, show_text
+from archivist.display import (
+    cell,
+    char_width,
+    display_width,
+    escape,
+    narrow,
+    pad,
+    shorten,
+    show_text,
+)
 from archivist.models import interchange, record_from_mapping
 
 
@@ -35,3 +46,94 @@ def test_show_text_leaves_out_what_is_missing() -> None:
     assert "creators" not in text and "date" not in text
     assert "part-of  s  Series" in text
     assert "fixity:    never checked" in text
+
+
+@pytest.mark.parametrize(("text", "width"), [
+    ("plain", 5),
+    ("Новочеркасск “Żółć” — 1962…", 27),
+    ("東京", 4),
+    ("Ｆｕｌｌ", 8),
+    ("한국어", 6),
+    ("🚩📚", 4),
+    ("e\u0301", 1),
+    ("a\u200bb\u200d", 2),
+    ("\u1100\u1161\u11a8", 2),
+    ("", 0),
+])
+def test_display_width_counts_terminal_cells(text: str, width: int) -> None:
+    assert display_width(text) == width
+    assert display_width(pad(text, 10)) == max(10, width)
+
+
+def test_the_blocks_measured_by_length_are_one_cell_a_character() -> None:
+    # display_width skips measuring text made only of these blocks: each of their
+    # characters must take one cell.
+    for code in range(0x20, 0x2100):
+        char = chr(code)
+        if narrow(char):
+            assert char_width(char) == 1, hex(code)
+
+
+@pytest.mark.parametrize(("text", "width", "cut"), [
+    ("abcdef", 4, "abc…"),
+    ("abc", 3, "abc"),
+    ("東京タワー", 5, "東京…"),
+    ("東京タワー", 6, "東京…"),
+    ("🚩🚩🚩", 4, "🚩…"),
+    ("e\u0301e\u0301e\u0301", 2, "e\u0301…"),
+])
+def test_shorten_cuts_to_terminal_cells(text: str, width: int, cut: str) -> None:
+    assert shorten(text, width) == cut
+    assert display_width(shorten(text, width)) <= width
+
+
+def _show(fields: dict[str, Any] | None = None, **values: Any) -> str:
+    record = record_from_mapping({"id": "r", "title": "T", "kind": "article",
+                                  **values, "fields": fields or {}})
+    return show_text(interchange(record.to_document()), [])
+
+
+def test_show_text_never_runs_a_long_label_into_its_value() -> None:
+    text = _show({"abbreviation": "NR", "a_very_long_field_name_indeed": "x"},
+                 source={"path": "s.txt", "size": 3, "retrieved": "2024-05-01"})
+    assert text.splitlines()[:6] == [
+        "id:           r",
+        "kind:         article",
+        "title:        T",
+        "abbreviation: NR",
+        "a_very_long_field_name_indeed: x",
+        "source:       s.txt",
+    ]
+    assert "  retrieved:  2024-05-01" in text.splitlines()
+
+
+def test_show_text_prints_nested_fields_as_an_indented_block() -> None:
+    text = _show({"merged": {"old-id": {"title": "Dear comrades!", "date": "2021",
+                                        "source": {"path": "a.txt", "size": 4}}},
+                  "notes": [{"page": "2"}, "plain"]})
+    assert ("merged:\n"
+            "  old-id:\n"
+            "    title: Dear comrades!\n"
+            "    date:  2021\n"
+            "    source:\n"
+            "      path: a.txt\n"
+            "      size: 4\n"
+            "notes:\n"
+            "  -\n"
+            "    page: 2\n"
+            "  - plain\n") in text + "\n"
+
+
+def test_show_text_pads_the_id_column_of_links() -> None:
+    record = interchange(record_from_mapping({"id": "r", "title": "T"}).to_document())
+    text = show_text(record, [
+        {"rel": "part-of", "id": "s", "title": "Series"},
+        {"rel": "references", "id": "a-much-longer-id", "title": "Other"},
+        {"rel": "related", "id": "東京", "title": "Wide"},
+        {"rel": "related", "id": "no-title", "title": None},
+    ])
+    assert ("links:\n"
+            "  part-of     s                 Series\n"
+            "  references  a-much-longer-id  Other\n"
+            "  related     東京              Wide\n"
+            "  related     no-title\n") in text + "\n"

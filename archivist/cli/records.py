@@ -118,10 +118,14 @@ def show(env: Env, record_id: str, fmt: str) -> None:
     with env.reading() as archive:
         doc = archive.document(record_id)
         record = to_interchange(archive, [doc])[0]
-        links = link_summary(archive, doc["id"]) if fmt == "text" else []
+        links = link_summary(archive, doc["id"])
     if fmt == "text":
         click.echo(show_text(record, links))
-    elif fmt == "json":
+        return
+    from archivist.links import with_inverse_links
+
+    record = with_inverse_links(record, links)
+    if fmt == "json":
         from archivist.atomic import dumps
 
         emit(dumps(record).decode())
