@@ -29,8 +29,8 @@ _NO_HINT = ": the schema has no such field and no record holds it"
 
 
 class KnownNames:
-    """The field names of one archive; its records are read on the first question
-    about a name outside the schema."""
+    """The field names of one archive; its records are read only for a name outside
+    the schema."""
 
     def __init__(self, archive: Any) -> None:
         self._archive = archive
@@ -63,14 +63,25 @@ class KnownNames:
             return first in SOURCE_KEYS
         if head == "archive" and first in ARCHIVE_KEYS:
             return True
-        fields, sections = self.held()
-        pool = fields if head == "fields" else sections
-        if first in pool or rest in pool:
-            return True
-        if not any_case:
-            return False
-        folded = {name.casefold() for name in pool}
-        return first.casefold() in folded or rest.casefold() in folded
+        return self._holds(head, {first, rest}, any_case=any_case)
+
+    def _holds(self, section: str, names: set[str], *, any_case: bool) -> bool:
+        """Whether a record holds one of ``names`` in its ``section``.
+
+        The records are read only until one does: a name in use is usually found in
+        the first few, and only a name no record holds costs a pass over them all.
+        """
+        wanted = {name.casefold() for name in names} if any_case else names
+        for doc in self._archive.documents():
+            values = doc.get(section)
+            if not isinstance(values, dict) or not values:
+                continue
+            if not names.isdisjoint(values):
+                return True
+            if any_case and any(isinstance(key, str) and key.casefold() in wanted
+                                for key in values):
+                return True
+        return False
 
     def names(self, bare: Iterable[str]) -> list[str]:
         """Every name to suggest: ``bare`` ones, the records' own, and dotted paths."""
