@@ -349,18 +349,71 @@ def dump(data: Any) -> str:
 
     Strings that YAML 1.1 would read as something else (``no``, ``0123``,
     ``2021-02-09``) are quoted by the dumper, so the output reads back unchanged.
+    Every printable character is written as it is, emoji beyond the Basic
+    Multilingual Plane included (see :func:`dump_all`); control characters and other
+    characters that are not printable are escaped (``\\e``, ``\\u200B``).
     """
-    import yaml
-
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=100)
+    return dump_all([data], explicit_start=False)
 
 
-def dump_all(documents: list[Any]) -> str:
-    """Several documents as one YAML stream separated by ``---``."""
+def dump_all(documents: list[Any], *, explicit_start: bool = True) -> str:
+    """Several documents as one YAML stream separated by ``---``.
+
+    libyaml writes every character beyond the Basic Multilingual Plane as an escape
+    (``"\\U0001F6A9"`` for 🚩), printable or not.  When it did, those characters are
+    stood in for by private-use characters the documents do not hold, which libyaml
+    writes as they are, and put back in its output: the quoting libyaml chooses for
+    the stand-ins is right for the characters, so the text reads back the same.
+    """
+    text = _emit(documents, explicit_start)
+    if "\\U" not in text:
+        return text
+    astral = _printable_astral(documents)
+    if not astral:
+        return text
+    taken = set(_PRIVATE_USE.findall(text))
+    free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in taken)
+    # More distinct characters than free stand-ins (6,400) stay escaped.
+    standing = dict(zip(sorted(astral), free))
+    text = _emit(_replaced(documents, str.maketrans(standing)), explicit_start)
+    return text.translate({ord(v): k for k, v in standing.items()})
+
+
+# Characters beyond the Basic Multilingual Plane, and the private-use block.
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_PRIVATE_USE = re.compile("[\uE000-\uF8FF]")
+
+
+def _emit(documents: list[Any], explicit_start: bool) -> str:
     import yaml
 
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     return yaml.dump_all(documents, Dumper=dumper, allow_unicode=True, sort_keys=False,
-                         default_flow_style=False, width=100, explicit_start=True)
+                         default_flow_style=False, width=100, explicit_start=explicit_start)
+
+
+def _printable_astral(value: Any) -> set[str]:
+    """The printable characters beyond the BMP in the text, keys included, of ``value``."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.update(c for c in _ASTRAL.findall(item) if c.isprintable())
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return found
+
+
+def _replaced(value: Any, table: dict[int, Any]) -> Any:
+    """``value`` with ``table`` applied to all its text (keys included), in a copy."""
+    if isinstance(value, str):
+        return value.translate(table)
+    if isinstance(value, dict):
+        return {_replaced(k, table): _replaced(v, table) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_replaced(v, table) for v in value]
+    return value

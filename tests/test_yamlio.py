@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archivist.yamlio import MarkedDict, MarkedList, YamlError, dump, load_all, prepare, records
+from archivist.yamlio import (
+    MarkedDict,
+    MarkedList,
+    YamlError,
+    dump,
+    dump_all,
+    load_all,
+    prepare,
+    records,
+)
 
 TRICKY = ["no", "yes", "on", "off", "0123", "0755", "1e3", "3.10", "1:20", "0x1F", ".nan",
           ".inf", "2021-02-09", "true", "~x", "12:30:00", "-1", "+1"]
@@ -134,3 +143,48 @@ def test_a_character_yaml_refuses_is_named_by_line_and_column(text: str, where: 
     with pytest.raises(YamlError) as raised:
         load_all(text, "f")
     assert str(raised.value) == f"{where}: character U+FFFE is not allowed in YAML"
+
+
+@pytest.mark.parametrize("text", ["🚩 flagged", "📚", "books 📚 and 🚩", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "𠀀 CJK B",
+                                  "🚩\x1b[31m", "🚩: not a key", "- 🚩", "'🚩'", "\"🚩\""])
+def test_characters_beyond_the_bmp_are_written_as_they_are(text: str) -> None:
+    out = dump({"title": text, text: [text]})
+    assert "\\U" not in out
+    assert out.count(next(c for c in text if ord(c) > 0xFFFF)) >= 2
+    assert load_all(out) == [{"title": text, text: [text]}]
+
+
+def test_characters_beyond_the_bmp_that_are_not_printable_stay_escaped() -> None:
+    out = dump({"t": "tag \U000E0001 and 🚩", "u": "unassigned \U0002FFFE"})
+    assert "\\U000E0001" in out and "\\U0002FFFE" in out and "🚩" in out
+    assert load_all(out) == [{"t": "tag \U000E0001 and 🚩", "u": "unassigned \U0002FFFE"}]
+
+
+def test_private_use_characters_and_escape_like_text_are_kept() -> None:
+    value = {"t": "\ue000\ue001 🚩 \uf8ff", "path": "C:\\U0001F6A9\\x", "q": "\"\\U0001F4DA\""}
+    out = dump(value)
+    assert load_all(out) == [value]
+    assert "C:\\U0001F6A9\\x" in out and "🚩" in out
+
+
+def test_dump_all_writes_emoji_as_they_are() -> None:
+    out = dump_all([{"a": "🚩"}, {"b": "📚"}])
+    assert out == "---\na: 🚩\n---\nb: 📚\n"
+    assert load_all(out) == [{"a": "🚩"}, {"b": "📚"}]
+
+
+# Any character a record may hold (surrogates are refused on input).
+_any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(_any_text, _any_text | st.lists(_any_text, max_size=3), max_size=4))
+def test_any_text_round_trips_and_printable_characters_are_written_as_they_are(
+        value: dict[str, object]) -> None:
+    out = dump(value)
+    assert load_all(out) == [value]
+    text = "".join([*value, *(v if isinstance(v, str) else "".join(v)
+                              for v in value.values())])
+    for char in text:
+        if ord(char) > 0xFFFF and char.isprintable():
+            assert char in out
