@@ -10,12 +10,16 @@ An import runs in two steps:
 2. :func:`import_records` validates every record against the open archive: the record
    rules of ``add``, unique ids (case-insensitively, within the import and against the
    archive), sources (hashed once per file), and links (whose targets may be anywhere
-   in the import).  Only when nothing is wrong does it change the archive, in one go;
-   otherwise it raises :class:`~archivist.errors.ImportFailed` listing every problem
-   as ``file:line:column: what is wrong``, and the archive is left as it was.
+   in the import).  A record without an id is the archive's record it matches
+   (:func:`_give_ids`), for ``--on-conflict`` to decide about.  Only when nothing is
+   wrong does it change the archive, in one go; otherwise it raises
+   :class:`~archivist.errors.ImportFailed` listing every problem of every record as
+   ``file:line:column: what is wrong`` (:mod:`archivist.importproblems`), and the
+   archive is left as it was.
 
 A file holds one record (a mapping), a list of records, or a stream of documents
-separated by ``---``.  Records use the interchange form (DESIGN.md); the read-only
+separated by ``---``; a ``.json`` file is strict JSON, and a file of a format archivist
+cannot import (:mod:`archivist.inputformats`) is refused as such.  Records use the interchange form (DESIGN.md); the read-only
 ``archive`` section that ``show --format json`` prints is ignored, so anything archivist
 exports can be imported again.
 
@@ -29,24 +33,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from archivist.display import escape
 from archivist.errors import InvalidLink, InvalidRecord
 from archivist.ids import generate_id
 from archivist.importinput import (
-    MAX_PROBLEMS,
     STDIN,
     STDIN_LABEL,
     SUFFIXES,
     Entry,
     InputFile,
     Inputs,
-    Problems,
     Progress,
     expand_paths,
     read_entries,
     read_inputs,
     resolve_sources,
 )
+from archivist.importproblems import MAX_PROBLEMS, Place, Problems
 from archivist.models import Record, tag_key
 from archivist.yamlio import paused_gc
 
@@ -124,7 +126,7 @@ class _Taken:
 def _check_ids(archive: Archive, entries: list[Entry], on_conflict: str,
                problems: Problems) -> None:
     """Refuse repeated ids; decide add, skip or update for ids the archive has."""
-    first: dict[str, str] = {}
+    first: dict[str, Place] = {}
     for entry in entries:
         if not entry.explicit_id:
             continue
@@ -144,38 +146,113 @@ def _check_ids(archive: Archive, entries: list[Entry], on_conflict: str,
 
 def _give_ids(archive: Archive, entries: list[Entry], on_conflict: str,
               spelling: dict[str, str], problems: Problems) -> None:
-    """Give each record without an id one made from its values.
+    """Give each record without an id the id of the archive's record it is, or a new one.
 
-    When a record with exactly the same values already holds that id (an earlier
-    import of the same file), the record is that one: so re-importing records
-    without ids with ``--on-conflict skip`` changes nothing, as it does for the rest.
+    A record without an id is the archive's record that holds exactly its values (an
+    earlier import of the same file), or else the one with its source (path and
+    span), or else the one with its title, date and first creator (an earlier import
+    of the file, edited since): that record is what ``--on-conflict`` decides about,
+    so re-importing an edited file updates its records instead of adding them again.
+    A record matching several is refused (an id says which).  Otherwise it gets an id
+    made from its values.
     """
     batch = {e.id.lower() for e in entries if e.explicit_id}
     taken = _Taken(archive, batch)
+    matcher: _Matcher | None = None
     for entry in entries:
-        if entry.explicit_id:
+        if entry.explicit_id or entry.broken:
             continue
         record = entry.record
-        base = generate_id(record.title, record.creators, record.date, ())
-        candidate, n = base, 1
-        same = None
-        while candidate in archive:
-            if candidate.lower() not in batch and _same_values(archive, candidate, record,
-                                                                      spelling):
-                same = archive.canonical_id(candidate)
-                break
-            n += 1
-            candidate = f"{base}-{n}"
+        same, how = _same_record(archive, record, batch, spelling), ""
+        if same is None:
+            if matcher is None:  # only an import of records without ids needs it
+                matcher = _Matcher(archive)
+            found, how = matcher.match(record, batch)
+            how = f", found {how}"
+            if len(found) > 1:
+                shown = ", ".join(repr(i) for i in found[:3]) + (", …" if len(found) > 3
+                                                                 else "")
+                problems.add(entry.where(), f"this record matches {len(found)} records of "
+                                            f"the archive{how} ({shown}); give it the id "
+                                            "of the one it is")
+            same = found[0] if len(found) == 1 else None
         if same is not None:
             entry.record = record.with_changes(id=same)
             entry.action = "skip" if on_conflict == "skip" else "update"
             if on_conflict == "error":
                 problems.add(entry.where(), f"this record is already in the archive as "
-                                            f"{same!r} (use --on-conflict skip or update)")
+                                            f"{same!r}{how} (use --on-conflict skip or "
+                                            "update)")
         else:
             entry.record = record.with_changes(
                 id=generate_id(record.title, record.creators, record.date, taken))
         batch.add(entry.id.lower())
+
+
+def _same_record(archive: Archive, record: Record, batch: set[str],
+                 spelling: dict[str, str]) -> str | None:
+    """The id of the archive's record holding exactly ``record``'s values, found among
+    the ids made from them (``base``, ``base-2``…), unless this import has it."""
+    base = generate_id(record.title, record.creators, record.date, ())
+    candidate, n = base, 1
+    while candidate in archive:
+        if candidate.lower() not in batch and _same_values(archive, candidate, record,
+                                                           spelling):
+            return archive.canonical_id(candidate)
+        n += 1
+        candidate = f"{base}-{n}"
+    return None
+
+
+class _Matcher:
+    """The archive's records by source and by title, date and first creator, for
+    finding the record that an imported record without an id is."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.by_source: dict[tuple[Any, ...], list[str]] = {}
+        self.by_values: dict[tuple[Any, ...], list[str]] = {}
+        for doc in archive.documents():
+            source = doc.get("source")
+            if isinstance(source, dict):
+                key = _source_key(source.get("path"), source.get("span"))
+                self.by_source.setdefault(key, []).append(doc["id"])
+            creators = doc.get("creators") or [None]
+            self.by_values.setdefault(_values_key(doc.get("title"), doc.get("date"),
+                                                  creators[0]), []).append(doc["id"])
+
+    def match(self, record: Record, batch: set[str]) -> tuple[list[str], str]:
+        """The ids of the records ``record`` is (none, one, or too many to say), by
+        source or else by values, leaving out those this import has already; and how
+        they were found, for messages."""
+        if record.source is not None:
+            found = self._free(self.by_source, _source_key(record.source.path,
+                                                           record.source.span), batch)
+            if found:
+                return found, "by its source"
+        first = record.creators[0] if record.creators else None
+        return (self._free(self.by_values, _values_key(record.title, record.date, first),
+                           batch), "by its title, date and first creator")
+
+    @staticmethod
+    def _free(table: dict[tuple[Any, ...], list[str]], key: tuple[Any, ...],
+              batch: set[str]) -> list[str]:
+        return [record_id for record_id in table.get(key, ())
+                if record_id.lower() not in batch]
+
+
+def _source_key(path: Any, span: Any) -> tuple[Any, ...]:
+    return (path, tuple(span) if isinstance(span, (list, tuple)) else None)
+
+
+def _values_key(title: Any, date: Any, creator: Any) -> tuple[Any, ...]:
+    """Title and first creator compared as whole values are (case and composition
+    aside, spaces collapsed), the date as written."""
+    from archivist.folding import exact_key
+
+    def text(value: Any) -> Any:
+        return exact_key(" ".join(value.split())) if isinstance(value, str) else value
+
+    return text(title), date, text(creator)
 
 
 def _same_values(archive: Archive, record_id: str, record: Record,
@@ -217,7 +294,7 @@ def _check_links(archive: Archive, entries: list[Entry], known: set[str],
             except InvalidLink as err:
                 problems.add(entry.at(where), str(err))
                 continue
-            if target.lower() == source.lower():
+            if target.lower() == source.lower() and (entry.explicit_id or not entry.broken):
                 problems.add(entry.at(target_where), f"a record cannot be linked to itself "
                                                      f"({source} {rel} {target})")
             elif target not in archive and target.lower() not in known:
@@ -269,7 +346,9 @@ def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
     if options.on_conflict not in CONFLICT_MODES:
         raise InvalidRecord(f"--on-conflict takes {', '.join(CONFLICT_MODES)}, not "
                             f"{options.on_conflict!r}")
-    problems = Problems(escape(problem) for problem in inputs.problems)
+    problems = Problems()
+    for problem in inputs.problems:
+        problems.add(problem.place, problem.message, stop=True)
     known: set[str] = set()
     entries = read_entries(inputs, problems, known, progress)
     inputs.release()  # the records are packed in their entries now
@@ -277,11 +356,12 @@ def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
     _check_ids(archive, entries, options.on_conflict, problems)
     resolve_sources(archive, entries, problems)
     _give_ids(archive, entries, options.on_conflict, spelling, problems)
-    known.update(e.id.lower() for e in entries)
+    known.update(e.id.lower() for e in entries if e.explicit_id or not e.broken)
     _canonical_tags(entries, spelling)
     # A file that did not parse may hold the targets of other files' links.
     links = [] if inputs.problems else _check_links(archive, entries, known, problems)
     problems.raise_if_any()
+    assert not any(entry.broken for entry in entries)
     # An update that changes nothing is a skip: re-importing changes nothing at all.
     updating = any(entry.action == "update" for entry in entries)
     new_links = {_link_key(link.src, link.rel, link.dst) for link in links} if updating else set()

@@ -14,24 +14,25 @@ The first half of an import (see :mod:`archivist.importers` for the whole):
   the record came from, and checks the size, hash and span given for it.
 
 Problems are collected in :class:`Problems`, never raised one at a time, so that an
-import can list them all.
+import can list them all: every problem of every record, each at its :class:`Place`,
+in the order of the files as given and of their lines.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
-from archivist.display import escape
-from archivist.errors import ArchivistError, ImportFailed, InvalidRecord
+from archivist.errors import ArchivistError, InvalidRecord
+from archivist.importproblems import Place, Problem, Problems
+from archivist.inputformats import mapping_lookalike, text_lookalike
 from archivist.models import Record, Source, check_text, record_from_mapping
 from archivist.yamlio import MAX_SIZE, MarkedDict, MarkedList, YamlError, prepare, records
 
@@ -44,12 +45,8 @@ SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 #: How standard input is named in messages.
 STDIN_LABEL = "<stdin>"
-#: Problems listed at most; the rest are counted.
-MAX_PROBLEMS = 50
 # A placeholder id while a record without one is checked (replaced before storing).
 _PENDING_ID = "pending"
-# "source.sha256 …" or "fields.kicker …" in a message: the key inside that section.
-_SECTION_KEY = re.compile(r"\b(source|fields)\.([^\s.:,;'\"]+)")
 
 #: Called with the number of characters of input just read and checked (for a
 #: progress bar over :meth:`Inputs.length`).
@@ -66,6 +63,7 @@ class InputFile:
     :param sha256: SHA-256 of the bytes read.
     :param source: what the YAML reader reads (see :func:`archivist.yamlio.prepare`).
     :param length: its length in characters.
+    :param rank: its place among the inputs (see :class:`Place`).
     """
 
     name: str
@@ -74,10 +72,11 @@ class InputFile:
     sha256: str
     source: bytes | str
     length: int
+    rank: int = 0
 
-    def at(self, position: tuple[int, int]) -> str:
+    def at(self, position: tuple[int, int]) -> Place:
         """``file:line:column`` for a position in this file."""
-        return f"{self.label}:{position[0]}:{position[1]}"
+        return Place(self.rank, position[0], position[1], self.label)
 
 
 @dataclass
@@ -85,7 +84,8 @@ class Inputs:
     """Everything read for one import, and the problems met reading it."""
 
     files: list[InputFile] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    #: Inputs that could not be read, or that stopped parsing part way.
+    problems: list[Problem] = field(default_factory=list)
 
     def length(self) -> int:
         """How many characters there are to read."""
@@ -112,11 +112,18 @@ def expand_paths(paths: Sequence[str], problems: list[str], *,
     hidden files and folders, and the archive file ``skip`` itself, are left out.
     Problems (a missing path, a file of another type) are appended to ``problems``.
     """
+    found = _expand(paths, skip)
+    problems.extend(f"{_shown(path)}:1:1: {problem}" for path, problem in found if problem)
+    return [path for path, problem in found if problem is None]
+
+
+def _expand(paths: Sequence[str], skip: Path | None) -> list[tuple[str, str | None]]:
+    """:func:`expand_paths` in the order given: each file, or a path with its problem."""
     skip_real = os.path.realpath(skip) if skip is not None else None
-    files: list[str] = []
+    files: list[tuple[str, str | None]] = []
     for path in paths:
         if path == STDIN:
-            files.append(path)
+            files.append((path, None))
         elif os.path.isdir(path):
             found: list[str] = []
             for top, folders, names in os.walk(path):
@@ -126,14 +133,14 @@ def expand_paths(paths: Sequence[str], problems: list[str], *,
                     if (not name.startswith(".") and name.lower().endswith(SUFFIXES)
                             and os.path.realpath(full) != skip_real):
                         found.append(full)
-            files.extend(sorted(found, key=_sort_key))
+            files.extend((name, None) for name in sorted(found, key=_sort_key))
         elif not os.path.lexists(path):
-            problems.append(f"{_shown(path)}:1:1: no such file or folder")
+            files.append((path, "no such file or folder"))
         elif not path.lower().endswith(SUFFIXES):
-            problems.append(f"{_shown(path)}:1:1: not a .yaml, .yml or .json file (give - "
-                            "to read standard input)")
+            files.append((path, "not a .yaml, .yml or .json file (give - to read standard "
+                                "input)"))
         else:
-            files.append(path)
+            files.append((path, None))
     return files
 
 
@@ -169,9 +176,11 @@ def read_inputs(paths: Sequence[str], *, max_size: int | None = None,
     limit = MAX_SIZE if max_size is None else max_size
     inputs = Inputs()
     seen_stdin = False
-    for path in expand_paths(paths, inputs.problems, skip=skip):
+    for rank, (path, problem) in enumerate(_expand(paths, skip)):
         label = STDIN_LABEL if path == STDIN else _shown(path)
         try:
+            if problem is not None:
+                raise YamlError(label, 1, 1, problem)
             if path == STDIN:
                 if seen_stdin or stdin is None:
                     raise YamlError(label, 1, 1, "standard input can be read only once")
@@ -188,12 +197,17 @@ def read_inputs(paths: Sequence[str], *, max_size: int | None = None,
                 # Standard input (or a file that grew): only the start was read.
                 raise YamlError(label, 1, 1, f"the input is over the limit of {limit:,} "
                                              "bytes (--max-size)")
-            source, length = prepare(data, label, max_size=limit)
+            lookalike = text_lookalike(data)
+            if lookalike is not None:
+                raise YamlError(label, 1, 1, lookalike)
+            source, length = prepare(data, label, max_size=limit,
+                                     strict_json=path.lower().endswith(".json"))
         except YamlError as err:
-            inputs.problems.append(str(err))
+            inputs.problems.append(Problem(Place(rank, err.line, err.column, label),
+                                           err.problem))
             continue
         inputs.files.append(InputFile(path, label, folder, hashlib.sha256(data).hexdigest(),
-                                      source, length))
+                                      source, length, rank))
     return inputs
 
 
@@ -209,13 +223,16 @@ class Entry:
     the source) is kept unpacked beside it.
     """
 
-    __slots__ = ("_packed", "action", "explicit_id", "id", "links", "marks", "source",
-                 "source_file", "tags")
+    __slots__ = ("_packed", "action", "broken", "explicit_id", "id", "links", "marks",
+                 "source", "source_file", "tags")
 
     def __init__(self, source_file: InputFile, record: Record, explicit_id: bool,
-                 marks: dict[str, int] | None = None) -> None:
+                 marks: dict[str, int] | None = None, *, broken: bool = False) -> None:
         self.source_file = source_file
         self.explicit_id = explicit_id
+        #: Whether the record has problems already: it is checked on (its id, source
+        #: and links) only so that every problem of it is listed, and never stored.
+        self.broken = broken
         #: Where the record stood, and its ``id`` and the keys of its ``source``
         #: (``source.path``…): what later checks name (packed by :func:`_mark`).
         self.marks: dict[str, int] = marks if marks is not None else {}
@@ -245,12 +262,12 @@ class Entry:
         except orjson.JSONEncodeError:
             self._packed = record  # kept whole; the write will name the problem
 
-    def where(self, key: str | None = None, sub: str | None = None) -> str:
+    def where(self, key: str | None = None, sub: str | None = None) -> Place:
         """``file:line:column`` of ``key`` (or ``key.sub``), else of the record."""
         return self.at(next((self.marks[name] for name in (f"{key}.{sub}", key, "")
                              if name in self.marks), _mark((1, 1))))
 
-    def at(self, packed: int) -> str:
+    def at(self, packed: int) -> Place:
         """``file:line:column`` of a place packed by :func:`_mark`."""
         return self.source_file.at((packed >> 32, packed & 0xFFFFFFFF))
 
@@ -273,80 +290,62 @@ def _marks(data: MarkedDict) -> dict[str, int]:
     return marks
 
 
-def _located(data: MarkedDict, key: str | None, sub: str | None) -> tuple[int, int]:
-    """Where ``key`` (or ``key.sub``) of ``data`` stood, else ``data`` itself."""
-    section = data.get(key) if key is not None else None
-    if sub is not None and isinstance(section, MarkedDict):
-        return section.position(sub)
-    return data.position(key)
-
-
-class Problems:
-    """Problems found so far, each ``file:line:column: message``."""
-
-    def __init__(self, initial: Iterable[str] = ()) -> None:
-        self.items = list(initial)
-
-    def add(self, where: str, message: str, *, at: int | None = None) -> None:
-        """Note a problem, at the end or at position ``at`` of the list."""
-        # One problem, one line: a newline or escape sequence in a key, a value or a
-        # file name is shown escaped, never obeyed by the terminal.
-        self.items.insert(len(self.items) if at is None else at,
-                          escape(f"{where}: {message}"))
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    @property
-    def full(self) -> bool:
-        """Whether enough are known to be shown: more are only counted."""
-        return len(self.items) >= MAX_PROBLEMS
-
-    def raise_if_any(self) -> None:
-        """Raise :class:`~archivist.errors.ImportFailed` listing them, if there are any."""
-        if self.items:
-            shown = self.items[:MAX_PROBLEMS]
-            if len(self.items) > MAX_PROBLEMS:
-                shown.append(f"… and {len(self.items) - MAX_PROBLEMS} more")
-            raise ImportFailed(shown, total=len(self.items))
-
-
-def _offending_key(data: MarkedDict, message: str) -> tuple[str | None, str | None]:
-    """The key (and key inside ``source``/``fields``) that ``message`` is about.
-
-    Checking each key on its own finds the culprit without every rule having to
-    report which key it checked.
-    """
-    match = _SECTION_KEY.search(message)
-    if match and isinstance(data.get(match[1]), MarkedDict) and match[2] in data[match[1]]:
-        return match[1], match[2]
-    for key, value in data.items():
-        if key != "links" and not _valid({key: value}):
-            if key in ("source", "fields") and isinstance(value, MarkedDict):
-                # The culprit inside the section: a source needs a path to be checked.
-                base = {"path": "probe"} if key == "source" else {}
-                for sub, item in value.items():
-                    if not _valid({key: {**base, sub: item}}):
-                        return key, sub
-            return key, None
-    return None, None
-
-
-def _valid(values: dict[str, Any]) -> bool:
-    """Whether ``values`` pass the record rules on their own (with a stand-in title)."""
+def _problem(values: dict[str, Any]) -> str | None:
+    """What is wrong with ``values`` on their own (with a stand-in title), if anything."""
     try:
         record_from_mapping({"title": "probe", **values}, default_id=_PENDING_ID)
-    except ArchivistError:
-        return False
-    return True
+    except ArchivistError as err:
+        return str(err)
+    return None
+
+
+def _every_problem(source_file: InputFile, data: MarkedDict, error: ArchivistError,
+                   problems: Problems) -> dict[str, Any]:
+    """Report each problem of a record that did not pass, each at its key.
+
+    Checking each key on its own (and each key of ``source`` and ``fields``) finds
+    every culprit without every rule having to report which key it checked.
+
+    :param error: what checking the whole record said (reported when no key alone
+        is at fault).
+    :returns: the keys of ``data`` that pass on their own.
+    """
+    valid: dict[str, Any] = {}
+    found = len(problems)
+    for key, value in data.items():
+        if key == "links":
+            continue
+        message = _problem({key: value})
+        if message is None:
+            valid[key] = value
+            continue
+        inside = []
+        if key in ("source", "fields") and isinstance(value, MarkedDict):
+            # The culprits inside the section: a source needs a path to be checked.
+            base = {"path": "probe"} if key == "source" else {}
+            inside = [(sub, problem) for sub, problem in (
+                (sub, _problem({key: {**base, sub: item}})) for sub, item in value.items())
+                if problem is not None]
+            for sub, problem in inside:
+                problems.add(source_file.at(value.position(sub)), problem)
+        if not inside:
+            problems.add(source_file.at(data.position(key)), message)
+    if data.get("title") is None:
+        problems.add(source_file.at(data.position()), "a record needs a title")
+    if len(problems) == found:
+        problems.add(source_file.at(data.position()), str(error))
+    return valid
 
 
 def read_entries(inputs: Inputs, problems: Problems, known: set[str],
                  progress: Progress | None) -> list[Entry]:
     """Every record of the inputs, validated as ``add`` validates (ids not yet given).
 
-    A file that stops parsing adds its problem to ``inputs.problems`` too, and ahead
-    of the problems of the records read before it.
+    A record with problems is reported (every problem of it) and kept as an entry
+    marked ``broken`` of the values that passed, so that the later checks report the
+    problems of its id, source and links too.  A file that stops parsing, or whose
+    first record is of a format archivist cannot import, adds its problem to
+    ``inputs.problems`` too.
 
     :param known: receives the id of every record that names one, valid or not, so
         that a link to a record with an error is not reported as a second problem.
@@ -368,31 +367,44 @@ def read_entries(inputs: Inputs, problems: Problems, known: set[str],
                                  f"expected a record (a mapping of field: value), found "
                                  f"{what} (document {number})")
                     continue
+                lookalike = mapping_lookalike(item)
+                if lookalike is not None and done == 1 and lookalike.startswith(
+                        "looks like CSL"):
+                    # The file is of another format: one problem says so, not one a record.
+                    raise YamlError(source_file.label, 1, 1, lookalike)
+                if lookalike is not None:
+                    problems.add(source_file.at(position), lookalike)
+                    continue
                 if isinstance(item.get("id"), str):
                     known.add(item["id"].lower())
                 entry = _entry(source_file, item, problems)
                 if entry is not None:
                     entries.append(entry)
         except YamlError as err:
-            # Listed first, with the files that did not read at all: it must not be
-            # lost among the problems of the records read before it.
-            problems.add(f"{err.name}:{err.line}:{err.column}", err.problem,
-                         at=len(inputs.problems))
-            inputs.problems.append(str(err))
+            # Shown even past the limit: it must not be lost among the problems of the
+            # records read before it.
+            place = Place(source_file.rank, err.line, err.column, source_file.label)
+            problems.add(place, err.problem, stop=True)
+            inputs.problems.append(Problem(place, err.problem))
         if progress is not None:
             progress(source_file.length - read)
     return entries
 
 
 def _entry(source_file: InputFile, data: MarkedDict, problems: Problems) -> Entry | None:
+    broken = False
     try:
         record = record_from_mapping(data, default_id=_PENDING_ID)
     except ArchivistError as err:
-        # Finding the culprit key costs a check per key: only for problems shown.
-        key, sub = (None, None) if problems.full else _offending_key(data, str(err))
-        problems.add(source_file.at(_located(data, key, sub)), str(err))
-        return None
-    entry = Entry(source_file, record, data.get("id") is not None, _marks(data))
+        broken = True
+        valid = _every_problem(source_file, data, err, problems)
+        try:
+            record = record_from_mapping({**valid, "title": valid.get("title", "untitled")},
+                                         default_id=_PENDING_ID)
+        except ArchivistError:
+            return None
+    explicit = data.get("id") is not None and not (broken and "id" not in valid)
+    entry = Entry(source_file, record, explicit, _marks(data), broken=broken)
     links = data.get("links")
     if links is None:
         return entry

@@ -139,14 +139,19 @@ def load_all(data: bytes | str, name: str = "<input>", *, max_size: int = MAX_SI
         return [value for _, value, _, _ in _compose(source, name, max_depth)]
 
 
-def prepare(data: bytes, name: str, max_size: int = MAX_SIZE) -> tuple[bytes | str, int]:
+def prepare(data: bytes, name: str, max_size: int = MAX_SIZE, *, strict_json: bool = False
+            ) -> tuple[bytes | str, int]:
     """Check raw input as :func:`decode` does, and ready it for :func:`records`.
 
+    :param strict_json: refuse what strict JSON does not allow (:func:`check_json`),
+        as for a ``.json`` file; YAML's leniency is for YAML.
     :returns: what the parser reads (the bytes themselves, half the memory of their
         text, unless surrogate pairs had to be joined) and its length in characters.
     :raises YamlError: naming ``name:line:column`` for the first problem.
     """
     text = decode(data, name, max_size)
+    if strict_json:
+        check_json(text, name)
     if "\\u" in text and _SURROGATE_PAIR.search(text):
         # JSON writers (Python's json.dumps among them) escape characters beyond the
         # BMP as UTF-16 surrogate pairs, which YAML does not know: join them first.
@@ -186,6 +191,52 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def check_json(text: str, name: str) -> None:
+    """Refuse ``text`` unless it is strict JSON (RFC 8259).
+
+    The YAML reader, which builds the values with their positions, would take a
+    trailing comma, single quotes or a bare word; a comment stops it with a message
+    about YAML.  Here each is a syntax error with its line and column.  Nothing is
+    kept of what this parses: each object is dropped as soon as it is read.
+
+    :raises YamlError: naming ``name:line:column`` of the first problem.
+    """
+    import json
+
+    try:
+        json.loads(text, object_pairs_hook=_dropped, parse_constant=_refused_constant)
+        return
+    except RecursionError:
+        return  # too deep for Python's parser: the YAML reader refuses it by depth
+    except ValueError:
+        pass
+    import orjson
+
+    try:
+        # Only to say what is wrong and where: its messages are the clearer ones.
+        orjson.loads(text)
+    except orjson.JSONDecodeError as err:
+        line, column, problem = err.lineno, err.colno, err.msg
+    else:
+        return
+    lines = text.split("\n", line)
+    at = lines[line - 1][column - 1:column + 1] if line <= len(lines) else ""
+    if at.startswith(("//", "/*", "#")):
+        problem = "a comment is not allowed"
+    elif not text.strip():
+        problem = "the file is empty"
+    raise YamlError(name, line, column, f"not valid JSON: {problem} (a .json file is read as "
+                                        "strict JSON; YAML's leniency is for .yaml files)")
+
+
+def _dropped(pairs: Any) -> None:
+    return None
+
+
+def _refused_constant(word: str) -> Any:
+    raise ValueError(f"{word} is not JSON")
 
 
 # A ``\uD83D\uDE00`` pair inside a double-quoted scalar (not itself escaped).

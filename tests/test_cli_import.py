@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from archivist.models import KINDS
 from tests.conftest import Invoke
 from tests.conftest import write_file as write
 
@@ -291,6 +292,80 @@ def test_update_replaces_values_keeps_provenance_and_adds_links(
     assert change["after"] == {"kind": "book", "title": "Changed"}
 
 
+def test_an_edited_file_without_ids_updates_the_records_it_made(
+        invoke: Invoke, unchanged: Any, db: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(db.parent)
+    write(db.parent / "page.txt", "one\ntwo\nthree\n")
+    path = write(db.parent / "r.yaml",
+                 "- {title: Dear Comrades, creators: [Clara Weiss], date: '2021-02-09'}\n"
+                 "- {title: Page one, source: {path: page.txt, span: [1, 1]}}\n"
+                 "- {title: Page two, source: {path: page.txt, span: [2, 3]}}\n")
+    ok(invoke, "import", "r.yaml")
+    ids = ["weiss-2021-dear-comrades", "page-one", "page-two"]
+    assert [r["id"] for r in list_json(invoke)] == ids
+    # Edited: a summary added (same title, date and first creator), titles changed (same
+    # source and span).
+    write(path, "- {title: Dear  comrades, creators: [Clara Weiss, D. N.], date: '2021-02-09',"
+                " summary: S}\n"
+                "- {title: Page One, source: {path: page.txt, span: [1, 1]}}\n"
+                "- {title: Page Two, source: {path: page.txt, span: [2, 3]}}\n")
+    with unchanged():
+        refused = invoke("import", "r.yaml")
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines() == [
+        "r.yaml:1:3: this record is already in the archive as 'weiss-2021-dear-comrades', "
+        "found by its title, date and first creator (use --on-conflict skip or update)",
+        "r.yaml:2:3: this record is already in the archive as 'page-one', found by its "
+        "source (use --on-conflict skip or update)",
+        "r.yaml:3:3: this record is already in the archive as 'page-two', found by its "
+        "source (use --on-conflict skip or update)",
+        "Error: import failed with 3 problems; nothing was changed"]
+    with unchanged():
+        skipped = ok(invoke, "import", "r.yaml", "--on-conflict", "skip")
+    assert skipped.stderr == "imported 0 records (0 links), skipped 3, updated 0\n"
+    dry = ok(invoke, "import", "r.yaml", "--on-conflict", "update", "--dry-run")
+    assert dry.stdout == "".join(f"update {i}\n" for i in ids)
+    updated = ok(invoke, "import", "r.yaml", "--on-conflict", "update")
+    assert updated.stderr == "imported 0 records (0 links), skipped 0, updated 3\n"
+    records = list_json(invoke)
+    assert [(r["id"], r["title"]) for r in records] == [
+        (ids[0], "Dear  comrades"), (ids[1], "Page One"), (ids[2], "Page Two")]
+    assert records[0]["summary"] == "S"
+    with unchanged():
+        again = ok(invoke, "import", "r.yaml", "--on-conflict", "update")
+    assert again.stderr == "imported 0 records (0 links), skipped 3, updated 0\n"
+
+
+def test_a_record_without_an_id_that_matches_several_is_refused(
+        invoke: Invoke, unchanged: Any) -> None:
+    for record_id in ("notes", "notes-2"):
+        ok(invoke, "add", "--title", "Notes", "--date", "1917", "--id", record_id)
+    with unchanged():
+        result = invoke("import", "-", "--on-conflict", "update",
+                        input="title: Notes\ndate: '1917'\nsummary: S\n")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "<stdin>:1:1: this record matches 2 records of the archive, found by its title, "
+        "date and first creator ('notes', 'notes-2'); give it the id of the one it is")
+
+
+def test_each_record_of_the_archive_is_matched_by_one_imported_record_at_most(
+        invoke: Invoke) -> None:
+    ok(invoke, "add", "--title", "Notes", "--date", "1917", "--id", "notes")
+    result = ok(invoke, "import", "-", "--on-conflict", "update", "--dry-run", input=(
+        "- {title: Notes, date: '1917', summary: first}\n"
+        "- {title: Notes, date: '1917', summary: second}\n"
+        "- {id: other, title: Other}\n"))
+    assert result.stdout == "update notes\nadd 1917-notes\nadd other\n"
+
+
+def test_a_record_with_its_own_id_is_matched_by_that_id_only(invoke: Invoke) -> None:
+    ok(invoke, "add", "--title", "Notes", "--date", "1917", "--id", "notes")
+    result = ok(invoke, "import", "-", "--on-conflict", "update", "--dry-run",
+                input="{id: notes-copy, title: Notes, date: '1917'}\n")
+    assert result.stdout == "add notes-copy\n"
+
+
 # -- dry run ------------------------------------------------------------------------
 
 
@@ -356,6 +431,116 @@ def test_every_problem_is_listed_then_counted(invoke: Invoke, unchanged: Any, po
     assert lines[0].startswith(f"{path}:1:")
     assert lines[50] == "… and 10 more"
     assert lines[51] == "Error: import failed with 60 problems; nothing was changed"
+
+
+def test_every_problem_of_every_record_is_listed_in_the_order_of_the_files(
+        invoke: Invoke, unchanged: Any, populated: None, tmp_path: Path) -> None:
+    later = write(tmp_path / "a-later.yaml", "- {id: HERE, title: T}\n- title: [\n")
+    first = write(tmp_path / "b-first.yaml",
+                  "- id: one\n  kind: novel\n  date: someday\n"
+                  "  source: {path: nope.txt, sha256: zz}\n"
+                  "  links: [{rel: likes, target: one}]\n"
+                  "- {id: two, title: T, tags: [' ']}\n")
+    with unchanged():
+        result = invoke("import", str(first), str(later))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{first}:1:3: a record needs a title",
+        f"{first}:2:3: unknown kind 'novel'; valid kinds: " + ", ".join(KINDS),
+        f"{first}:3:3: bad date 'someday': use YYYY, YYYY-MM or YYYY-MM-DD, optionally "
+        "followed by ~ (approximate), ? (uncertain) or %, or an interval A/B with .. for "
+        "an open end",
+        f"{first}:4:28: source.sha256 'zz' is not 64 hexadecimal digits",
+        f"{first}:6:23: tags cannot hold a blank entry",
+        # The checks of ids come after the reading of every file, yet are listed in
+        # their place: the file given first, first.
+        f"{later}:1:4: a record with id 'HERE' already exists (use --on-conflict skip or "
+        "update)",
+        f"{later}:3:1: did not find expected node content",
+        "Error: import failed with 7 problems; nothing was changed"]
+
+
+def test_the_links_of_a_record_with_problems_are_checked_too(
+        invoke: Invoke, unchanged: Any, populated: None, tmp_path: Path) -> None:
+    path = write(tmp_path / "r.yaml", "id: one\nkind: novel\nlinks: [{rel: likes, target: "
+                                      "here}, {rel: part-of, target: nowhere}]\n")
+    with unchanged():
+        result = invoke("import", str(path))
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[0] for line in lines[:-1]] == [
+        f"{path}:1:1", f"{path}:2:1", f"{path}:3:10", f"{path}:3:52"]
+    assert "unknown relation 'likes'" in lines[2] and "no record with id 'nowhere'" in lines[3]
+
+
+@pytest.mark.parametrize(("text", "where", "problem"), [
+    ('{"id": "a", "title": "T",}', "1:25", "trailing comma is not allowed"),
+    ('[\n  {"id": "a", "title": "T"},\n]', "2:28", "trailing comma is not allowed"),
+    ('{"id": "a", // the id\n "title": "T"}', "1:13", "a comment is not allowed"),
+    ('# records\n{"id": "a", "title": "T"}', "1:1", "a comment is not allowed"),
+    ("{'id': 'a', 'title': 'T'}", "1:2", "unexpected character, expected a string key"),
+    ('{"id": "a", "title": NaN}', "1:22", "unexpected character, expected a JSON value"),
+    ("", "1:1", "the file is empty"),
+])
+def test_a_json_file_is_strict_json(invoke: Invoke, unchanged: Any, populated: None,
+                                    tmp_path: Path, text: str, where: str,
+                                    problem: str) -> None:
+    path = write(tmp_path / "r.json", text)
+    with unchanged():
+        result = invoke("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{path}:{where}: not valid JSON: {problem} (a .json file is read as strict JSON; "
+        "YAML's leniency is for .yaml files)",
+        "Error: import failed with 1 problem; nothing was changed"]
+
+
+def test_yaml_and_standard_input_keep_their_leniency(invoke: Invoke, tmp_path: Path) -> None:
+    ok(invoke, "import", "-", input='{"id": "a", "title": "T",}')
+    ok(invoke, "import", str(write(tmp_path / "b.yaml", "{'id': 'b', 'title': 'T',}\n")))
+    assert [r["id"] for r in list_json(invoke)] == ["a", "b"]
+
+
+CSL = ('[{"id": "weiss2021", "type": "article-journal", "title": "Dear Comrades", '
+       '"author": [{"family": "Weiss", "given": "Clara"}], '
+       '"issued": {"date-parts": [[2021, 2, 9]]}}]')
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("csl.json", CSL, "looks like CSL-JSON (items with `type` and `issued`/`author`), which "
+                      "archivist cannot import yet"),
+    ("csl.yaml", "- {type: book, title: T, issued: '2021'}\n- {type: book, title: U}\n",
+     "looks like CSL-JSON (items with `type` and `issued`/`author`), which archivist "
+     "cannot import yet"),
+    ("refs.yaml", "% from Zotero\n@article{weiss2021,\n  title = {Dear Comrades},\n}\n",
+     "looks like BibTeX (entries such as @article{…}), which archivist cannot import yet"),
+    ("refs.json", "@book{k, title={T}}\n",
+     "looks like BibTeX (entries such as @article{…}), which archivist cannot import yet"),
+    ("refs.yml", "TY  - JOUR\nTI  - Dear Comrades\nER  - \n",
+     "looks like RIS (references opened by TY  - …), which archivist cannot import yet"),
+    ("library.json", '{"items": [{"title": "T"}], "total": 1}',
+     "looks like a mapping that is not a record: none of its keys (items, total) is a "
+     "record's (id, title, kind, creators, …); if its records are the list under 'items', "
+     "import that list"),
+])
+def test_a_file_in_a_format_archivist_cannot_import_is_named_for_what_it_looks_like(
+        invoke: Invoke, unchanged: Any, populated: None, tmp_path: Path, name: str,
+        text: str, message: str) -> None:
+    path = write(tmp_path / name, text)
+    with unchanged():
+        result = invoke("import", str(path))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{path}:1:1: {message}", "Error: import failed with 1 problem; nothing was changed"]
+
+
+def test_a_record_of_another_format_among_records_is_named_in_its_place(
+        invoke: Invoke, unchanged: Any, populated: None) -> None:
+    with unchanged():
+        result = invoke("import", "-", input="- {id: a, title: A}\n"
+                                             "- {type: book, title: T, author: [W]}\n")
+    assert result.stderr.startswith("<stdin>:2:3: looks like CSL-JSON")
 
 
 def test_missing_paths_and_other_files_are_problems(invoke: Invoke, unchanged: Any,

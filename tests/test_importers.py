@@ -362,3 +362,38 @@ def test_an_import_that_updates_records_changes_them_for_the_commit(tmp_path: Pa
     assert [a for a, _ in result.actions] == ["update", "add"]
     with Archive.open(path) as archive:
         assert [r.title for r in archive.records()] == ["Changed", "New"]
+
+
+# -- records without ids --------------------------------------------------------------
+
+
+def test_the_archive_is_searched_for_records_without_ids_only_when_there_are_some(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = Archive()
+    run(archive, read_text("- {id: a, title: A}\n- {title: B, date: '1917'}\n"))
+
+    def refused(*_: Any) -> None:
+        raise AssertionError("the lookup was built")
+
+    monkeypatch.setattr(importers, "_Matcher", refused)
+    result = run(archive, read_text("- {id: a, title: A2}\n- {id: c, title: C}\n"),
+                 on_conflict="update")
+    assert result.actions == [("update", "a"), ("add", "c")]
+    # The same values again: found among the ids made from them, still no lookup.
+    result = run(archive, read_text("{title: B, date: '1917'}\n"), on_conflict="skip")
+    assert result.actions == [("skip", "1917-b")]
+
+
+def test_a_record_without_an_id_is_the_one_with_its_source_before_its_values(
+        tmp_path: Path) -> None:
+    write(tmp_path / "page.txt", "one\ntwo\n")
+    path = write(tmp_path / "r.yaml", "- {title: Same, source: {path: page.txt, span: [1, 1]}}\n"
+                                      "- {title: Same, source: {path: page.txt, span: [2, 2]}}\n")
+    archive = Archive()
+    run(archive, read_inputs([str(path)]))
+    assert archive.ids() == ["same", "same-2"]
+    write(path, "- {title: Same, summary: second, source: {path: page.txt, span: [2, 2]}}\n"
+                "- {title: Same, summary: first, source: {path: page.txt, span: [1, 1]}}\n")
+    result = run(archive, read_inputs([str(path)]), on_conflict="update")
+    assert result.actions == [("update", "same-2"), ("update", "same")]
+    assert [archive.get(i).summary for i in ("same", "same-2")] == ["first", "second"]

@@ -188,3 +188,37 @@ def test_any_text_round_trips_and_printable_characters_are_written_as_they_are(
     for char in text:
         if ord(char) > 0xFFFF and char.isprintable():
             assert char in out
+
+
+# -- strict JSON (a .json file) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "where", "problem"), [
+    ('{"a": "x",}', (1, 10), "trailing comma is not allowed"),
+    ('{"a": "x" /* why */}', (1, 11), "a comment is not allowed"),
+    ('{"a": "x"}\n// end\n', (2, 1), "a comment is not allowed"),
+    ('{"a": "x"} {"b": "y"}', (1, 12), "unexpected content after document"),
+    ('{"a": Infinity}', (1, 7), "unexpected character, expected a JSON value"),
+    ('{a: "x"}', (1, 2), "unexpected character, expected a string key"),
+    ('{"a": "tab\there"}', (1, 11), "unexpected control character in string"),
+    ("  \n", (1, 1), "the file is empty"),
+])
+def test_strict_json_refuses_what_yaml_would_take_with_its_position(
+        text: str, where: tuple[int, int], problem: str) -> None:
+    from archivist.yamlio import check_json
+
+    with pytest.raises(YamlError) as err:
+        check_json(text, "r.json")
+    assert (err.value.line, err.value.column) == where
+    assert err.value.problem.startswith(f"not valid JSON: {problem} (a .json file")
+    with pytest.raises(YamlError):
+        prepare(text.encode(), "r.json", strict_json=True)
+
+
+def test_strict_json_takes_json_and_leaves_depth_and_text_to_the_yaml_reader() -> None:
+    from archivist.yamlio import check_json
+
+    check_json('[{"a": "x\\ud83d\\ude00", "b": [1, 2.5e3, true, null]}]', "r.json")
+    check_json("[" * 100_000, "deep.json")  # the YAML reader refuses it by its depth
+    source, _ = prepare(b'{"a": "x",}', "r.yaml")  # YAML: lenient as before
+    assert [value for _, value, _, _ in records(source)] == [{"a": "x"}]
