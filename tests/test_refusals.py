@@ -55,11 +55,17 @@ CASES: list[tuple[str, list[str], str | None, int]] = [
     ("set-maintained", ["set", "a", "added=2020"], None, 1),
     ("set-bad-date", ["set", "a", "date=someday"], None, 1),
     ("set-no-change", ["set", "a", "title=First"], None, 0),
+    ("set-where-unasked", ["set", "--where", "tag:film", "date=2020"], None, 1),
+    ("set-where-bad-date", ["set", "--where", "tag:film", "date=someday", "--yes"], None, 1),
+    ("set-where-bad-query", ["set", "--where", "date:>", "date=2020", "--yes"], None, 1),
     ("edit-unknown-id", ["edit", "zzz"], None, 1),
     ("edit-abandoned", ["edit", "a"], "n\n", 1),
+    ("edit-from-invalid", ["edit", "a", "--from", "edited.yaml"], None, 1),
     # tags
     ("tag-unknown-id", ["tag", "zzz", "x"], None, 1),
     ("tag-blank", ["tag", "a", " "], None, 1),
+    ("tag-where-unasked", ["tag", "--where", "tag:film", "x"], None, 1),
+    ("untag-where-unasked", ["untag", "--where", "tag:film", "film"], None, 1),
     ("untag-unknown-id", ["untag", "zzz", "film"], None, 1),
     ("tags-rename-blank", ["tags", "rename", "film", " "], None, 1),
     # links
@@ -79,6 +85,11 @@ CASES: list[tuple[str, list[str], str | None, int]] = [
     ("undo-too-many", ["undo", "100"], None, 1),
     ("undo-dry-run", ["undo", "--dry-run"], None, 0),
     ("undo-dry-run-all", ["undo", "2", "--dry-run"], None, 0),
+    ("redo-nothing", ["redo"], None, 1),
+    # rename
+    ("rename-taken", ["rename", "a", "B"], None, 1),
+    ("rename-invalid", ["rename", "a", "not an id"], None, 1),
+    ("rename-unknown", ["rename", "zzz", "yyy"], None, 1),
     # verify
     ("verify-bad-query", ["verify", "date:>"], None, 1),
 ]
@@ -92,6 +103,7 @@ def inputs(folder: Path) -> None:
     write(folder / "dangling.yaml", "id: n3\ntitle: T\nlinks: [{rel: part-of, target: zzz}]\n")
     write(folder / "cycle.yaml", "id: a\ntitle: First\nlinks: [{rel: part-of, target: b}]\n")
     write(folder / "items.json", '{"items": [{"title": "T"}]}\n')
+    write(folder / "edited.yaml", "id: a\ntitle: First\nkind: novel\n")
     write(folder / "new.yaml", "id: n4\ntitle: New\nlinks: [{rel: related, target: a}]\n")
     editor = write(folder / "editor.py", "import sys\nopen(sys.argv[1], 'w').write("
                                          "'id: a\\ntitle: First\\nkind: novel\\n')\n")
