@@ -79,15 +79,27 @@ def assert_index_current(db: Path) -> None:
 
 @pytest.fixture
 def unchanged(db: Path) -> Callable[[], Iterator[None]]:
-    """Context manager asserting the archive file is byte-identical afterwards."""
+    """Context manager asserting the archive file and the files archivist keeps beside
+    it (``ARCHIVE.index``, ``ARCHIVE.lock``, temporary files) are byte-identical
+    afterwards, and that none was made or removed.  tests/test_refusals.py compares
+    the whole folder."""
     import contextlib
+
+    def files() -> dict[str, bytes]:
+        return {path.name: path.read_bytes() for path in sorted(db.parent.iterdir())
+                if path.is_file() and path.name.startswith((db.name, f".{db.name}"))}
 
     @contextlib.contextmanager
     def check() -> Iterator[None]:
         before = db.read_bytes() if db.exists() else None
+        beside = files()
         yield
         after = db.read_bytes() if db.exists() else None
         assert after == before, "a failing command changed the archive"
+        now = files()
+        assert sorted(now) == sorted(beside), "a failing command made or removed files"
+        assert [name for name in now if now[name] != beside[name]] == [], \
+            "a failing command changed files beside the archive"
 
     return check
 
