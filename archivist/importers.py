@@ -19,9 +19,9 @@ An import runs in two steps:
 
 A file holds one record (a mapping), a list of records, or a stream of documents
 separated by ``---``; a ``.json`` file is strict JSON, and a file of a format archivist
-cannot import (:mod:`archivist.inputformats`) is refused as such.  Records use the interchange form (DESIGN.md); the read-only
-``archive`` section that ``show --format json`` prints is ignored, so anything archivist
-exports can be imported again.
+cannot import (:mod:`archivist.inputformats`) is refused as such.  Records use the
+interchange form (DESIGN.md); the read-only ``archive`` section that ``show --format
+json`` prints is ignored, so anything archivist exports can be imported again.
 
 Reading the inputs into located records, and finding their sources, is the work of
 :mod:`archivist.importinput`; this module decides what an import does and does it.
