@@ -114,3 +114,20 @@ def test_lock_timeout_is_configurable(invoke: Invoke, db: Path) -> None:
         result = invoke("--lock-timeout", "0.2", "set", "t", "date=2020")
     assert result.exit_code == 1 and "gave up after 0.2 s" in result.stderr
     assert db.read_bytes() == before
+
+
+def test_history_fits_the_terminal_and_never_cuts_a_record_id(
+        invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist.cli import admin
+    from archivist.display import display_width
+
+    record_id = "weiss-2019-destroyed-pamphlet"
+    invoke("add", "--title", "T", "--id", record_id)
+    invoke("set", record_id, "summary=" + "a long summary, " * 10, "kicker=東京物語 " * 5)
+    assert max(map(display_width, invoke("history").stdout.splitlines())) > 100
+    monkeypatch.setattr(admin, "stdout_width", lambda: 80)
+    out = invoke("history").stdout
+    lines = out.splitlines()
+    assert max(display_width(line) for line in lines) <= 80, out
+    assert all(f"  {record_id}  " in line for line in lines[2:]), out
+    assert lines[2].endswith("…")

@@ -391,3 +391,24 @@ def test_redo_refusal_leaves_every_file(invoke: Invoke, db: Path, two: None) -> 
     before = folder(db)
     result = invoke("redo")
     assert result.exit_code == 1 and folder(db) == before
+
+
+def test_duplicates_table_fits_the_terminal_and_never_cuts_an_id(
+        invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist.cli import curation
+    from archivist.display import display_width
+
+    long_a = "weiss-2021-dear-comrades-russian-film-review"
+    title = "Dear Comrades: Russian film about the 1962 Novocherkassk massacre"
+    for record_id, date in ((long_a, "2021-02-09"), (long_a + "-2", "2021")):
+        ok(invoke, "add", "--title", title, "--id", record_id, "--creator", "Clara Weiss",
+           "--date", date, "--kind", "article")
+    whole = invoke("duplicates").stdout
+    assert title in whole
+    monkeypatch.setattr(curation, "stdout_width", lambda: 100)
+    out = invoke("duplicates").stdout
+    lines = out.splitlines()
+    assert max(display_width(line) for line in lines) <= 100, out
+    assert [line.split()[:2] for line in lines[2:]] == [["1", "0.90"], ["1", "0.90"]]
+    assert f"  {long_a}  " in lines[2] and f"  {long_a}-2  " in lines[3]
+    assert title not in out and "…" in lines[2]

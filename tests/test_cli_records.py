@@ -544,3 +544,64 @@ def test_edit_file_writes_emoji_as_they_are(invoke: Invoke, monkeypatch: pytest.
     assert invoke("edit", "f").exit_code == 0
     assert "title: Flagged 🚩\n" in shown[0] and "\\U" not in shown[0]
     assert show_json(invoke, "f")["title"] == "Flagged 🚩 📚"
+
+
+def _on_terminal(db: Path, *args: str, columns: int = 80) -> str:
+    """What ``archivist ARGS…`` prints on a terminal ``columns`` wide (a pseudo-terminal)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": str(columns), "ARCHIVIST_DB": str(db)}
+    with subprocess.Popen([sys.executable, "-m", "archivist", *args], stdout=secondary,
+                          stderr=subprocess.DEVNULL, env=env) as process:
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the other end closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait()
+    os.close(main)
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+LONG_ID = "weiss-2019-destroyed-1923-pamphlet-on-red-army"
+
+
+def test_list_on_a_terminal_fits_it_and_never_cuts_an_id(invoke: Invoke, db: Path) -> None:
+    from archivist.display import display_width
+
+    add(invoke, "--title", "Destroyed 1923 pamphlet on Red Army, commissioned by Trotsky",
+        "--id", LONG_ID, "--creator", "Clara Weiss", "--date", "2019-06-27",
+        "--kind", "article")
+    add(invoke, "--title", "東京物語 " * 12, "--id", "tokyo-story", "--creator", "小津安二郎",
+        "--date", "1953")
+    add(invoke, "--title", "🚩 " * 40, "--id", "flags", "--creator", "Céline")
+    out = _on_terminal(db, "list")
+    lines = out.splitlines()
+    assert max(display_width(line) for line in lines) <= 80, out
+    body = lines[2:]
+    assert {line.split()[0] for line in body} == {LONG_ID, "tokyo-story", "flags"}
+    # The last column starts in the same cell on every line (wide characters included).
+    assert len({display_width(line[:line.rindex("  ") + 2]) for line in body}) == 1, out
+    piped = invoke("list").stdout
+    assert "東京物語 " * 11 in piped and "…" not in piped
+
+
+def test_list_without_headers_is_bare_rows_for_xargs(invoke: Invoke, db: Path) -> None:
+    add(invoke, "--title", "A", "--id", "a")
+    add(invoke, "--title", "B", "--id", LONG_ID)
+    result = invoke("list", "-c", "id", "--no-headers")
+    assert result.stdout == f"a\n{LONG_ID}\n"
+    assert invoke("list", "--no-headers", "-c", "id,title").stdout == (
+        f"a{' ' * (len(LONG_ID) - 1)}  A\n{LONG_ID}  B\n")
+    assert _on_terminal(db, "list", "-c", "id", "--no-headers", columns=20) == (
+        f"a\n{LONG_ID}\n")
+    assert invoke("list", "nothing-matches", "--no-headers").stdout == ""

@@ -13,7 +13,9 @@ import tabulate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from archivist.display import display_width
 from archivist.errors import InvalidRecord
+from archivist.exporters.tables import tabulated
 from archivist.exporters import (
     CITATION_EXPORTERS,
     DEFAULT_COLUMNS,
@@ -124,9 +126,11 @@ def test_table_golden():
         "list-1927     1927                                    List otwarty do delegacji\n")
 
 
-def test_table_without_headers():
-    out = export_table(RECORDS[:1], ["id", "kind"], ExportOptions(headers=False))
-    assert out == "----------  -------\nweiss-2021  article\n----------  -------\n"
+def test_table_without_headers_is_the_bare_rows():
+    out = export_table(RECORDS, ["id", "kind"], ExportOptions(headers=False))
+    assert out == "weiss-2021    article\ntrotsky-1930  book\nlist-1927     letter\n"
+    assert export_table(RECORDS, ["id"], ExportOptions(headers=False)).split() == [
+        "weiss-2021", "trotsky-1930", "list-1927"]
 
 
 @pytest.mark.parametrize("style", ["github", "grid", "pipe", "html", "latex", "rst",
@@ -177,10 +181,41 @@ def test_shorten_to_the_terminal_width():
     assert "T" * 200 in whole
 
 
+def test_shorten_never_cuts_an_id():
+    long_id = "weiss-2019-destroyed-1923-pamphlet-on-red-army-2"
+    records = [interchange(doc(id=long_id, kind="article", date="2019-06-27",
+                               creators=["Clara Weiss", "Andrea Peters"],
+                               title="Destroyed 1923 pamphlet on Red Army " * 3)),
+               interchange(doc(id="short", title="東京" * 30, creators=["黒澤明"]))]
+    for width in (80, 60, 20):
+        out = export_table(records, list(DEFAULT_COLUMNS), ExportOptions(max_width=width))
+        rows = out.splitlines()[2:]
+        assert rows[0].startswith(long_id + "  ") and rows[1].startswith("short  ")
+        if width == 80:
+            assert max(display_width(line) for line in out.splitlines()) <= 80
+            assert rows[0].endswith("…") and rows[1].endswith("…")
+
+
 def test_shorten_does_its_best_on_a_very_narrow_terminal():
     record = interchange(doc(id="long", title="T" * 200, creators=["Clara Weiss"]))
     out = export_table([record], list(DEFAULT_COLUMNS), ExportOptions(max_width=20))
     assert max(len(line) for line in out.splitlines()) < 60
+
+
+@pytest.mark.parametrize("style", ["simple", "github", "grid", "plain"])
+def test_columns_line_up_in_terminal_cells(style):
+    records = [interchange(doc(id="a", title="東京タワー", creators=["黒澤明"], mark="m1")),
+               interchange(doc(id="bb", title="🚩 flagged 📚", creators=["Ce\u0301line"],
+                               mark="m2")),
+               interchange(doc(id="ccc", title="plain", creators=["Weiss"], mark="m3"))]
+    out = export_table(records, ["id", "creators", "title", "mark"],
+                       ExportOptions(table_format=style))
+    rows = [line.rstrip(" |") for line in out.splitlines() if re.search(r" m[123]\b", line)]
+    assert len(rows) == 3
+    # The last column starts in the same cell on every row.
+    assert len({display_width(row) for row in rows}) == 1, out
+    if style in ("github", "grid"):
+        assert len({display_width(line) for line in out.splitlines()}) == 1, out
 
 
 def test_shorten_leaves_fitting_tables_alone():
@@ -190,7 +225,7 @@ def test_shorten_leaves_fitting_tables_alone():
 
 def test_empty_table():
     assert export_table([], ["id", "title"], OPTIONS) == "id    title\n----  -------\n"
-    assert export_table([], ["id"], ExportOptions(headers=False)) == "\n"
+    assert export_table([], ["id"], ExportOptions(headers=False)) == ""
 
 
 _cell = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
@@ -202,10 +237,11 @@ _cell = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
     st.lists(_cell, min_size=n, max_size=n),
     st.lists(st.lists(_cell, min_size=n, max_size=n), max_size=5))), st.booleans())
 def test_simple_table_is_tabulates_simple_byte_for_byte(table, with_headers):
+    # Without headers, the bare rows: tabulate's plain style.
     headers, rows = table
     ours = simple_table(rows, headers if with_headers else None)
-    theirs = tabulate.tabulate(rows, headers=headers if with_headers else (),
-                               tablefmt="simple", disable_numparse=True)
+    theirs = tabulated(rows, headers if with_headers else None,
+                       "simple" if with_headers else "plain")
     assert ours == theirs
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from archivist.cli.base import Env, cli, complete_ids, emit, pass_env
+from archivist.cli.base import Env, cli, complete_ids, emit, pass_env, stdout_width
 
 
 @cli.command()
@@ -64,8 +64,11 @@ def history(env: Env, record_id: str | None, limit: int | None, fmt: str) -> Non
 
         emit(dumps(entries).decode())
         return
-    from archivist.exporters import simple_table
+    from archivist.exporters.tables import table_text
 
     if entries:
-        emit(simple_table(history_rows(entries),
-                          ["#", "time", "user", "action", "record", "change"]) + "\n")
+        # Fitted to the terminal as list is: what changed gives way, ids never do.
+        emit(table_text(history_rows(entries),
+                        ["#", "time", "user", "action", "record", "change"],
+                        max_width=stdout_width(), keep=("#", "record"),
+                        last=("time", "user", "action")))

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archivist.cli.base import Env, cli, complete_ids, emit, pass_env, query_command
+from archivist.cli.base import (
+    Env,
+    cli,
+    complete_ids,
+    emit,
+    pass_env,
+    query_command,
+    stdout_width,
+)
 
 if TYPE_CHECKING:
     from archivist.store import Archive
@@ -152,7 +160,7 @@ def duplicates(env: Env, query: tuple[str, ...], fmt: str,
         emit(dumps([g.to_dict(docs) for g in groups]).decode())
         return
     from archivist.display import cell
-    from archivist.exporters import simple_table
+    from archivist.exporters.tables import table_text
 
     rows = []
     for number, group in enumerate(groups, 1):
@@ -161,8 +169,9 @@ def duplicates(env: Env, query: tuple[str, ...], fmt: str,
             rows.append([str(number), f"{group.score:.2f}", group.kind, cell(group.reason),
                          record_id, cell(doc.get("date")), cell(doc.get("title"))])
     if rows:
-        emit(simple_table(rows, ["group", "score", "kind", "reason", "id", "date", "title"])
-             + "\n")
+        # Fitted to the terminal as list is: reasons and titles give way, ids never do.
+        emit(table_text(rows, ["group", "score", "kind", "reason", "id", "date", "title"],
+                        max_width=stdout_width(), keep=("group", "score", "id")))
     else:
         click.echo("no duplicates found", err=True)
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from archivist.display import DEFAULT_COLUMNS, table_cell
+from archivist.exporters.tables import simple_table as simple_table
+from archivist.exporters.tables import table_text
 from archivist.listing import column_value
 from archivist.models import INTERCHANGE_KEYS
 
@@ -44,7 +46,8 @@ class ExportOptions:
 
     :param table_format: a tabulate style for ``table`` (``simple``, ``github``…).
     :param headers: whether tabular formats print a header row.
-    :param max_width: shorten table cells so rows fit this many characters (a terminal).
+    :param max_width: shorten table cells so rows fit this many cells (a terminal);
+        ids are never shortened (see :mod:`.tables`).
     """
 
     table_format: str = "simple"
@@ -68,51 +71,6 @@ def _rows(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[lis
     return [[table_cell(get(r)) for get in getters] for r in records]
 
 
-def _shorten(rows: list[list[str]], headers: Sequence[str], max_width: int) -> None:
-    """Shorten the widest cells, in place, until a table row fits ``max_width``."""
-    if not rows:
-        return
-    widths = [max(len(h) + 2, *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    budget = max_width - 2 * (len(widths) - 1)
-    while sum(widths) > budget:
-        widest = max(range(len(widths)), key=widths.__getitem__)
-        if widths[widest] <= 8:
-            # Too narrow to fit: keep what shrinking did, rather than nothing.
-            break
-        widths[widest] -= 1
-    for row in rows:
-        for i, width in enumerate(widths):
-            if len(row[i]) > width:
-                row[i] = row[i][: width - 1] + "…"
-
-
-def simple_table(rows: Sequence[Sequence[str]], headers: Sequence[str] | None) -> str:
-    """tabulate's ``simple`` style for text cells, byte for byte, in a fraction of the time.
-
-    Cells must be stripped of surrounding whitespace, as tabulate would strip them
-    (:func:`export_table` does).
-
-    tabulate inspects every cell several times; listing 10,000 records through it
-    takes longer than everything else ``list`` does.  ``tests/test_exporters.py``
-    checks this against tabulate itself.
-    """
-    if not rows and headers is None:
-        return ""
-    ncols = len(headers) if headers is not None else len(rows[0])
-    # Column by column (zip transposes) and through one format string per row: the
-    # same padding as str.ljust, at a fraction of the cost of a loop over cells.
-    widths = [max(map(len, column)) for column in zip(*rows)] if rows else [0] * ncols
-    if headers is not None:
-        widths = [max(w, len(h) + 2) for w, h in zip(widths, headers)]
-    rule = "  ".join("-" * w for w in widths).rstrip()
-    line = "  ".join(f"{{:<{w}}}" for w in widths).format
-    body = [line(*row).rstrip() for row in rows]
-    if headers is None:
-        return "\n".join([rule, *body, rule])
-    head = "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()
-    return "\n".join([head, rule, *body])
-
-
 def export_table(records: Sequence[dict[str, Any]], columns: Sequence[str],
                  options: ExportOptions) -> str:
     """A table for people, in any tabulate style (text escaped for the terminal)."""
@@ -122,15 +80,8 @@ def export_table(records: Sequence[dict[str, Any]], columns: Sequence[str],
 def table_from_rows(rows: list[list[str]], columns: Sequence[str],
                     options: ExportOptions) -> str:
     """:func:`export_table` of rows already drawn (cells escaped and stripped)."""
-    if options.max_width:
-        _shorten(rows, columns, options.max_width)
-    headers = list(columns) if options.headers else None
-    if options.table_format == "simple":
-        return simple_table(rows, headers) + "\n"
-    import tabulate
-
-    return tabulate.tabulate(rows, headers=headers or (), tablefmt=options.table_format,
-                             disable_numparse=True) + "\n"
+    return table_text(rows, columns, style=options.table_format, headers=options.headers,
+                      max_width=options.max_width)
 
 
 def _is_formula(value: str) -> bool:
