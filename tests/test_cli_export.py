@@ -399,3 +399,35 @@ def test_a_large_list_made_in_batches_is_the_list_made_at_once(
     monkeypatch.setattr(exporters, "BATCH", 2)
     streamed = invoke("list", "--format", fmt, "--sort", "-date")
     assert (streamed.exit_code, streamed.stdout) == (0, whole.stdout)
+
+
+def test_csv_and_tsv_from_list_and_export_read_back_cell_for_cell(invoke: Invoke,
+                                                                  tmp_path: Path) -> None:
+    from archivist.exporters import split_items, unneutralise
+
+    title = "Innocent\r=HYPERLINK(\"http://evil\"),\t\"quoted\"\n@SUM(A1)"
+    tags = ["Weiss; Clara", "a;b", "back\\slash", "-5"]
+    creators = ["\r\n=cmd", "Peters, Andrea"]
+    args = ["add", "--title", title, "--id", "hostile", "--date", "2021"]
+    for tag in tags:
+        args += ["--tag", tag]
+    for creator in creators:
+        args += ["--creator", creator]
+    assert invoke(*args).exit_code == 0
+    columns = "id,title,tags,creators,date"
+    for command, fmt, delimiter in (("list", "csv", ","), ("export", "csv", ","),
+                                    ("list", "tsv", "\t"), ("export", "tsv", "\t")):
+        out = invoke(command, "--format", fmt, "-c", columns).stdout
+        written = tmp_path / f"{command}.{fmt}"
+        assert invoke("export", "--format", fmt, "-c", columns, "-o", str(written)
+                      ).exit_code == 0
+        assert written.read_bytes().decode("utf-8") == out
+        with written.open(newline="", encoding="utf-8") as file:
+            rows = list(csv.reader(file, delimiter=delimiter))
+        assert rows[0] == columns.split(",")
+        [row] = rows[1:]
+        assert row[0] == "hostile" and row[4] == "2021"
+        assert unneutralise(row[1]) == title and row[1].startswith("Innocent\r")
+        assert split_items(unneutralise(row[2])) == tags
+        assert split_items(unneutralise(row[3])) == creators
+        assert row[3].startswith("'\r\n=cmd")  # a formula after line breaks
