@@ -407,17 +407,19 @@ def test_csv_and_tsv_from_list_and_export_read_back_cell_for_cell(invoke: Invoke
 
     title = "Innocent\r=HYPERLINK(\"http://evil\"),\t\"quoted\"\n@SUM(A1)"
     tags = ["Weiss; Clara", "a;b", "back\\slash", "-5"]
-    creators = ["\r\n=cmd", "Peters, Andrea"]
-    args = ["add", "--title", title, "--id", "hostile", "--date", "2021"]
+    creators = ["=cmd", "Peters, Andrea"]
+    args = ["add", "--title", title, "--id", "hostile", "--date", "2021",
+            "--field", "note=\r\n @cmd"]
     for tag in tags:
         args += ["--tag", tag]
     for creator in creators:
         args += ["--creator", creator]
     assert invoke(*args).exit_code == 0
-    columns = "id,title,tags,creators,date"
+    columns = "id,title,tags,creators,date,note"
     for command, fmt, delimiter in (("list", "csv", ","), ("export", "csv", ","),
                                     ("list", "tsv", "\t"), ("export", "tsv", "\t")):
-        out = invoke(command, "--format", fmt, "-c", columns).stdout
+        # Result.stdout turns CRLF into LF: the bytes are what a reader gets.
+        out = invoke(command, "--format", fmt, "-c", columns).stdout_bytes.decode("utf-8")
         written = tmp_path / f"{command}.{fmt}"
         assert invoke("export", "--format", fmt, "-c", columns, "-o", str(written)
                       ).exit_code == 0
@@ -430,4 +432,5 @@ def test_csv_and_tsv_from_list_and_export_read_back_cell_for_cell(invoke: Invoke
         assert unneutralise(row[1]) == title and row[1].startswith("Innocent\r")
         assert split_items(unneutralise(row[2])) == tags
         assert split_items(unneutralise(row[3])) == creators
-        assert row[3].startswith("'\r\n=cmd")  # a formula after line breaks
+        assert row[3].startswith("'=cmd; ")
+        assert row[5] == "'\r\n @cmd"  # a formula after line breaks and a space
