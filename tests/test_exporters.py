@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from archivist.display import display_width
 from archivist.errors import InvalidRecord
-from archivist.exporters.tables import tabulated
 from archivist.exporters import (
     CITATION_EXPORTERS,
     DEFAULT_COLUMNS,
@@ -36,6 +35,7 @@ from archivist.exporters import (
     split_items,
     unneutralise,
 )
+from archivist.exporters.tables import tabulated
 from archivist.models import interchange, record_from_mapping
 from archivist.store import Archive
 from archivist.yamlio import load_all
