@@ -594,6 +594,6 @@ def stray_files(archive: Path) -> Iterator[Path]:
 
 
 def _version() -> str:
-    from archivist import __version__
+    from archivist.version import VERSION
 
-    return __version__
+    return VERSION

@@ -21,7 +21,7 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import archivist
+import archivist.version
 from archivist import archivefile, atomic, exporters, indexfile, listing
 from archivist.cli import cli
 from archivist.display import DEFAULT_COLUMNS
@@ -609,7 +609,7 @@ def test_an_index_of_another_format_version_is_ignored(built: Path,
 def test_an_index_written_by_another_archivist_is_ignored(built: Path,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
-    monkeypatch.setattr(archivist, "__version__", archivist.__version__ + "+other")
+    monkeypatch.setattr(archivist.version, "VERSION", archivist.version.VERSION + "+other")
     assert_ignored_and_lists_right(built)
 
 

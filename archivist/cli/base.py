@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from archivist import __version__
 from archivist.config import DB_ENVVAR, LOCK_TIMEOUT_ENVVAR
+from archivist.version import VERSION
 
 if TYPE_CHECKING:
     from archivist.store import Archive
@@ -266,7 +266,7 @@ def _env_for_completion(ctx: click.Context) -> Path:
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=30.0,
               envvar=LOCK_TIMEOUT_ENVVAR, show_default=True,
               help="Seconds to wait for another archivist process to finish writing.")
-@click.version_option(__version__, prog_name="archivist")
+@click.version_option(VERSION, prog_name="archivist")
 @click.pass_context
 def cli(ctx: click.Context, db: Path | None, lock_timeout: float) -> None:
     """Keep, describe, link and prove an archive of documents.

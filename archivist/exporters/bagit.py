@@ -197,7 +197,7 @@ def _manifest(entries: dict[str, dict[str, str]], algorithm: str) -> bytes:
 
 def _bag_info(records: Sequence[dict[str, Any]], summary: BagSummary, command: str
               ) -> bytes:
-    from archivist import __version__
+    from archivist.version import VERSION
 
     publishers = sorted({_tag_value(r["publisher"]) for r in records
                          if isinstance(r.get("publisher"), str) and r["publisher"].strip()},
@@ -205,7 +205,7 @@ def _bag_info(records: Sequence[dict[str, Any]], summary: BagSummary, command: s
     lines = [f"Source-Organization: {p}" for p in publishers or ["unknown"]]
     lines += [
         f"Bagging-Date: {datetime.now(timezone.utc).date().isoformat()}",
-        f"Bag-Software-Agent: archivist {__version__}",
+        f"Bag-Software-Agent: archivist {VERSION}",
         f"Payload-Oxum: {summary.oxum}",
         f"Bag-Size: {human_size(summary.octets)}",
         f"External-Description: {len(records)} archivist records and their "
