@@ -1,8 +1,10 @@
 """Every error a user can cause, in one place.
 
 The library raises these; the command line turns them into one line on stderr and exit
-code 1 at a single boundary (:mod:`archivist.cli`).  Each also inherits the closest
-builtin so that Python callers can catch ``KeyError`` or ``ValueError`` as usual.
+code 1 at a single boundary (:mod:`archivist.cli`).  They derive from
+:class:`ArchivistError` alone, never from a builtin: code that catches ``KeyError`` or
+``ValueError`` (a dictionary lookup, a damaged index file) must never swallow a user's
+error and carry on as if nothing were wrong.
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ class ArchivistError(Exception):
     """Base class of every error archivist reports to its user."""
 
     def __str__(self) -> str:
-        # KeyError quotes its message; users should see the plain sentence.
         return str(self.args[0]) if self.args else self.__class__.__name__
 
 
-class RecordNotFound(ArchivistError, KeyError):
+class RecordNotFound(ArchivistError):
     """No record has the given id; ``closest`` is the most similar id there is, if any."""
 
     def __init__(self, record_id: str, closest: str | None = None) -> None:
@@ -28,7 +29,7 @@ class RecordNotFound(ArchivistError, KeyError):
         self.closest = closest
 
 
-class DuplicateRecord(ArchivistError, ValueError):
+class DuplicateRecord(ArchivistError):
     """A record with this id (compared case-insensitively) already exists."""
 
     def __init__(self, record_id: str) -> None:
@@ -36,24 +37,24 @@ class DuplicateRecord(ArchivistError, ValueError):
         self.record_id = record_id
 
 
-class InvalidRecord(ArchivistError, ValueError):
+class InvalidRecord(ArchivistError):
     """A field value, kind, date, id or tag breaks the record rules."""
 
 
-class InvalidLink(ArchivistError, ValueError):
+class InvalidLink(ArchivistError):
     """A link breaks the link rules (unknown relation, missing end, cycle…)."""
 
 
-class RecordInUse(ArchivistError, ValueError):
+class RecordInUse(ArchivistError):
     """A record cannot be removed while other records link to it."""
 
 
-class UnknownField(ArchivistError, ValueError):
+class UnknownField(ArchivistError):
     """A query, ``--columns`` or ``--sort`` names a field that is neither the schema's
     nor held by any record."""
 
 
-class QuerySyntaxError(ArchivistError, ValueError):
+class QuerySyntaxError(ArchivistError):
     """A query does not parse; ``column`` is 1-based within the query text."""
 
     def __init__(self, message: str, query: str = "", column: int | None = None) -> None:
@@ -63,7 +64,7 @@ class QuerySyntaxError(ArchivistError, ValueError):
         self.column = column
 
 
-class ImportFailed(ArchivistError, ValueError):
+class ImportFailed(ArchivistError):
     """An import found errors; it carries every one of them, each ``file:line:column: …``."""
 
     def __init__(self, problems: Iterable[str], total: int | None = None) -> None:
@@ -73,15 +74,15 @@ class ImportFailed(ArchivistError, ValueError):
         super().__init__("\n".join(self.problems))
 
 
-class ArchiveCorrupt(ArchivistError, ValueError):
+class ArchiveCorrupt(ArchivistError):
     """The archive file does not parse, or is from a newer format version."""
 
 
-class LockTimeout(ArchivistError, TimeoutError):
+class LockTimeout(ArchivistError):
     """Another process held the archive's lock for longer than we were willing to wait."""
 
 
-class SourceError(ArchivistError, OSError):
+class SourceError(ArchivistError):
     """A source file cannot be read, or is not a regular file."""
 
 
@@ -89,5 +90,5 @@ class VerifyFailed(ArchivistError):
     """A fixity check found records that are not ok (changed, missing or unreadable)."""
 
 
-class ChangeConflict(ArchivistError, ValueError):
+class ChangeConflict(ArchivistError):
     """A change cannot be made or undone: the archive has changed in a way it depends on."""

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from archivist.errors import RecordNotFound
 from archivist.links import SYMMETRIC, canonical, term
 from archivist.models import AGENT_KINDS
 
@@ -138,7 +139,7 @@ def subgraph(archive: Archive, root: str | None = None, depth: int = DEFAULT_DEP
         record_id = spelled[key]
         try:
             doc = archive.document(record_id)
-        except KeyError:
+        except RecordNotFound:
             # A link to a record that is gone (an archive edited by hand) still shows.
             nodes.append(Node(record_id, None, "other"))
             continue

@@ -1,4 +1,5 @@
-"""Errors read as plain sentences and can be caught as the builtins they resemble."""
+"""Errors read as plain sentences and derive from ArchivistError alone, so that code catching
+a builtin (``except (ValueError, KeyError)``) never swallows a user's error."""
 
 from __future__ import annotations
 
@@ -7,16 +8,30 @@ import pytest
 from archivist import errors
 
 
-def test_record_not_found_is_a_key_error_with_a_plain_message() -> None:
+def test_record_not_found_has_a_plain_message() -> None:
     err = errors.RecordNotFound("abc")
-    assert isinstance(err, KeyError) and isinstance(err, errors.ArchivistError)
+    assert isinstance(err, errors.ArchivistError)
     assert str(err) == "no record with id 'abc'"
 
 
-@pytest.mark.parametrize("cls", [errors.DuplicateRecord, errors.InvalidRecord,
-                                 errors.InvalidLink, errors.QuerySyntaxError])
-def test_value_errors(cls: type[Exception]) -> None:
-    assert issubclass(cls, ValueError)
+LIBRARY_ERRORS = sorted(
+    (cls for cls in vars(errors).values()
+     if isinstance(cls, type) and issubclass(cls, errors.ArchivistError)),
+    key=lambda cls: cls.__name__)
+
+
+@pytest.mark.parametrize("cls", LIBRARY_ERRORS, ids=[c.__name__ for c in LIBRARY_ERRORS])
+def test_library_errors_are_no_builtin_errors(cls: type[Exception]) -> None:
+    for builtin in (ValueError, KeyError, LookupError, OSError, TimeoutError):
+        assert not issubclass(cls, builtin), f"{cls.__name__} is a {builtin.__name__}"
+
+
+def test_a_handler_of_builtin_errors_does_not_swallow_a_query_error() -> None:
+    with pytest.raises(errors.QuerySyntaxError):
+        try:
+            raise errors.QuerySyntaxError("unbalanced", "(a", 1)
+        except (ValueError, KeyError):  # the damaged-index fallback's shape
+            pytest.fail("a user's query error was swallowed")
 
 
 def test_query_error_names_the_column() -> None:
@@ -36,6 +51,5 @@ def test_record_not_found_may_name_the_closest_id() -> None:
     assert str(err) == "no record with id 'abd'; did you mean 'abc'?"
 
 
-def test_unknown_field_is_a_value_error() -> None:
-    assert issubclass(errors.UnknownField, ValueError)
+def test_unknown_field_is_an_archivist_error() -> None:
     assert issubclass(errors.UnknownField, errors.ArchivistError)
