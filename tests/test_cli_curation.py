@@ -245,23 +245,40 @@ def test_no_duplicates(invoke: Invoke, two: None) -> None:
 
 
 def test_distinct_persists_and_is_logged(invoke: Invoke, two: None) -> None:
-    result = ok(invoke, "duplicates", "--distinct", "a", "B")
-    assert "now marked distinct" in result.stderr
+    result = ok(invoke, "distinct", "a", "B")
+    assert result.stdout == "" and result.stderr == "a and B are now marked distinct\n"
     assert json.loads(ok(invoke, "duplicates", "-f", "json").stdout) == []
     assert show(invoke, "a")["archive"]["distinct"] == ["b"]
     history = json.loads(ok(invoke, "history", "--format", "json").stdout)
     assert [(e["action"], e["record"]) for e in history[:2]] == [
         ("distinct", "b"), ("distinct", "a")]
-    again = ok(invoke, "duplicates", "--distinct", "b", "a")
+    again = ok(invoke, "distinct", "b", "a")
     assert "already marked distinct" in again.stderr
+
+
+def test_distinct_is_undone_by_undo(invoke: Invoke, two: None) -> None:
+    ok(invoke, "distinct", "a", "b")
+    ok(invoke, "undo")
+    assert "distinct" not in show(invoke, "a")["archive"]
+    assert len(json.loads(ok(invoke, "duplicates", "-f", "json").stdout)) == 1
+
+
+def test_the_old_spelling_of_distinct_works_with_a_note(invoke: Invoke, two: None) -> None:
+    result = ok(invoke, "duplicates", "--distinct", "a", "b")
+    assert result.stderr.splitlines() == [
+        "note: `duplicates --distinct A B` is now `archivist distinct A B`",
+        "a and b are now marked distinct"]
+    assert show(invoke, "a")["archive"]["distinct"] == ["b"]
 
 
 def test_distinct_refusals_change_nothing(invoke: Invoke, two: None, unchanged: Any) -> None:
     with unchanged():
-        result = invoke("duplicates", "--distinct", "a", "nope")
-        assert result.exit_code == 1 and "no record with id 'nope'" in result.stderr
-        result = invoke("duplicates", "--distinct", "a", "A")
-        assert result.exit_code == 1 and "distinct from itself" in result.stderr
+        for command in (["distinct"], ["duplicates", "--distinct"]):
+            result = invoke(*command, "a", "nope")
+            assert result.exit_code == 1 and "no record with id 'nope'" in result.stderr
+            result = invoke(*command, "a", "A")
+            assert result.exit_code == 1 and "distinct from itself" in result.stderr
+        assert invoke("distinct", "a").exit_code == 2
         assert invoke("duplicates", "--distinct", "a", "b", "tag:x").exit_code == 2
         assert invoke("duplicates", "--distinct", "a").exit_code == 2
 

@@ -80,7 +80,8 @@ CASES: list[tuple[str, list[str], str | None, int]] = [
     ("merge-unknown-id", ["merge", "a", "zzz"], None, 1),
     ("merge-into-itself", ["merge", "a", "a"], None, 1),
     ("merge-dry-run", ["merge", "a", "c", "--dry-run"], None, 0),
-    ("distinct-unknown-id", ["duplicates", "--distinct", "a", "zzz"], None, 1),
+    ("distinct-unknown-id", ["distinct", "a", "zzz"], None, 1),
+    ("duplicates-distinct-unknown-id", ["duplicates", "--distinct", "a", "zzz"], None, 1),
     # undo
     ("undo-too-many", ["undo", "100"], None, 1),
     ("undo-dry-run", ["undo", "--dry-run"], None, 0),

@@ -119,8 +119,7 @@ def rename(env: Env, old: str, new: str) -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.option("--distinct", nargs=2, metavar="A B", shell_complete=complete_ids,
-              help="Remember that records A and B are not duplicates; they are never "
-                   "grouped again.")
+              help="Deprecated spelling of `archivist distinct A B`.")
 @pass_env
 def duplicates(env: Env, query: tuple[str, ...], fmt: str,
                distinct: tuple[str, str] | None) -> None:
@@ -134,19 +133,15 @@ def duplicates(env: Env, query: tuple[str, ...], fmt: str,
     Examples:
       archivist duplicates
       archivist duplicates kind:article --format json
-      archivist duplicates --distinct weiss-2021-part-1 weiss-2021-part-2
+      archivist distinct weiss-2021-part-1 weiss-2021-part-2
       archivist merge weiss-2021-dear-comrades weiss-2021-dear-comrades-2
     """
     if distinct:
         if query:
             raise click.UsageError("--distinct takes no QUERY")
-        from archivist.duplicates import mark_distinct
-
-        with env.writing() as archive:
-            changed = mark_distinct(archive, *distinct)
-        first, second = distinct
-        click.echo(f"{first} and {second} are " + ("now marked distinct" if changed
-                                                   else "already marked distinct"), err=True)
+        click.echo("note: `duplicates --distinct A B` is now `archivist distinct A B`",
+                   err=True)
+        _mark_distinct(env, *distinct)
         return
     from archivist.duplicates import duplicates as find
     from archivist.duplicates import record_titles
@@ -226,3 +221,29 @@ def merge(env: Env, keep: str, others: tuple[str, ...], dry_run: bool, fmt: str)
         from archivist.display import show_text
 
         click.echo(show_text(record, links))
+
+
+@cli.command()
+@click.argument("first", metavar="A", shell_complete=complete_ids)
+@click.argument("second", metavar="B", shell_complete=complete_ids)
+@pass_env
+def distinct(env: Env, first: str, second: str) -> None:
+    """Remember that records A and B are not duplicates; they are never grouped again.
+
+    The pair is kept in both records' `archive.distinct` list; `undo` forgets it.
+
+    \b
+    Examples:
+      archivist distinct wsws-history-part-1 wsws-history-part-2
+      archivist undo
+    """
+    _mark_distinct(env, first, second)
+
+
+def _mark_distinct(env: Env, first: str, second: str) -> None:
+    from archivist.duplicates import mark_distinct
+
+    with env.writing() as archive:
+        changed = mark_distinct(archive, first, second)
+    click.echo(f"{first} and {second} are " + ("now marked distinct" if changed
+                                               else "already marked distinct"), err=True)
