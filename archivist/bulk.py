@@ -96,7 +96,7 @@ def plan(archive: Archive, query: str, edit: Edit) -> Plan:
     :raises InvalidRecord: when the query is blank, or an edit would break a record
         (naming the record).
     """
-    from archivist.historylog import diff
+    from archivist.history import diff
     from archivist.listing import select
 
     check_edit(edit)

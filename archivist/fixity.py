@@ -170,7 +170,7 @@ def check_sources(archive: Archive, docs: Iterable[dict[str, Any]], *,
     :param docs: stored documents (or interchange forms) to check, e.g. from
         :func:`archivist.listing.select`.
     """
-    from archivist.historylog import utc_now
+    from archivist.history import utc_now
 
     report = VerifyReport(checked=utc_now())
     wanted: list[tuple[str, dict[str, Any], Path, str | None]] = []
@@ -210,7 +210,7 @@ def check_entry(item: FixityResult) -> tuple[str, str, dict[str, Any], dict[str,
     ``{"fixity": result}`` before and after, with the hash found when it differs.
 
     A run over 10,000 records logs 10,000 of these, so they hold nothing else, and
-    are stored without the user and command (:meth:`archivist.historylog.HistoryLog.brief`).
+    are stored without the user and command (the JSON engine's brief entries).
     """
     after: dict[str, Any] = {"fixity": item.result}
     if item.result == "changed" and item.found_sha256 is not None:

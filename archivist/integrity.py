@@ -315,7 +315,7 @@ def check_file(path: Path, *, verify: bool = False) -> tuple[IntegrityReport, bo
     :returns: the report, and whether the file exists (a missing archive is empty).
     :raises ArchiveCorrupt: when the file does not parse at all.
     """
-    from archivist.archivefile import read_whole
+    from archivist.store.jsonfile.reader import read_whole
 
     tables, exists = read_whole(path)
     return check_tables(tables, path, verify=verify), exists

@@ -129,7 +129,7 @@ def select(archive: Archive, query: Sequence[str] = (), *, sort: str | None = No
     docs: Iterable[dict[str, Any]] = archive.documents()
     if query and any(word.strip() for word in query):
         from archivist.query import join_words, parse
-        from archivist.querymatch import compile_tree
+        from archivist.query.match import compile_tree
 
         text = join_words(list(query))
         tree = parse(text)
@@ -166,7 +166,7 @@ def select_summaries(archive: Archive, query: Sequence[str] = (), *,
     try:
         docs = index.documents(keys)
         if tree is not None:
-            from archivist.querymatch import compile_tree
+            from archivist.query.match import compile_tree
 
             predicate = compile_tree(tree, archive)
             docs = [doc for doc in docs if predicate(doc)]
@@ -217,9 +217,9 @@ def index_columns(tree: Any) -> set[str] | None:
     and need only the record's id; ``added:``, ``changed:``, ``fixity:`` and paths into
     ``source``, ``fields`` or ``archive`` need the whole document.
     """
-    from archivist import querymatch as q
     from archivist.folding import SEARCH_KEY
-    from archivist.indexfile import SUMMARY_KEYS
+    from archivist.query import match as q
+    from archivist.store.jsonfile.summaryindex import SUMMARY_KEYS
 
     if isinstance(tree, q.Everything):
         return set()
@@ -247,7 +247,7 @@ def index_columns(tree: Any) -> set[str] | None:
 def index_sort_columns(spec: str) -> set[str] | None:
     """The index columns ``--sort SPEC`` reads (``-date,title``), or ``None`` when it
     needs more than the index holds."""
-    from archivist.indexfile import SUMMARY_KEYS
+    from archivist.store.jsonfile.summaryindex import SUMMARY_KEYS
 
     found: set[str] = set()
     for key in spec.split(","):

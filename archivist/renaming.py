@@ -15,7 +15,7 @@ record.
 
 The history is append-only, so it is not rewritten: the rename is one ``rename``
 entry, ``before: {"id": OLD}``, ``after: {"id": NEW}``.  ``history`` of either id
-follows the record through it (:func:`archivist.historylog.aliases`), and ``undo``
+follows the record through it (:func:`archivist.history.aliases`), and ``undo``
 renames back (:mod:`archivist.undo`).  Changes made under the old id can still be
 undone: undo walks back through the rename first.
 """

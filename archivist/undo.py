@@ -459,7 +459,7 @@ def _revert_distinct(archive: Archive, change: Change, record_id: str,
 
 
 def _revert_rename(archive: Archive, change: Change, entry: dict[str, Any]) -> str:
-    from archivist.historylog import renamed
+    from archivist.history import renamed
     from archivist.renaming import rename
 
     ids = renamed(entry)

@@ -286,7 +286,7 @@ def build(n: int, seed: int = 0, path: Path | None = None) -> Any:
     from archivist.ids import generate_id
     from archivist.links import validate_new_links
     from archivist.models import record_from_mapping
-    from archivist.store import Archive
+    from archivist.store.jsonfile.archive import JsonArchive
 
     values = record_values(n, seed)
     # How the records came in, shaped as an import records it.
@@ -303,7 +303,7 @@ def build(n: int, seed: int = 0, path: Path | None = None) -> Any:
                         how))
     if path is not None:
         path.unlink(missing_ok=True)
-    archive = Archive(path, {}, command=COMMAND)
+    archive = JsonArchive(path, {}, command=COMMAND)
     archive.add_many(records)
     links = validate_new_links(archive, link_plan(values, ids, seed), set())
     archive.store_links(link.as_dict() for link in links)

@@ -54,9 +54,9 @@ def make_archive(db: Path, paths: list[Path]) -> None:
     """An archive with one record per file, each describing its file as the source."""
     from archivist.models import Record
     from archivist.provenance import describe_source
-    from archivist.store import Archive
+    from archivist.store import open_archive
 
-    with Archive.open(db, write=True, command="benchmark") as archive:
+    with open_archive(db, write=True, command="benchmark") as archive:
         archive.add_many(
             (Record(id=f"r{i:05d}", title=path.name,
                     source=describe_source(str(path), db)), None)

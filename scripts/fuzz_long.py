@@ -63,8 +63,8 @@ def import_target(data: bytes) -> None:
     """Bytes through the YAML reader and every import check, into an in-memory archive."""
     from archivist import atomic
     from archivist.errors import ArchivistError
-    from archivist.importers import ImportOptions, InputFile, Inputs, import_records
-    from archivist.store import Archive
+    from archivist.importing import ImportOptions, InputFile, Inputs, import_records
+    from archivist.store import memory_archive
     from archivist.yamlio import load_all
 
     data = data[:MAX_INPUT]
@@ -72,7 +72,7 @@ def import_target(data: bytes) -> None:
         documents = load_all(data, "fuzz.yaml")
         inputs = Inputs(files=[InputFile("fuzz.yaml", "fuzz.yaml", Path(tempfile.gettempdir()),
                                          hashlib.sha256(data).hexdigest(), documents)])
-        archive = Archive()
+        archive = memory_archive()
         import_records(archive, inputs, ImportOptions())
         # Whatever was accepted must be writable.
         atomic.dumps(list(archive.documents()))
@@ -151,7 +151,7 @@ def atheris_child(target: str, args: list[str]) -> None:
 
     with atheris.instrument_imports():
         import archivist.editing
-        import archivist.importers
+        import archivist.importing
         import archivist.query
         import archivist.store
         import archivist.yamlio  # noqa: F401

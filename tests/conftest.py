@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from archivist.cli import cli
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive, open_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = ROOT / "records"
@@ -68,13 +68,13 @@ def assert_index_current(db: Path) -> None:
     Run after every command of the suite, so a write that forgets to tell the index
     about a changed record fails whichever test made it.
     """
-    from archivist import archivefile, indexfile
+    from archivist.store.jsonfile import reader, summaryindex
 
-    index = indexfile.load(db)
+    index = summaryindex.load(db)
     if index is None:
         return
-    records = archivefile.read(db).tables["records"]
-    assert index.rows() == indexfile.build(records).rows(), "the index file is stale"
+    records = reader.read(db).tables["records"]
+    assert index.rows() == summaryindex.build(records).rows(), "the index file is stale"
 
 
 @pytest.fixture
@@ -108,9 +108,9 @@ def unchanged(db: Path) -> Callable[[], Iterator[None]]:
 def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
     """An empty archive, in memory and backed by a JSON file (committed on teardown)."""
     if request.param == "memory":
-        yield Archive()
+        yield memory_archive()
         return
-    with Archive.open(tmp_path / "fixture.json", write=True) as opened:
+    with open_archive(tmp_path / "fixture.json", write=True) as opened:
         yield opened
 
 
@@ -158,12 +158,12 @@ def load_script(path: Path, name: str) -> Any:
 def refuse_parsing_records(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make parsing an archive's records table fail the test (until ``monkeypatch.undo``):
     for commands promised to work on the unparsed text."""
-    from archivist import archivefile
+    from archivist.store.jsonfile import reader
 
-    original = archivefile.LazyTables.__missing__
+    original = reader.LazyTables.__missing__
 
-    def refuse(self: archivefile.LazyTables, key: str) -> Any:
+    def refuse(self: reader.LazyTables, key: str) -> Any:
         assert key != "records", "the records table was parsed"
         return original(self, key)
 
-    monkeypatch.setattr(archivefile.LazyTables, "__missing__", refuse)
+    monkeypatch.setattr(reader.LazyTables, "__missing__", refuse)

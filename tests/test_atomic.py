@@ -12,6 +12,7 @@ import pytest
 
 from archivist import atomic
 from archivist.errors import ArchiveCorrupt, ArchivistError, LockTimeout
+from archivist.store.jsonfile import lock
 
 
 def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
@@ -64,7 +65,7 @@ def test_lock_waits_says_so_and_times_out(tmp_path: Path) -> None:
     release = threading.Event()
 
     def hold() -> None:
-        with atomic.exclusive_lock(target):
+        with lock.exclusive_lock(target):
             release.wait(5)
 
     holder = threading.Thread(target=hold)
@@ -72,13 +73,13 @@ def test_lock_waits_says_so_and_times_out(tmp_path: Path) -> None:
     time.sleep(0.1)
     start = time.monotonic()
     with pytest.raises(LockTimeout, match=r"gave up after 1\.5 s"), \
-            atomic.exclusive_lock(target, timeout=1.5, on_wait=messages.append):
+            lock.exclusive_lock(target, timeout=1.5, on_wait=messages.append):
         pass
     assert time.monotonic() - start >= 1.5
     assert messages and "waiting for another archivist process" in messages[0]
     release.set()
     holder.join()
-    with atomic.exclusive_lock(target, timeout=1):
+    with lock.exclusive_lock(target, timeout=1):
         pass
 
 
@@ -182,15 +183,15 @@ def test_a_refusal_just_before_the_replace_changes_nothing(tmp_path: Path) -> No
 def test_a_lock_file_made_for_a_command_that_changed_nothing_goes_again(
         tmp_path: Path) -> None:
     target = tmp_path / "a.json"
-    with atomic.exclusive_lock(target):
-        assert atomic.lock_path(target).exists()
-    assert not atomic.lock_path(target).exists()
-    with atomic.exclusive_lock(target):
+    with lock.exclusive_lock(target):
+        assert lock.lock_path(target).exists()
+    assert not lock.lock_path(target).exists()
+    with lock.exclusive_lock(target):
         target.write_bytes(b"{}")  # the command wrote the archive: the lock file stays
-    assert atomic.lock_path(target).exists()
-    with atomic.exclusive_lock(target):
+    assert lock.lock_path(target).exists()
+    with lock.exclusive_lock(target):
         pass  # made by someone else: it stays too
-    assert atomic.lock_path(target).exists()
+    assert lock.lock_path(target).exists()
 
 
 def test_a_writer_waiting_on_a_lock_file_that_goes_locks_the_new_one(tmp_path: Path) -> None:
@@ -198,13 +199,13 @@ def test_a_writer_waiting_on_a_lock_file_that_goes_locks_the_new_one(tmp_path: P
     first_holds, second_holds, release = threading.Event(), threading.Event(), threading.Event()
 
     def first() -> None:
-        with atomic.exclusive_lock(target):
+        with lock.exclusive_lock(target):
             first_holds.set()
             time.sleep(0.2)  # the second one opens the file and waits on it
 
     def second() -> None:
         first_holds.wait(5)
-        with atomic.exclusive_lock(target, timeout=5):
+        with lock.exclusive_lock(target, timeout=5):
             second_holds.set()
             release.wait(5)
 
@@ -214,8 +215,8 @@ def test_a_writer_waiting_on_a_lock_file_that_goes_locks_the_new_one(tmp_path: P
     assert second_holds.wait(5)
     # The first removed its file as it left; the second holds the file there now, so a
     # third writer must wait for it.
-    assert atomic.lock_path(target).exists()
-    with pytest.raises(LockTimeout), atomic.exclusive_lock(target, timeout=0.2):
+    assert lock.lock_path(target).exists()
+    with pytest.raises(LockTimeout), lock.exclusive_lock(target, timeout=0.2):
         pass
     release.set()
     for thread in threads:

@@ -17,6 +17,7 @@ from archivist.listing import select
 from archivist.models import Record
 from archivist.provenance import describe_source
 from archivist.store import Archive
+from archivist.store.jsonfile.archive import JsonArchive
 from archivist.yamlio import load_all
 
 COMMAND = "archivist export --format bagit -o bag"
@@ -33,7 +34,7 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def archive(home: Path) -> Archive:
-    archive = Archive(home / "archive.json")
+    archive = JsonArchive(home / "archive.json")
     texts = home / "texts"
     for record_id, publisher, path in [
         ("weiss-2021", "World Socialist Web Site", texts / "dear-comrades.txt"),
@@ -133,13 +134,13 @@ def test_selection_and_records_without_sources(archive: Archive, home: Path) -> 
 
 def test_empty_selection_still_makes_a_valid_bag(home: Path) -> None:
     out = home / "bag"
-    write_bag(Archive(home / "archive.json"), [], out, command=COMMAND)
+    write_bag(JsonArchive(home / "archive.json"), [], out, command=COMMAND)
     bagit.Bag(str(out)).validate()
     assert json.loads((out / "metadata" / "records.json").read_text()) == []
 
 
 def test_same_name_different_files_get_distinct_names(home: Path) -> None:
-    archive = Archive(home / "archive.json")
+    archive = JsonArchive(home / "archive.json")
     for i, folder in enumerate(["one", "two", "three"]):
         (home / folder).mkdir()
         (home / folder / "Index.html").write_text(f"page {i}\n")
@@ -159,7 +160,7 @@ def test_same_name_different_files_get_distinct_names(home: Path) -> None:
 
 
 def test_unusual_file_names(home: Path) -> None:
-    archive = Archive(home / "archive.json")
+    archive = JsonArchive(home / "archive.json")
     odd = home / "50% off\tnow é.txt"
     odd.write_text("odd\n")
     archive.add(Record(id="odd", title="Odd",
@@ -171,7 +172,7 @@ def test_unusual_file_names(home: Path) -> None:
 
 
 def test_publisher_with_line_breaks_stays_on_one_line(home: Path) -> None:
-    archive = Archive(home / "archive.json")
+    archive = JsonArchive(home / "archive.json")
     archive.add(Record(id="p", title="P", publisher="Line\nBreak\r\nInc."))
     out = home / "bag"
     write_bag(archive, select(archive), out, command="archivist export\n--x")

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from archivist.archivefile import read_whole
-from archivist.store import FORMAT_VERSION
+from archivist.store.jsonfile.reader import FORMAT_VERSION, read_whole
 from tests.conftest import Invoke, load_script
 
 GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"

@@ -14,7 +14,7 @@ from archivist.bulk import Edit
 from archivist.editing import apply_assignments, with_tags
 from archivist.errors import ChangeConflict, InvalidRecord, QuerySyntaxError
 from archivist.models import Record, record_from_mapping
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive, open_archive
 from archivist.undo import undo
 
 
@@ -69,23 +69,23 @@ def test_set_over_a_query(archive: Archive) -> None:
 
 def test_apply_is_one_change_that_one_undo_reverts(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         fill(archive)
     before = path.read_bytes()
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         shown = [archive.document(i) for i in "abcd"]
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         planned = bulk.plan(archive, "kind:film", Edit("set", ("language=en",)))
         assert bulk.apply(archive, planned) == 3
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         entries = [e for e in archive.history() if e["action"] == "set"]
         assert [e["record"] for e in entries] == ["a", "b", "d"]
         assert len({e["change"] for e in entries}) == 1
         assert [archive.get(i).language for i in "abcd"] == ["en", "en", None, "en"]
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         [reverted] = undo(archive)
         assert reverted.change == entries[0]["change"]
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert [archive.document(i) | {"archive": None} for i in "abcd"] == [
             doc | {"archive": None} for doc in shown]
     assert len(path.read_bytes()) > len(before)  # the history grew, nothing else
@@ -168,7 +168,7 @@ def test_a_bulk_edit_gives_what_editing_one_by_one_gives(records: list[list[str]
                                                          tags: list[str], as_set: bool
                                                          ) -> None:
     ids = [f"r{n}" for n in range(len(records))]
-    one, many = Archive(), Archive()
+    one, many = memory_archive(), memory_archive()
     for target in (one, many):
         for record_id, have in zip(ids, records):
             target.add(rec(record_id, tags=have))

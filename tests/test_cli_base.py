@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 import pytest
 
-from archivist import atomic
 from archivist.cli.base import INTERRUPTED
+from archivist.store.jsonfile import lock
 from tests.conftest import Invoke, write_file
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
@@ -39,7 +39,7 @@ def seeded(invoke: Invoke, db: Path) -> dict[str, bytes]:
 
 def test_ctrl_c_while_waiting_for_the_lock_changes_nothing(
         db: Path, seeded: dict[str, bytes]) -> None:
-    with atomic.exclusive_lock(db):
+    with lock.exclusive_lock(db):
         proc = subprocess.Popen(archivist(db, "--lock-timeout", "60", "add", "--title", "X"),
                                 stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert proc.stderr is not None
@@ -55,7 +55,8 @@ def test_ctrl_c_while_waiting_for_the_lock_changes_nothing(
 #: Runs archivist with a SIGINT sent to itself at one moment of the write.
 INTERRUPTING = textwrap.dedent("""
     import os, signal, sys
-    from archivist import atomic, indexing
+    from archivist import atomic
+    from archivist.store.jsonfile import indexkeeper
 
     def interrupt():
         os.kill(os.getpid(), signal.SIGINT)
@@ -68,11 +69,11 @@ INTERRUPTING = textwrap.dedent("""
             interrupt()
         atomic.fsync_folder = fsync_folder
     else:  # the archive is written; its index file is next
-        save = indexing.IndexKeeper._save
+        save = indexkeeper.IndexKeeper._save
         def saving(self, *args, **kwargs):
             interrupt()
             return save(self, *args, **kwargs)
-        indexing.IndexKeeper._save = saving
+        indexkeeper.IndexKeeper._save = saving
     from archivist.cli import cli
     cli(prog_name="archivist")
 """)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from archivist.cli import cli
 from archivist.models import KINDS, record_from_mapping
-from archivist.store import Archive
+from archivist.store import open_archive
 from archivist.yamlio import load_all
 from tests.conftest import Invoke
 
@@ -31,7 +31,7 @@ def filled(db: Path) -> Path:
     """The archive filled with the records of tests/data/citation-records.yaml."""
     path = DATA / "citation-records.yaml"
     [mappings] = load_all(path.read_bytes(), str(path))
-    with Archive.open(db, write=True) as archive:
+    with open_archive(db, write=True) as archive:
         archive.add_many((record_from_mapping(m), None) for m in mappings)
         archive.store_link("reed-2020-rick-poynors-david", "references", "walsh-review")
     return db
@@ -263,7 +263,7 @@ def test_export_import_export_round_trips(records: list[dict[str, Any]], fmt: st
     runner = CliRunner()
     with tempfile.TemporaryDirectory() as folder:
         first, second = Path(folder, "first.json"), Path(folder, "second.json")
-        with Archive.open(first, write=True) as archive:
+        with open_archive(first, write=True) as archive:
             for record in records:
                 archive.add(record_from_mapping(record))
             for record in records:
@@ -323,7 +323,7 @@ def test_an_export_in_batches_is_read_once_or_whole(filled: Path,
     from archivist.exporters import export
 
     monkeypatch.setattr(exporters, "BATCH", 2)
-    with Archive.open(filled) as archive:
+    with open_archive(filled) as archive:
         result = export(archive, fmt="jsonl")
         again = export(archive, fmt="jsonl")
     pieces = list(result.pieces())

@@ -93,9 +93,9 @@ def test_every_query_form_typed_unquoted_is_the_quoted_query(
 def test_dash_words_reach_the_query_of_every_reading_command(
         invoke: Invoke, sample: Path, form: str, command: str) -> None:
     from archivist.query import matches
-    from archivist.store import Archive
+    from archivist.store import open_archive
 
-    with Archive.open(sample) as archive:
+    with open_archive(sample) as archive:
         docs = list(archive.documents())
         expected = [doc["id"] for doc in matches(form, docs, archive)]
     assert 0 < len(expected) < len(docs)

@@ -120,7 +120,7 @@ def test_untag_where_passes_over_records_without_the_tag(invoke: Invoke) -> None
 
 
 def test_where_without_yes_off_a_terminal_is_refused(invoke: Invoke, db: Path) -> None:
-    from archivist.indexfile import index_path
+    from archivist.store.jsonfile.summaryindex import index_path
 
     films(invoke)
     invoke("list")  # the index file is current
@@ -137,7 +137,7 @@ def test_where_without_yes_off_a_terminal_is_refused(invoke: Invoke, db: Path) -
 
 def test_where_asks_at_a_terminal(invoke: Invoke, unchanged: Any, db: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from archivist.indexfile import index_path
+    from archivist.store.jsonfile.summaryindex import index_path
 
     films(invoke)
     index_path(db).unlink()
@@ -159,13 +159,13 @@ def test_a_change_made_while_the_user_confirms_is_not_overwritten(
     import click
 
     from archivist.editing import with_tags
-    from archivist.store import Archive
+    from archivist.store import open_archive
 
     films(invoke)
     monkeypatch.setattr("archivist.cli.tags.stdin_is_terminal", lambda: True)
 
     def meanwhile(*_: Any, **__: Any) -> bool:
-        with Archive.open(db, write=True) as archive:
+        with open_archive(db, write=True) as archive:
             archive.update(with_tags(archive.get("b"), ["other"]), action="tag")
         return True
 

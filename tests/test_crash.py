@@ -36,8 +36,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from archivist import atomic, indexfile
+from archivist import atomic
 from archivist.cli import cli
+from archivist.store.jsonfile import lock, summaryindex
 from tests.conftest import Invoke
 
 FROZEN_NOW = "2024-05-01T12:00:00Z"
@@ -144,7 +145,7 @@ STEPS = ["open", "write", "fsync", "close", "replace"]
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every timestamp the same, so two runs of a command write the same bytes."""
-    monkeypatch.setattr("archivist.store.utc_now", lambda: FROZEN_NOW)
+    monkeypatch.setattr("archivist.store.jsonfile.archive.utc_now", lambda: FROZEN_NOW)
 
 
 @pytest.fixture
@@ -176,8 +177,8 @@ def expected_new_state(invoke: Invoke, scenario: Scenario, db: Path, old: bytes)
 def leftovers(db: Path) -> list[str]:
     """Files beside the archive other than the archive, its lock, index and the inputs."""
     return sorted(p.name for p in db.parent.iterdir()
-                  if p.name not in (db.name, atomic.lock_path(db).name,
-                                    indexfile.index_path(db).name)
+                  if p.name not in (db.name, lock.lock_path(db).name,
+                                    summaryindex.index_path(db).name)
                   and not p.name.endswith(".yaml") and p.name != "xdg")
 
 
@@ -385,10 +386,10 @@ class KillLab:
     def load(self, db: Path, text: str) -> None:
         """Fill ``db`` through the library (works with or without an import command)."""
         from archivist.models import record_from_mapping
-        from archivist.store import Archive
+        from archivist.store import open_archive
         from archivist.yamlio import load_all
 
-        with Archive.open(db, write=True, command="archivist import base.yaml") as archive:
+        with open_archive(db, write=True, command="archivist import base.yaml") as archive:
             docs = load_all(text)[0]
             archive.add_many((record_from_mapping(doc), None) for doc in docs)
 

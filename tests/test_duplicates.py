@@ -18,7 +18,7 @@ from archivist.duplicates import (
 )
 from archivist.errors import InvalidRecord, RecordNotFound
 from archivist.models import Record
-from archivist.store import Archive
+from archivist.store import memory_archive
 
 SHA = "a" * 64
 OTHER_SHA = "b" * 64
@@ -178,7 +178,7 @@ def test_a_group_inside_a_stronger_one_is_not_repeated() -> None:
 
 
 def test_query_restricts_the_records_compared() -> None:
-    archive = Archive()
+    archive = memory_archive()
     archive.add(Record(id="a", title="Same", kind="article"))
     archive.add(Record(id="b", title="Same", kind="article"))
     archive.add(Record(id="c", title="Same", kind="book"))
@@ -187,7 +187,7 @@ def test_query_restricts_the_records_compared() -> None:
 
 
 def test_mark_distinct_is_stored_logged_and_idempotent() -> None:
-    archive = Archive()
+    archive = memory_archive()
     archive.add(Record(id="a", title="Same"))
     archive.add(Record(id="b", title="Same"))
     assert mark_distinct(archive, "A", "b") is True

@@ -167,9 +167,9 @@ def test_an_edit_file_is_kept_until_removed(tmp_path: Path,
 
 def test_save_edit_refuses_a_record_changed_meanwhile(tmp_path: Path) -> None:
     from archivist.errors import ChangeConflict
-    from archivist.store import Archive
+    from archivist.store import memory_archive
 
-    archive = Archive()
+    archive = memory_archive()
     archive.add(BASE)
     original = archive.get("t")
     archive.update(original.with_changes(summary="by another command"))
@@ -185,9 +185,9 @@ def test_save_edit_refuses_a_record_changed_meanwhile(tmp_path: Path) -> None:
 
 
 def test_apply_edit_file(tmp_path: Path) -> None:
-    from archivist.store import Archive
+    from archivist.store import memory_archive
 
-    archive = Archive()
+    archive = memory_archive()
     archive.add(BASE)
     path = tmp_path / "t.yaml"
     path.write_text(edit_text(archive.get("t")), encoding="utf-8")

@@ -37,7 +37,7 @@ from archivist.exporters import (
 )
 from archivist.exporters.tables import tabulated
 from archivist.models import interchange, record_from_mapping
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive
 from archivist.yamlio import load_all
 
 OPTIONS = ExportOptions()
@@ -83,7 +83,7 @@ def test_cli_format_choices_match_the_registry():
 
 @pytest.fixture
 def filled() -> Archive:
-    archive = Archive()
+    archive = memory_archive()
     archive.add(record_from_mapping({"id": "weiss-2021", "kind": "article",
                                      "title": "Dear Comrades", "creators": ["Clara Weiss"],
                                      "date": "2021-02-09"}))

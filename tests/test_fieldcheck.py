@@ -19,7 +19,7 @@ from archivist.fieldcheck import (
 )
 from archivist.models import RESERVED_KEYS, record_from_mapping
 from archivist.query import ALIASES, QUERY_NAMES
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive
 
 
 class Unread:
@@ -31,7 +31,7 @@ class Unread:
 
 @pytest.fixture
 def archive() -> Archive:
-    archive = Archive()
+    archive = memory_archive()
     archive.add(record_from_mapping({"id": "a", "title": "A", "kicker": "x",
                                      "Mood": "grim"}))
     archive.add(record_from_mapping({"id": "b", "title": "B",
@@ -108,7 +108,7 @@ def test_column_paths() -> None:
 
 def test_the_records_are_read_only_until_one_holds_the_name(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    archive = Archive()
+    archive = memory_archive()
     for n in range(50):
         extra = {"kicker": "x"} if n == 0 else {"Mood": "grim"} if n == 2 else {}
         archive.add(record_from_mapping({"id": f"r{n}", "title": "T", **extra}))
@@ -142,7 +142,7 @@ NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True).filter(
 @given(NAMES, st.sampled_from([str.lower, str.upper, str.title]))
 def test_any_name_a_record_holds_is_known_to_queries_in_any_case_and_columns_exactly(
         name: str, case: Any) -> None:
-    archive = Archive()
+    archive = memory_archive()
     archive.add(record_from_mapping({"id": "a", "title": "A", name: "v"}))
     check_query_fields(archive, f"{case(name)}:v has:{case(name)} fields.{name}:v")
     check_column_names(archive, [name, f"fields.{name}"])

@@ -23,7 +23,8 @@ from archivist.fixity import (
 )
 from archivist.models import Record, Source
 from archivist.provenance import describe_source
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive, open_archive
+from archivist.store.jsonfile.archive import JsonArchive
 
 TEXT = b"line one\nline two\n"
 
@@ -44,7 +45,7 @@ def _add(archive: Archive, record_id: str, path: Path | str) -> None:
 @pytest.fixture
 def opened(home: Path) -> Iterator[Archive]:
     """An open writable archive in ``home`` with records a (a.txt) and b (b.txt)."""
-    with Archive.open(home / "archive.json", write=True) as archive:
+    with open_archive(home / "archive.json", write=True) as archive:
         _add(archive, "a", home / "a.txt")
         _add(archive, "b", home / "b.txt")
         archive.add(Record(id="nosource", title="No source"))
@@ -102,14 +103,14 @@ def test_permission_denied_is_unreadable(opened: Archive, home: Path) -> None:
 
 
 def test_size_mismatch_is_changed(home: Path) -> None:
-    archive = Archive(home / "archive.json")
+    archive = JsonArchive(home / "archive.json")
     sha = hashlib.sha256(TEXT).hexdigest()
     archive.add(Record(id="a", title="A", source=Source("a.txt", sha, len(TEXT) + 1)))
     assert results(check_sources(archive, archive.documents())) == {"a": "changed"}
 
 
 def test_no_recorded_hash_is_changed_with_a_reason(home: Path) -> None:
-    archive = Archive(home / "archive.json")
+    archive = JsonArchive(home / "archive.json")
     archive.add(Record(id="a", title="A", source=Source("a.txt")))
     (item,) = check_sources(archive, archive.documents()).results
     assert item.result == "changed"
@@ -169,14 +170,14 @@ def test_progress_counts_bytes(opened: Archive) -> None:
 
 
 def test_results_are_stored_and_logged_in_each_records_history(home: Path) -> None:
-    with Archive.open(home / "archive.json", write=True) as archive:
+    with open_archive(home / "archive.json", write=True) as archive:
         _add(archive, "a", home / "a.txt")
         _add(archive, "b", home / "b.txt")
     (home / "b.txt").unlink()
-    with Archive.open(home / "archive.json", write=True) as archive:
+    with open_archive(home / "archive.json", write=True) as archive:
         before = len(archive.history())
         report = verify(archive)
-    with Archive.open(home / "archive.json") as archive:
+    with open_archive(home / "archive.json") as archive:
         a, b = archive.document("a"), archive.document("b")
         history = archive.history()
     assert a["archive"]["fixity"] == {"checked": report.checked, "result": "ok",
@@ -194,12 +195,12 @@ def test_results_are_stored_and_logged_in_each_records_history(home: Path) -> No
 
 
 def test_a_check_logs_the_result_before_and_the_hash_found(home: Path) -> None:
-    with Archive.open(home / "archive.json", write=True) as archive:
+    with open_archive(home / "archive.json", write=True) as archive:
         _add(archive, "a", home / "a.txt")
-    with Archive.open(home / "archive.json", write=True) as archive:
+    with open_archive(home / "archive.json", write=True) as archive:
         verify(archive)
     (home / "a.txt").write_bytes(b"tampered\n")
-    with Archive.open(home / "archive.json", write=True) as archive:
+    with open_archive(home / "archive.json", write=True) as archive:
         verify(archive)
         entry = archive.history("a")[-1]
     assert entry["before"] == {"fixity": "ok"}
@@ -208,15 +209,15 @@ def test_a_check_logs_the_result_before_and_the_hash_found(home: Path) -> None:
 
 
 def test_each_records_entry_is_stored_without_the_stamp_of_the_run(home: Path) -> None:
-    with Archive.open(home / "archive.json", write=True) as archive:
+    with open_archive(home / "archive.json", write=True) as archive:
         _add(archive, "a", home / "a.txt")
-    with Archive.open(home / "archive.json", write=True, command="archivist verify") as archive:
+    with open_archive(home / "archive.json", write=True, command="archivist verify") as archive:
         verify(archive)
     stored = atomic.loads((home / "archive.json").read_bytes())["history"]
     check, run = stored["2"], stored["3"]
     assert set(check) == {"change", "time", "action", "record", "before", "after"}
     assert run["command"] == "archivist verify" and run["record"] is None
-    with Archive.open(home / "archive.json") as archive:
+    with open_archive(home / "archive.json") as archive:
         [entry] = [e for e in archive.history("a") if e["action"] == "verify"]
     assert (entry["user"], entry["command"]) == (run["user"], "archivist verify")
 
@@ -234,10 +235,10 @@ def test_verify_selects_by_query(opened: Archive) -> None:
 
 
 def test_nothing_to_check_writes_nothing(home: Path) -> None:
-    with Archive.open(home / "archive.json", write=True) as archive:
+    with open_archive(home / "archive.json", write=True) as archive:
         archive.add(Record(id="x", title="X"))
     before = (home / "archive.json").read_bytes()
-    with Archive.open(home / "archive.json", write=True) as archive:
+    with open_archive(home / "archive.json", write=True) as archive:
         report = verify(archive)
         assert not archive.dirty
     assert report.results == [] and report.ok
@@ -245,7 +246,7 @@ def test_nothing_to_check_writes_nothing(home: Path) -> None:
 
 
 def test_record_results_with_no_results_is_a_no_op() -> None:
-    archive = Archive()
+    archive = memory_archive()
     record_results(archive, VerifyReport(checked="2024-01-01T00:00:00Z"))
     assert archive.history() == []
 
@@ -282,7 +283,7 @@ def test_any_flipped_byte_is_detected(tmp_path_factory: pytest.TempPathFactory,
                                       position: int, flip: int) -> None:
     home = tmp_path_factory.mktemp("flip")
     (home / "s.bin").write_bytes(SMALL)
-    archive = Archive(home / "archive.json")
+    archive = JsonArchive(home / "archive.json")
     _add(archive, "s", home / "s.bin")
     assert check_sources(archive, archive.documents()).ok
     damaged = bytearray(SMALL)

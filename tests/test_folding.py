@@ -1,6 +1,6 @@
 """Folding text for loose matching: fold, exact_key, all_texts and search_text.
 
-Queries (``test_query.py``, ``test_querymatch.py``) and the index file exercise these
+Queries (``test_query_parser.py``, ``test_query_match.py``) and the index file exercise these
 through their callers; here each promise of :mod:`archivist.folding` is checked on
 its own.
 """

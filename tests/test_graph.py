@@ -25,12 +25,12 @@ from archivist.graph import (
 )
 from archivist.links import add_link
 from archivist.models import Record
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive
 
 
 def chain_archive() -> Archive:
     """a part-of b part-of c part-of d, e related a, org publisher of a; lone f."""
-    archive = Archive()
+    archive = memory_archive()
     archive.add_many((Record(id=i, title=f"Title {i.upper()}"), None)
                      for i in ("a", "b", "c", "d", "e", "f"))
     archive.add(Record(id="Org", title="Org", kind="organisation"))
@@ -93,7 +93,7 @@ def test_bad_root_relation_and_depth() -> None:
 
 
 def test_dangling_link_end_still_shows() -> None:
-    archive = Archive()
+    archive = memory_archive()
     archive.add(Record(id="a", title="A"))
     archive.store_link("a", "part-of", "gone")
     graph = subgraph(archive)

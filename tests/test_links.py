@@ -27,7 +27,7 @@ from archivist.links import (
     views,
 )
 from archivist.models import Record
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive
 
 
 def make(archive: Archive, *ids: str, kind: str = "other") -> Archive:
@@ -153,7 +153,7 @@ def test_cycle_through_inverse_name_refused(archive: Archive) -> None:
 
 
 def test_long_chain_cycle_refused_without_recursion() -> None:
-    archive = Archive()
+    archive = memory_archive()
     n = 5000  # deeper than Python's recursion limit
     ids = [f"r{i}" for i in range(n)]
     make(archive, *ids)
@@ -232,7 +232,7 @@ def test_links_table_of_missing_record(archive: Archive) -> None:
 
 
 def test_batch_targets_among_new_records() -> None:
-    archive = make(Archive(), "Old")
+    archive = make(memory_archive(), "Old")
     links = [("New-1", "part-of", "old"), ("old", "has-part", "new-2"),
              ("new-1", "related", "NEW-2")]
     assert validate_new_links(archive, links, {"New-1", "New-2"}) == [
@@ -241,7 +241,7 @@ def test_batch_targets_among_new_records() -> None:
 
 
 def test_batch_skips_repeats_of_stored_and_of_itself() -> None:
-    archive = make(Archive(), "a", "b")
+    archive = make(memory_archive(), "a", "b")
     add_link(archive, "a", "part-of", "b")
     add_link(archive, "a", "related", "b")
     links = [("b", "has-part", "a"), ("b", "related", "a"), ("a", "references", "b"),
@@ -257,14 +257,14 @@ def test_batch_skips_repeats_of_stored_and_of_itself() -> None:
 ])
 def test_batch_rule_breaks_name_the_link(links: list[tuple[str, str, str]],
                                          message: str) -> None:
-    archive = make(Archive(), "a", "b")
+    archive = make(memory_archive(), "a", "b")
     with pytest.raises(InvalidLink, match=message):
         validate_new_links(archive, links, {"n"})
     assert stored(archive) == []
 
 
 def test_batch_cycle_through_stored_links() -> None:
-    archive = make(Archive(), "a", "b", "c")
+    archive = make(memory_archive(), "a", "b", "c")
     add_link(archive, "a", "replaces", "b")
     add_link(archive, "b", "replaces", "c")
     with pytest.raises(InvalidLink, match=r"c replaces n would form a cycle of replaces "
@@ -274,7 +274,7 @@ def test_batch_cycle_through_stored_links() -> None:
 
 def test_stored_cycle_does_not_block_unrelated_links() -> None:
     # An archive edited by hand may hold a cycle; links off it are still accepted.
-    archive = make(Archive(), "a", "b", "c")
+    archive = make(memory_archive(), "a", "b", "c")
     archive.store_links([{"src": "a", "rel": "part-of", "dst": "b"},
                          {"src": "b", "rel": "part-of", "dst": "a"}])
     assert validate_new_links(archive, [("c", "part-of", "a")], set()) == [
@@ -282,7 +282,7 @@ def test_stored_cycle_does_not_block_unrelated_links() -> None:
 
 
 def test_batch_of_20k_links_is_fast() -> None:
-    archive = make(Archive(), *(f"old{i}" for i in range(1000)))
+    archive = make(memory_archive(), *(f"old{i}" for i in range(1000)))
     new_ids = {f"new{i}" for i in range(10_000)}
     links = [(f"new{i}", "part-of", f"old{i % 1000}") for i in range(10_000)]
     links += [(f"new{i}", "references", f"new{(i * 7 + 1) % 10_000}") for i in range(10_000)]
@@ -318,7 +318,7 @@ edge_lists = st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)).filter(
 @settings(max_examples=150, deadline=None)
 @given(edge_lists)
 def test_batch_refuses_exactly_the_cyclic_sets(edges: list[tuple[int, int]]) -> None:
-    archive = Archive()
+    archive = memory_archive()
     links = [(f"r{a}", "part-of", f"r{b}") for a, b in edges]
     new_ids = {f"r{i}" for i in range(7)}
     if _has_cycle(set(edges)):
@@ -333,7 +333,7 @@ def test_batch_refuses_exactly_the_cyclic_sets(edges: list[tuple[int, int]]) -> 
 @settings(max_examples=100, deadline=None)
 @given(edge_lists)
 def test_adding_one_by_one_never_stores_a_cycle(edges: list[tuple[int, int]]) -> None:
-    archive = make(Archive(), *(f"r{i}" for i in range(7)))
+    archive = make(memory_archive(), *(f"r{i}" for i in range(7)))
     kept: set[tuple[int, int]] = set()
     for a, b in edges:
         try:

@@ -19,7 +19,7 @@ from archivist.listing import (
 )
 from archivist.models import DATES_KEY, record_from_mapping
 from archivist.query import parse
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive, open_archive
 
 
 def doc(**values) -> dict:
@@ -79,7 +79,7 @@ def test_sort_ignores_accents_and_case_first():
 
 
 def test_sort_works_on_interchange_forms_too():
-    archive = Archive()
+    archive = memory_archive()
     for d in DOCS:
         archive.add(record_from_mapping(d))
     forms = to_interchange(archive, archive.documents())
@@ -127,7 +127,7 @@ def test_columns_reach_into_sections():
 
 
 def test_maintained_names_read_the_archive_section():
-    archive = Archive()
+    archive = memory_archive()
     archive.add(record_from_mapping({"id": "x", "title": "T"}))
     record = archive.document("x")
     assert column_value(record, "added") == record["archive"]["added"]
@@ -148,7 +148,7 @@ def test_check_columns():
 
 @pytest.fixture
 def archive() -> Archive:
-    archive = Archive()
+    archive = memory_archive()
     for d in DOCS:
         archive.add(record_from_mapping(d))
     return archive
@@ -212,12 +212,12 @@ def test_a_users_error_on_the_index_path_is_raised_not_retried(tmp_path, monkeyp
     # ValueError and KeyError from the index mean a damaged file, read the archive
     # instead; archivist's errors subclass them and must reach the user.
     db = tmp_path / "a.json"
-    with Archive.open(db, write=True) as opened:
+    with open_archive(db, write=True) as opened:
         for d in DOCS:
             opened.add(record_from_mapping(d))
-    with Archive.open(db) as opened:
+    with open_archive(db) as opened:
         list(opened.documents())  # the index file is written when the archive is left
-    with Archive.open(db) as opened:
+    with open_archive(db) as opened:
         assert opened.summaries() is not None
         assert len(listing.select_summaries(opened, ["tag:film"])) == 2
         with pytest.raises(InvalidRecord, match="negative"):

@@ -12,7 +12,7 @@ from archivist.errors import InvalidLink, InvalidRecord, RecordNotFound
 from archivist.links import add_link
 from archivist.merging import merge, merged_document
 from archivist.models import Record, Source
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive
 
 SHA = "c" * 64
 
@@ -23,7 +23,7 @@ def links(archive: Archive) -> list[tuple[str, str, str]]:
 
 @pytest.fixture
 def pair() -> Archive:
-    archive = Archive(command="archivist test")
+    archive = memory_archive(command="archivist test")
     archive.add(Record(id="keep", title="Dear Comrades", kind="article",
                        creators=("Clara Weiss",), date="2021-02-09", tags=("Film",),
                        fields={"kicker": "Film review", "note": "mine"}))
@@ -106,7 +106,7 @@ def test_creators_are_united_by_person(mine: list[str], theirs: list[str],
 def test_a_merged_person_is_one_author_in_bibtex() -> None:
     from archivist.exporters.bibtex import bibtex_entry
 
-    archive = Archive()
+    archive = memory_archive()
     archive.add(Record(id="keep", title="История русской революции", kind="book",
                        creators=("Лев Давидович Троцкий",), date="1930"))
     archive.add(Record(id="other", title="История русской революции", kind="book",
@@ -141,7 +141,7 @@ def test_kind_other_counts_as_missing() -> None:
 
 
 def test_links_are_repointed_without_self_links_or_repeats() -> None:
-    archive = Archive()
+    archive = memory_archive()
     for record_id in ("keep", "o1", "o2", "series", "agent"):
         archive.add(Record(id=record_id, title=record_id))
     add_link(archive, "o1", "duplicate-of", "keep")     # becomes a self-link: dropped
@@ -158,7 +158,7 @@ def test_links_are_repointed_without_self_links_or_repeats() -> None:
 
 
 def test_merging_a_record_merged_before_keeps_the_chain() -> None:
-    archive = Archive()
+    archive = memory_archive()
     for record_id in ("a", "b", "c"):
         archive.add(Record(id=record_id, title="Same", summary=record_id))
     merge(archive, "b", ["c"])
@@ -170,7 +170,7 @@ def test_merging_a_record_merged_before_keeps_the_chain() -> None:
 
 
 def test_a_merge_that_would_make_a_part_of_cycle_is_refused() -> None:
-    archive = Archive()
+    archive = memory_archive()
     for record_id in ("keep", "other", "middle"):
         archive.add(Record(id=record_id, title=record_id))
     add_link(archive, "keep", "part-of", "middle")

@@ -17,7 +17,7 @@ from archivist.links import add_link
 from archivist.merging import merge
 from archivist.models import ID_PATTERN, Record
 from archivist.renaming import rename
-from archivist.store import Archive
+from archivist.store import Archive, open_archive
 from archivist.undo import redo, undo
 
 
@@ -25,10 +25,10 @@ from archivist.undo import redo, undo
 def path(tmp_path: Path) -> Path:
     """An archive of a, b, c: a part-of c, b related a, a and b declared distinct."""
     db = tmp_path / "rename.json"
-    with Archive.open(db, write=True) as archive:
+    with open_archive(db, write=True) as archive:
         for record_id in "abc":
             archive.add(Record(id=record_id, title=record_id.upper()))
-    with Archive.open(db, write=True) as archive:
+    with open_archive(db, write=True) as archive:
         add_link(archive, "a", "part-of", "c")
         add_link(archive, "b", "related", "a")
         mark_distinct(archive, "a", "b")
@@ -36,13 +36,13 @@ def path(tmp_path: Path) -> Path:
 
 
 def step(path: Path, action: Callable[[Archive], Any]) -> Any:
-    with Archive.open(path, write=True, command="archivist test") as archive:
+    with open_archive(path, write=True, command="archivist test") as archive:
         return action(archive)
 
 
 def snapshot(path: Path) -> dict[str, Any]:
     """Records (without the ``changed`` stamp) in order, and links."""
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         records = [dict(doc) for doc in archive.documents()]
         links = sorted((d["src"], d["rel"], d["dst"]) for d in archive.link_documents())
     for doc in records:
@@ -62,7 +62,7 @@ def test_rename_changes_the_id_everywhere(path: Path) -> None:
     # Its values, and when and how it was added, stay.
     old = before["records"][0]
     assert {**renamed, "id": "a"} == old
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert "a" not in archive and "WEISS-2021" in archive
         assert archive.get("weiss-2021").title == "A"
         entry = archive.history()[-1]
@@ -97,7 +97,7 @@ def test_history_knows_the_record_by_both_ids(path: Path) -> None:
     step(path, lambda a: set_values(a, "a", ["date=2020"]))
     step(path, lambda a: rename(a, "a", "d"))
     step(path, lambda a: set_values(a, "d", ["date=2021"]))
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         by_old = archive.history("a")
         by_new = archive.history("D")
         other = archive.history("c")
@@ -127,7 +127,7 @@ def test_changes_made_under_the_old_id_are_undone_after_the_rename(path: Path) -
     step(path, lambda a: undo(a, 4))
     assert snapshot(path) == before
     step(path, lambda a: redo(a, 4))
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         doc = archive.document("d")
     assert (doc["date"], doc["summary"]) == ("2020", "S")
 
@@ -144,7 +144,7 @@ def test_undo_of_a_rename_refused_when_the_old_id_is_taken_again(path: Path) -> 
 def test_merged_info_names_the_records_merged_away(path: Path) -> None:
     step(path, lambda a: merge(a, "c", ["b"]))
     step(path, lambda a: rename(a, "c", "keep"))
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         fields = archive.document("keep")["fields"]
     assert fields["merged_from"] == ["b"] and list(fields["merged"]) == ["b"]
 
@@ -153,13 +153,13 @@ def test_rename_rewrites_one_line_and_keeps_the_index(path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.conftest import assert_index_current, refuse_parsing_records
 
-    with Archive.open(path) as archive:  # a read writes the index
+    with open_archive(path) as archive:  # a read writes the index
         archive.ids()
     refuse_parsing_records(monkeypatch)
     step(path, lambda a: rename(a, "b", "e"))
     monkeypatch.undo()
     assert_index_current(path)
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert "e" in archive and "b" not in archive
         assert archive.get("e").title == "B"
 
@@ -173,7 +173,7 @@ ids = st.from_regex(ID_PATTERN, fullmatch=True).filter(lambda i: i.lower() not i
 def test_renames_undone_restore_the_start(tmp_path: Path, names: list[str]) -> None:
     db = tmp_path / f"prop-{abs(hash(tuple(names)))}.json"
     db.unlink(missing_ok=True)
-    with Archive.open(db, write=True) as archive:
+    with open_archive(db, write=True) as archive:
         for record_id in "abc":
             archive.add(Record(id=record_id, title=record_id))
         add_link(archive, "a", "part-of", "b")

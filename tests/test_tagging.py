@@ -9,7 +9,7 @@ import pytest
 
 from archivist.errors import InvalidRecord
 from archivist.models import Record, record_from_mapping
-from archivist.store import Archive
+from archivist.store import Archive, open_archive
 from archivist.tagging import rename_tag, tag_counts
 
 
@@ -25,15 +25,15 @@ def test_counts_keep_the_first_spelling_and_sort_by_folded_tag(archive: Archive)
 
 def test_counts_read_from_the_index_file_match_the_records(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         archive.add(rec("a", tags=["Film", "Łódź"]))
         archive.add(rec("b", tags=["film"]))
         archive.add(rec("c"))
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert archive.summaries() is not None  # the index file answers
         from_index = tag_counts(archive)
     (path.with_name(path.name + ".index")).unlink()
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert archive.summaries() is None
         assert tag_counts(archive) == from_index == [("Film", 2), ("Łódź", 1)]
 

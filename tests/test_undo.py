@@ -18,7 +18,7 @@ from archivist.links import add_link, remove_link
 from archivist.merging import merge
 from archivist.models import Record
 from archivist.renaming import rename
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive, open_archive
 from archivist.tagging import rename_tag
 from archivist.undo import redo, redoable_changes, undo, undoable_changes
 
@@ -31,13 +31,13 @@ def path(tmp_path: Path) -> Path:
 def step(path: Path, action: Callable[[Archive], Any], command: str = "archivist test"
          ) -> Any:
     """Run one command's worth of changes (one change number, one write)."""
-    with Archive.open(path, write=True, command=command) as archive:
+    with open_archive(path, write=True, command=command) as archive:
         return action(archive)
 
 
 def state(path: Path) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
     """Records (values and archive section) and links, as a comparable snapshot."""
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         records = {d["id"]: dict(d) for d in archive.documents()}
         links = sorted((d["src"], d["rel"], d["dst"]) for d in archive.link_documents())
     return records, links
@@ -79,7 +79,7 @@ def test_undo_add_removes_the_record_and_logs_the_revert(path: Path) -> None:
     assert reverted[0].steps == ("remove b",)
     records, _ = state(path)
     assert list(records) == ["a"]
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         last = archive.history()[-1]
     assert last["action"] == "rm" and last["reverts"] == 2 and last["change"] == 3
 
@@ -186,7 +186,7 @@ def test_undo_walks_back_and_redo_walks_forward(path: Path) -> None:
     assert values(path) == middle
     assert [r.change for r in do_redo(path, 2)] == [3, 4]
     assert values(path) == end
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         marks = [(e["change"], e.get("reverts"), e.get("redoes")) for e in archive.history()
                  if "reverts" in e or "redoes" in e]
         assert redoable_changes(archive) == []
@@ -214,10 +214,10 @@ def test_a_new_change_discards_the_way_forward(path: Path) -> None:
     add(path, "a")
     step(path, lambda a: set_values(a, "a", ["date=2020"]))
     do_undo(path)
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert [c.number for c in redoable_changes(archive)] == [2]
     step(path, lambda a: set_values(a, "a", ["summary=S"]))
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert redoable_changes(archive) == []
         assert [c.number for c in undoable_changes(archive)] == [4, 1]
     with pytest.raises(ChangeConflict, match="nothing to redo"):
@@ -283,7 +283,7 @@ def test_an_older_undo_of_an_undo_reads_as_a_redo(path: Path) -> None:
         archive.log_extra = {}
 
     step(path, legacy)
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert [c.number for c in undoable_changes(archive)] == [2, 1]
         assert redoable_changes(archive) == []
     do_undo(path)
@@ -296,7 +296,7 @@ def test_verify_entries_are_skipped(path: Path) -> None:
     add(path, "a")
     step(path, lambda a: set_values(a, "a", ["date=2020"]))
     step(path, lambda a: a.log("verify", None, None, {"verified": 1}))
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert [c.number for c in undoable_changes(archive)] == [2, 1]
     reverted = do_undo(path)
     assert reverted[0].change == 2
@@ -349,7 +349,7 @@ def test_undo_n_is_all_or_nothing(path: Path) -> None:
 
 
 def test_nothing_or_too_little_to_undo(path: Path) -> None:
-    with Archive.open(path, write=True) as archive, \
+    with open_archive(path, write=True) as archive, \
             pytest.raises(ChangeConflict, match="nothing to undo"):
         undo(archive)
     add(path, "a")
@@ -411,11 +411,11 @@ def test_undoing_every_change_restores_the_start(tmp_path: Path, operations: lis
     add(path, "c")
     step(path, lambda a: add_link(a, "a", "part-of", "b"))
     start = values(path)
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         first = len(undoable_changes(archive))
     for n, operation in enumerate(operations):
         step(path, lambda a, op=operation, n=n: _apply(a, op, n))
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         count = len(undoable_changes(archive)) - first
     end = values(path)
     if count:
@@ -443,7 +443,7 @@ def test_undo_rm_of_several_records_keeps_their_order(path: Path) -> None:
 def test_store_helpers_used_by_undo() -> None:
     from archivist.errors import DuplicateRecord
 
-    archive = Archive()
+    archive = memory_archive()
     for record_id in "abc":
         archive.add(Record(id=record_id, title=record_id))
     archive.restore({"id": "z", "title": "Z", "archive": {"added": "2020-01-01T00:00:00Z"}}, 1)
@@ -465,7 +465,7 @@ def test_store_helpers_used_by_undo() -> None:
 
 def test_a_bulk_edit_is_undone_in_one_replacement(path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from archivist.recordtable import RecordTable
+    from archivist.store.jsonfile.recordtable import RecordTable
 
     step(path, lambda a: a.add_many((Record(id=f"r{n}", title="T", tags=("Old",)), None)
                                     for n in range(50)))

@@ -124,9 +124,9 @@ class Env:
         :param dry_run: for a command that only says what it would change: it leaves
             every file as it was (no index file is written either).
         """
-        from archivist.store import Archive
+        from archivist.store import open_archive
 
-        with _gc_paused(), Archive.open(self.db, command=self.command,
+        with _gc_paused(), open_archive(self.db, command=self.command,
                                         write_index=not dry_run) as archive:
             if not archive.exists and not quiet:
                 click.echo(f"note: the archive {self.db} does not exist yet", err=True)
@@ -135,8 +135,7 @@ class Env:
     @contextlib.contextmanager
     def writing(self) -> Iterator[Archive]:
         """Open the archive to change it: lock, read, and on success write once."""
-        from archivist.indexfile import file_identity
-        from archivist.store import Archive
+        from archivist.store import open_archive, version_of
 
         if self.origin == "default":
             self.db.parent.mkdir(parents=True, exist_ok=True)
@@ -144,14 +143,14 @@ class Env:
         # command replaced it, even if it was interrupted before it finished.
         read: list[Any] = []
         try:
-            with _gc_paused(), Archive.open(
+            with _gc_paused(), open_archive(
                     self.db, write=True, command=self.command,
                     lock_timeout=self.lock_timeout,
                     on_wait=lambda msg: click.echo(msg, err=True)) as archive:
-                read.append(file_identity(self.db))
+                read.append(version_of(self.db))
                 yield archive
         finally:
-            if read and file_identity(self.db) != read[0]:
+            if read and version_of(self.db) != read[0]:
                 self.wrote = True
 
 
@@ -215,11 +214,10 @@ def emit_all(pieces: Iterable[str]) -> None:
 
 
 def _completion_records(ctx: click.Context) -> Iterable[dict[str, Any]]:
-    from archivist.archivefile import read_whole
+    from archivist.store import open_archive
 
-    data, _ = read_whole(_env_for_completion(ctx))
-    records: Iterable[dict[str, Any]] = data["records"].values()
-    return records
+    with open_archive(_env_for_completion(ctx), write_index=False) as archive:
+        return list(archive.documents())
 
 
 def complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str

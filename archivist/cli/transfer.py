@@ -56,7 +56,7 @@ def import_(env: Env, paths: tuple[str, ...], dry_run: bool, on_conflict: str,
       archivist import records/ --on-conflict skip
       archivist --db other.json list --format json | archivist import - --on-conflict update
     """
-    from archivist.importers import ImportOptions, import_records, read_inputs
+    from archivist.importing import ImportOptions, import_records, read_inputs
 
     inputs = read_inputs(paths, max_size=max_size, stdin=sys.stdin.buffer, skip=env.db)
     options = ImportOptions(on_conflict=on_conflict, dry_run=dry_run, command=env.command)

@@ -14,17 +14,17 @@ An import runs in two steps:
    (:func:`_give_ids`), for ``--on-conflict`` to decide about.  Only when nothing is
    wrong does it change the archive, in one go; otherwise it raises
    :class:`~archivist.errors.ImportFailed` listing every problem of every record as
-   ``file:line:column: what is wrong`` (:mod:`archivist.importproblems`), and the
+   ``file:line:column: what is wrong`` (:mod:`archivist.importing.problems`), and the
    archive is left as it was.
 
 A file holds one record (a mapping), a list of records, or a stream of documents
 separated by ``---``; a ``.json`` file is strict JSON, and a file of a format archivist
-cannot import (:mod:`archivist.inputformats`) is refused as such.  Records use the
+cannot import (:mod:`archivist.importing.formats`) is refused as such.  Records use the
 interchange form (DESIGN.md); the read-only ``archive`` section that ``show --format
 json`` prints is ignored, so anything archivist exports can be imported again.
 
 Reading the inputs into located records, and finding their sources, is the work of
-:mod:`archivist.importinput`; this module decides what an import does and does it.
+:mod:`archivist.importing.reading`; this module decides what an import does and does it.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from archivist.errors import InvalidLink, InvalidRecord
 from archivist.ids import generate_id
-from archivist.importinput import (
+from archivist.importing.problems import MAX_PROBLEMS, Place, Problems
+from archivist.importing.reading import (
     STDIN,
     STDIN_LABEL,
     SUFFIXES,
@@ -48,14 +49,13 @@ from archivist.importinput import (
     read_inputs,
     resolve_sources,
 )
-from archivist.importproblems import MAX_PROBLEMS, Place, Problems
 from archivist.models import Record, tag_key
 from archivist.yamlio import paused_gc
 
 if TYPE_CHECKING:
     from archivist.store import Archive
 
-# Reading the inputs lives in archivist.importinput; its public names are part of this
+# Reading the inputs lives in archivist.importing.reading; its public names are part of this
 # module's interface too.
 __all__ = [
     "CONFLICT_MODES", "MAX_PROBLEMS", "STDIN", "STDIN_LABEL", "SUFFIXES", "ImportOptions",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archivist.inputformats import mapping_lookalike, text_lookalike
+from archivist.importing.formats import mapping_lookalike, text_lookalike
 
 
 @pytest.mark.parametrize(("head", "format_"), [

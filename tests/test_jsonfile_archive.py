@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from archivist import atomic, indexfile
-from archivist.archivefile import read_whole
+from archivist import atomic
 from archivist.errors import ArchiveCorrupt, DuplicateRecord, RecordInUse, RecordNotFound
 from archivist.models import Record, record_from_mapping
-from archivist.store import FORMAT_VERSION, Archive
+from archivist.store import Archive, memory_archive, open_archive
+from archivist.store.jsonfile import summaryindex
+from archivist.store.jsonfile.reader import FORMAT_VERSION, read_whole
 from tests.conftest import assert_index_current
 
 
@@ -92,29 +93,29 @@ def test_one_command_is_one_change_number(archive: Archive) -> None:
 
 def test_file_round_trip_and_format_version(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
-    with Archive.open(path, write=True, command="archivist add") as archive:
+    with open_archive(path, write=True, command="archivist add") as archive:
         archive.add(rec("a", title="Новочеркасск “quoted”"))
     data = json.loads(path.read_text("utf-8"))
     assert data["meta"]["1"]["format"] == FORMAT_VERSION
     assert "Новочеркасск “quoted”" in path.read_text("utf-8")
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert archive.get("a").title == "Новочеркасск “quoted”"
         assert archive.history()[0]["command"] == "archivist add"
 
 
 def test_a_failed_block_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         archive.add(rec("a"))
     before = path.read_bytes()
-    with pytest.raises(DuplicateRecord), Archive.open(path, write=True) as archive:
+    with pytest.raises(DuplicateRecord), open_archive(path, write=True) as archive:
         archive.add(rec("b"))
         archive.add(rec("a"))
     assert path.read_bytes() == before
 
 
 def test_reading_a_missing_archive_is_empty(tmp_path: Path) -> None:
-    with Archive.open(tmp_path / "none.json") as archive:
+    with open_archive(tmp_path / "none.json") as archive:
         assert not archive.exists and len(archive) == 0
     assert not (tmp_path / "none.json").exists()
 
@@ -133,7 +134,7 @@ def test_damaged_archives_are_reported_not_repaired(tmp_path: Path, content: byt
     path.write_bytes(content)
     with pytest.raises(ArchiveCorrupt, match=message):
         read_whole(path)
-    with pytest.raises(ArchiveCorrupt), Archive.open(path, write=True) as archive:
+    with pytest.raises(ArchiveCorrupt), open_archive(path, write=True) as archive:
         archive.add(rec("x"))
     assert path.read_bytes() == content
 
@@ -162,7 +163,7 @@ def test_an_archive_is_freed_as_soon_as_it_is_closed(tmp_path: Path) -> None:
     gc.disable()
     try:
         for write in (True, False, False):  # the second read has an index file
-            with Archive.open(path, write=write) as archive:
+            with open_archive(path, write=write) as archive:
                 if write:
                     archive.add(rec("a", tags=["film"]))
                 assert archive.get("a").tags == ("film",)
@@ -177,15 +178,15 @@ def test_an_archive_is_freed_as_soon_as_it_is_closed(tmp_path: Path) -> None:
 def test_a_file_changed_by_another_program_while_open_is_not_written(
         tmp_path: Path, change: str) -> None:
     path = tmp_path / "a.json"
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         for record_id in ("a", "b", "c"):
             archive.add(record_from_mapping({"id": record_id, "title": "T"}))
     other = tmp_path / "other.json"
-    with Archive.open(other, write=True) as archive:
+    with open_archive(other, write=True) as archive:
         for n in range(40 if change == "grown" else 1):
             archive.add(record_from_mapping({"id": f"z{n}", "title": "Another archive"}))
     refused = pytest.raises(ArchiveCorrupt, match=r"changed (by another program|while archivist)")
-    with refused, Archive.open(path, write=True) as archive:
+    with refused, open_archive(path, write=True) as archive:
         archive.add(record_from_mapping({"id": "d", "title": "T"}))
         if change == "removed":
             path.unlink()
@@ -212,16 +213,16 @@ def _start(path: Path, state: str) -> None:
     """An archive file in ``state``: missing, read whole (no index), or indexed."""
     if state == "missing":
         return
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         for record_id in ("old-1", "old-2", "old-3"):
             archive.add(rec(record_id, tags=["FILM"]))
         archive.store_link("old-1", "part-of", "old-2")
     if state == "indexed":
-        with Archive.open(path) as archive:
+        with open_archive(path) as archive:
             list(archive.documents())  # a read that leaves the index file behind
-        assert indexfile.load(path) is not None
+        assert summaryindex.load(path) is not None
     else:
-        indexfile.discard(path)
+        summaryindex.discard(path)
 
 
 @pytest.mark.parametrize(("state", "count"), [
@@ -229,7 +230,7 @@ def _start(path: Path, state: str) -> None:
     ("read whole", 0), ("indexed", 0)])  # no records: only a link
 def test_add_and_write_writes_what_adding_then_committing_writes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state: str, count: int) -> None:
-    monkeypatch.setattr("archivist.store.utc_now", lambda: "2026-01-02T03:04:05Z")
+    monkeypatch.setattr("archivist.store.jsonfile.archive.utc_now", lambda: "2026-01-02T03:04:05Z")
     records = _records(*(f"new-{n}" for n in range(count)))
     links = [(f"new-{n}", "related", f"new-{n + 1}") for n in range(count - 1)]
     if state != "missing":
@@ -237,14 +238,14 @@ def test_add_and_write_writes_what_adding_then_committing_writes(
     streamed, committed = tmp_path / "streamed.json", tmp_path / "committed.json"
     for path in (streamed, committed):
         _start(path, state)
-    with Archive.open(committed, write=True) as archive:
+    with open_archive(committed, write=True) as archive:
         if records:  # as an import does
             archive.add_many(records)
         archive.store_links({"src": s, "rel": r, "dst": d} for s, r, d in links)
-    with Archive.open(streamed, write=True) as archive:
+    with open_archive(streamed, write=True) as archive:
         archive.add_and_write(lambda: iter(records), count, links)
     assert streamed.read_bytes() == committed.read_bytes()
-    index, expected = indexfile.load(streamed), indexfile.load(committed)
+    index, expected = summaryindex.load(streamed), summaryindex.load(committed)
     assert (index and index.rows()) == (expected and expected.rows())
     assert_index_current(streamed)
 
@@ -253,14 +254,14 @@ def test_after_add_and_write_the_archive_reads_and_changes_what_was_written(
         tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     _start(path, "indexed")
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         archive.add_and_write(lambda: iter(_records("new-1", "new-2")), 2,
                               [("new-1", "part-of", "old-1")])
         assert archive.get("NEW-2").title == "Title new-2"
         assert len(archive) == 5 and not archive.dirty
         assert [e["action"] for e in archive.history("new-1")][-2:] == ["add", "link"]
         archive.add(rec("later"))
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert archive.ids() == ["old-1", "old-2", "old-3", "new-1", "new-2", "later"]
         assert {"src": "new-1", "rel": "part-of", "dst": "old-1"} in list(
             archive.link_documents())
@@ -273,7 +274,7 @@ def test_add_and_write_refuses_a_taken_id_and_changes_nothing(tmp_path: Path,
     path = tmp_path / "a.json"
     _start(path, "indexed")
     before = path.read_bytes()
-    with pytest.raises(DuplicateRecord), Archive.open(path, write=True) as archive:
+    with pytest.raises(DuplicateRecord), open_archive(path, write=True) as archive:
         archive.add_and_write(lambda: iter(_records(*ids)), len(ids), [])
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.json.index",
@@ -284,7 +285,7 @@ def test_add_and_write_refuses_fewer_records_than_announced(tmp_path: Path) -> N
     path = tmp_path / "a.json"
     _start(path, "read whole")
     before = path.read_bytes()
-    with pytest.raises(RuntimeError), Archive.open(path, write=True) as archive:
+    with pytest.raises(RuntimeError), open_archive(path, write=True) as archive:
         archive.add_and_write(lambda: iter(_records("new-1")), 2, [])
     assert path.read_bytes() == before
 
@@ -304,7 +305,7 @@ def test_add_and_write_makes_each_record_as_it_is_written(
             yield item
 
     monkeypatch.setattr(atomic, "_write_all", write)
-    with Archive.open(tmp_path / "a.json", write=True) as archive:
+    with open_archive(tmp_path / "a.json", write=True) as archive:
         archive.add_and_write(given, 2500, [])
     # Records are made twice (the table, the history) and written 1,000 at a time:
     # never all held before the first of them is written.
@@ -317,8 +318,8 @@ def test_add_and_write_makes_each_record_as_it_is_written(
 def test_add_and_write_on_an_archive_in_memory_or_changed_adds_for_commit(
         tmp_path: Path, where: str) -> None:
     path = tmp_path / "a.json"
-    with Archive.open(path, write=True) if where == "changed" else (
-            contextlib.nullcontext(Archive())) as archive:
+    with open_archive(path, write=True) if where == "changed" else (
+            contextlib.nullcontext(memory_archive())) as archive:
         if where == "changed":
             archive.add(rec("first"))
         archive.add_and_write(lambda: iter(_records("x", "y")), 2, [("x", "related", "y")])
@@ -338,7 +339,7 @@ def test_add_and_write_leaves_a_table_it_adds_nothing_to_as_it_was_written(
     text = text.replace('"src":"old-1"', '"src": "old\\u002d1"').replace(
         '"title":"T"', '"title": "\\u0054"')
     path.write_text(text, encoding="utf-8")
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         if what == "records":
             archive.add_and_write(lambda: iter(()), 0, [("old-3", "related", "old-2")])
         else:

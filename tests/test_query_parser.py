@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archivist import query, querymatch
+from archivist import query
 from archivist.dates import date_bounds
 from archivist.errors import QuerySyntaxError
 from archivist.query import (
@@ -26,9 +26,11 @@ from archivist.query import (
     Text,
     compile_query,
     join_words,
+    match,
     matches,
     parse,
 )
+from archivist.query import parser as query_parser
 
 SHA = "ab" * 32
 
@@ -380,7 +382,7 @@ def test_parse_trees(text: str, tree: query.Node) -> None:
 
 
 def test_docstring_examples() -> None:
-    failures, tried = doctest.testmod(query)
+    failures, tried = doctest.testmod(query_parser)
     assert tried >= 4
     assert failures == 0
 
@@ -421,7 +423,7 @@ def test_without_the_relation_vocabulary(monkeypatch: pytest.MonkeyPatch,
                                          archive: FakeArchive) -> None:
     # Names are then taken as stored, and any name is accepted (by the parser and
     # by the matching alike).
-    for module in (query, querymatch):
+    for module in (query_parser, match):
         monkeypatch.setattr(module, "relation_vocabulary",
                             lambda: (None, frozenset({"related"})))
     assert ids(matches("rel:part-of:wsws-history-of-russia", DOCS, archive)) == {

@@ -1,6 +1,6 @@
 """Keeping the index file in step with an open archive.
 
-:mod:`archivist.indexfile` is the file; this is the bookkeeping of one command: the
+:mod:`.summaryindex` is the file; this is the bookkeeping of one command: the
 index as read (when it matched the archive), the records the command changed, and
 what to write once the archive is written.
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMappin
 from pathlib import Path
 from typing import Any
 
-from archivist import indexfile
+from archivist.store.jsonfile import summaryindex
 
 
 class IndexKeeper:
@@ -21,11 +21,11 @@ class IndexKeeper:
 
     :param index: the index as read, when it described the archive file read.
     :param source: the identity of the archive file read.
-    :param layout: where its tables start (see :mod:`archivist.archivefile`).
+    :param layout: where its tables start (see :mod:`.reader`).
     """
 
-    def __init__(self, path: Path | None, index: indexfile.Index | None,
-                 source: indexfile.Identity | None, layout: list[int] | None) -> None:
+    def __init__(self, path: Path | None, index: summaryindex.Index | None,
+                 source: summaryindex.Identity | None, layout: list[int] | None) -> None:
         self.path = path
         self.index = index
         self.source = source
@@ -37,18 +37,18 @@ class IndexKeeper:
         self._next_doc_id: int | None = None
         self._checked = False
 
-    def current(self, changed: bool) -> indexfile.Index | None:
+    def current(self, changed: bool) -> summaryindex.Index | None:
         """The index, unless there is none or a record changed since it was read."""
         if self.index is None or self.touched or changed:
             return None
         return self.index
 
-    def checked(self) -> indexfile.Index | None:
+    def checked(self) -> summaryindex.Index | None:
         """The index, once the columns ``add`` relies on are parsed and sound; a damaged
         index is dropped (the command then parses the records, as without one)."""
         if self.index is not None and not self._checked:
             try:
-                # Parsing checks each value's type (see indexfile.Index.column); the
+                # Parsing checks each value's type (see summaryindex.Index.column); the
                 # tags are parsed only when the header's spellings cannot serve.
                 self.index.tag_spellings()
                 sound = self.index.keys_sound()
@@ -57,7 +57,7 @@ class IndexKeeper:
             if not sound:
                 self.index = None
                 if self.path is not None:
-                    indexfile.discard(self.path)
+                    summaryindex.discard(self.path)
             self._checked = True
         return self.index
 
@@ -81,7 +81,7 @@ class IndexKeeper:
         the index knows."""
         assert self.index is not None
         if self._next_doc_id is None:
-            self._next_doc_id = max(self.index.column(indexfile.DOC_KEY), default=0) + 1
+            self._next_doc_id = max(self.index.column(summaryindex.DOC_KEY), default=0) + 1
         first = self._next_doc_id
         self._next_doc_id += count
         return first
@@ -98,7 +98,7 @@ class IndexKeeper:
         index = self.index
         try:
             if records is not None:
-                index = (indexfile.build(records) if index is None
+                index = (summaryindex.build(records) if index is None
                          else index.updated(records, self.touched))
             elif index is not None:
                 index = index.appended(self.appended, replaced)
@@ -106,17 +106,17 @@ class IndexKeeper:
             index = None
         self._save(index, layout)
 
-    def written_with_rows(self, rows: list[Sequence[Any]] | indexfile.ColumnsWriter,
+    def written_with_rows(self, rows: list[Sequence[Any]] | summaryindex.ColumnsWriter,
                           layout: list[int]) -> None:
         """After a write that appended records and changed no other: bring the index
         file up to date.
 
-        :param rows: the appended records' summaries (:func:`indexfile.summary_row`)
+        :param rows: the appended records' summaries (:func:`summaryindex.summary_row`)
             for the index read; or, when there was none, a new index's columns.
         """
         index = self.index
         try:
-            if isinstance(rows, indexfile.ColumnsWriter):
+            if isinstance(rows, summaryindex.ColumnsWriter):
                 index = rows.index()
             elif index is not None:
                 index = index.with_rows(rows)
@@ -124,17 +124,17 @@ class IndexKeeper:
             index = None
         self._save(index, layout)
 
-    def _save(self, index: indexfile.Index | None, layout: list[int]) -> None:
+    def _save(self, index: summaryindex.Index | None, layout: list[int]) -> None:
         assert self.path is not None
-        for stray in indexfile.stray_files(self.path):
+        for stray in summaryindex.stray_files(self.path):
             with contextlib.suppress(OSError):
                 stray.unlink()
-        source = indexfile.file_identity(self.path)
+        source = summaryindex.file_identity(self.path)
         if index is None or source is None:
-            indexfile.discard(self.path)
+            summaryindex.discard(self.path)
             index = None
         else:
-            indexfile.save(self.path, index, source, layout)
+            summaryindex.save(self.path, index, source, layout)
         self.index, self.source, self.layout = index, source, layout
         self.touched.clear()
         self.appended = []
@@ -145,8 +145,8 @@ class IndexKeeper:
         if (self.path is None or self.index is not None or self.source is None
                 or not os.access(self.path.parent, os.W_OK)):
             return
-        self.index = indexfile.build(records)
-        indexfile.save(self.path, self.index, self.source, self.layout)
+        self.index = summaryindex.build(records)
+        summaryindex.save(self.path, self.index, self.source, self.layout)
 
 
 class IdIndex(MutableMapping[str, int]):
@@ -155,7 +155,7 @@ class IdIndex(MutableMapping[str, int]):
 
     A few questions (``add`` asks whether an id is taken once or twice, ``tag`` where
     one record is) are answered by ``probe`` and ``locate``
-    (:meth:`archivist.indexfile.Index.has_key`, :meth:`~archivist.indexfile.Index.doc_id_of`)
+    (:meth:`.summaryindex.Index.has_key`, :meth:`.summaryindex.Index.doc_id_of`)
     and the ids added since; after :data:`PROBES`, or for anything else, the whole map
     is built once.
     """

@@ -84,7 +84,7 @@ from typing import Any
 from archivist.dates import OPEN_END, OPEN_START, date_bounds
 from archivist.errors import ArchivistError, InvalidRecord, QuerySyntaxError
 from archivist.models import KINDS
-from archivist.querymatch import (
+from archivist.query.match import (
     TEXT_SEARCH_FIELDS,
     And,
     Dates,
@@ -104,7 +104,7 @@ from archivist.querymatch import (
     relation_vocabulary,
 )
 
-# The syntax tree, folding and matching live in archivist.querymatch; they are part of
+# The syntax tree, folding and matching live in archivist.query.match; they are part of
 # this module's interface too.
 __all__ = [
     "ALIASES", "FIXITY_RESULTS", "MAX_DEPTH", "QUERY_NAMES", "TEXT_SEARCH_FIELDS", "And",
@@ -430,7 +430,7 @@ def join_words(words: Sequence[str]) -> str:
     return " ".join(out)
 
 
-# -- compiling to predicates (see archivist.querymatch) ----------------------------------
+# -- compiling to predicates (see archivist.query.match) ----------------------------------
 
 
 def compile_query(text: str | Sequence[str], archive: Any | None = None) -> Predicate:

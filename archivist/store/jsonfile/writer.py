@@ -1,6 +1,6 @@
 """Writing the archive file: its tables one document per line, in pieces.
 
-:mod:`archivist.archivefile` reads the file and keeps tables as text until they are
+:mod:`.reader` reads the file and keeps tables as text until they are
 wanted; this module makes the text a write puts back: a table's lines
 (:func:`lines`), a table with lines appended (:func:`appended`), the whole file from its
 tables (:func:`encode`), or the whole file with lines made only as they are written
@@ -143,7 +143,7 @@ def encode(tables: dict[str, Any], history: Sequence[Text]) -> list[Text]:
     """The file's bytes, in pieces: the tables one document per line, the history last.
 
     :param tables: the meta, records and links tables; tables that kept their text
-        (:class:`TextTables`, such as :class:`archivist.archivefile.LazyTables`) write
+        (:class:`TextTables`, such as :class:`.reader.LazyTables`) write
         back the text of a table that was never parsed.
     :param history: the history's pieces (:func:`append_history`, :func:`history_pieces`).
     :raises ArchivistError: when a value cannot be written as JSON.

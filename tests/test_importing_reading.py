@@ -1,8 +1,8 @@
 """Reading the inputs of an import: files, folders and standard input, located records
 and their sources.
 
-The sources tests go through :func:`~archivist.importers.import_records`, which is how
-their problems reach people; the rest call :mod:`archivist.importinput` directly.
+The sources tests go through :func:`~archivist.importing.import_records`, which is how
+their problems reach people; the rest call :mod:`archivist.importing.reading` directly.
 """
 
 from __future__ import annotations
@@ -18,11 +18,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archivist.errors import ImportFailed
-from archivist.importers import ImportOptions, import_records
-from archivist.importinput import Entry, InputFile, Inputs, expand_paths, read_entries, read_inputs
-from archivist.importproblems import MAX_PROBLEMS, Problems
+from archivist.importing import ImportOptions, import_records
+from archivist.importing.problems import MAX_PROBLEMS, Problems
+from archivist.importing.reading import (
+    Entry,
+    InputFile,
+    Inputs,
+    expand_paths,
+    read_entries,
+    read_inputs,
+)
 from archivist.models import Record, record_from_mapping
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive, open_archive
 from tests.conftest import write_file as write
 
 
@@ -170,7 +177,7 @@ def test_relative_source_paths_start_at_the_files_folder(tmp_path: Path) -> None
     write(tmp_path / "sources" / "s.txt", data)
     yaml_file = write(tmp_path / "yaml" / "r.yaml",
                       "id: r\ntitle: T\nsource: {path: ../sources/s.txt, span: [2, 3]}\n")
-    with Archive.open(tmp_path / "archive.json", write=True) as archive:
+    with open_archive(tmp_path / "archive.json", write=True) as archive:
         run(archive, read_inputs([str(yaml_file)]))
         source = archive.document("r")["source"]
     assert source == {"path": "sources/s.txt", "sha256": hashlib.sha256(data).hexdigest(),
@@ -181,7 +188,7 @@ def test_a_source_outside_the_archives_folder_is_stored_absolute(tmp_path: Path)
     source = write(tmp_path / "elsewhere" / "s.txt", b"x")
     yaml_file = write(tmp_path / "r.yaml", "id: r\ntitle: T\nsource: {path: elsewhere/s.txt}\n")
     (tmp_path / "db").mkdir()
-    with Archive.open(tmp_path / "db" / "archive.json", write=True) as archive:
+    with open_archive(tmp_path / "db" / "archive.json", write=True) as archive:
         run(archive, read_inputs([str(yaml_file)]))
         assert archive.document("r")["source"]["path"] == str(source)
 
@@ -195,7 +202,7 @@ def test_a_source_that_disagrees_is_refused(tmp_path: Path, given: str, message:
     write(tmp_path / "s.txt", b"a\nb")
     yaml_file = write(tmp_path / "r.yaml", f"id: r\ntitle: T\nsource:\n  path: s.txt\n  "
                                            f"{given}\n")
-    problems = problems_of(Archive(), read_inputs([str(yaml_file)]))
+    problems = problems_of(memory_archive(), read_inputs([str(yaml_file)]))
     assert problems[0].startswith(f"{yaml_file}:5:3: {message}"), problems
 
 
@@ -203,10 +210,10 @@ def test_a_missing_source_needs_its_hash(tmp_path: Path) -> None:
     yaml_file = write(tmp_path / "r.yaml", "- {id: a, title: A, source: {path: gone.txt}}\n"
                                            f"- {{id: b, title: B, source: {{path: gone.txt, "
                                            f"sha256: '{'a' * 64}'}}}}\n")
-    problems = problems_of(Archive(), read_inputs([str(yaml_file)]))
+    problems = problems_of(memory_archive(), read_inputs([str(yaml_file)]))
     assert problems == [f"{yaml_file}:1:30: no such file: {tmp_path / 'gone.txt'} (give "
                         "source.sha256 to describe a file that is not here)"]
-    archive = Archive()
+    archive = memory_archive()
     yaml_file.write_text(yaml_file.read_text().splitlines()[1] + "\n")
     run(archive, read_inputs([str(yaml_file)]))
     assert archive.document("b")["source"] == {"path": str(tmp_path / "gone.txt"),
@@ -229,7 +236,7 @@ def test_each_source_file_is_hashed_once(tmp_path: Path, monkeypatch: pytest.Mon
     text = "".join(f"- {{id: r{i}, title: T, source: {{path: {'./' * (i % 2)}s.txt, "
                    f"span: [{i + 1}, {i + 1}]}}}}\n" for i in range(3))
     yaml_file = write(tmp_path / "r.yaml", text)
-    run(Archive(), read_inputs([str(yaml_file)]))
+    run(memory_archive(), read_inputs([str(yaml_file)]))
     assert len(calls) == 1
 
 

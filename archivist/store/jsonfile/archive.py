@@ -1,7 +1,7 @@
 """The archive: one TinyDB JSON file, read once and written at most once per command.
 
-This module, :mod:`archivist.recordtable` (where the records are, parsed or not) and
-:mod:`archivist.linktable` are the only ones that touch TinyDB.  The file holds four
+This module, :mod:`.recordtable` (where the records are, parsed or not) and
+:mod:`.linktable` are the only ones that touch TinyDB.  The file holds four
 tables::
 
     meta     {"1": {"format": 1}}
@@ -10,17 +10,17 @@ tables::
     history  the append-only log of every change
 
 An :class:`Archive` reads the file into a :class:`SnapshotStorage` when it opens
-(:mod:`archivist.archivefile`: the history is parsed only when a command needs it);
+(:mod:`.reader`: the history is parsed only when a command needs it);
 TinyDB then works on that snapshot, and :meth:`Archive.commit` writes it back through
 the atomic writer.  A writer holds the archive's lock from before the read until after
 the durable write, so two processes can never both read the same old state and each
 write over the other's change.
 
-When the index file beside the archive is current (:mod:`archivist.indexfile`), a
+When the index file beside the archive is current (:mod:`.summaryindex`), a
 table TinyDB never asked for stays text: ``add`` learns ids and tags from the index
 and appends its documents to that text, and a command that reads or changes a few
 records (``show``, ``set``, ``tag``) parses and rewrites only their lines
-(:class:`archivist.archivefile.LazyTables`); :mod:`archivist.indexing` keeps the
+(:class:`.reader.LazyTables`); :mod:`.indexkeeper` keeps the
 index in step.  An import writes its records as it makes them
 (:meth:`Archive.add_and_write`).
 """
@@ -35,18 +35,20 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from archivist import archivefile, atomic, indexfile, tabletext
-from archivist.archivefile import FORMAT_VERSION
+from archivist import atomic
 from archivist.errors import ArchiveCorrupt, DuplicateRecord, InvalidRecord
-from archivist.historylog import HistoryLog, current_user, diff, loggable, utc_now
+from archivist.history import current_user, diff, loggable, utc_now
 from archivist.ids import generate_id
-from archivist.indexing import IndexKeeper
-from archivist.linktable import LinkTable, as_stored
 from archivist.models import Record, merge_tags, tag_key
-from archivist.recordtable import RecordTable, SnapshotStorage
+from archivist.store.jsonfile import lock, reader, summaryindex, writer
+from archivist.store.jsonfile.historylog import HistoryLog
+from archivist.store.jsonfile.indexkeeper import IndexKeeper
+from archivist.store.jsonfile.linktable import LinkTable, as_stored
+from archivist.store.jsonfile.reader import FORMAT_VERSION
+from archivist.store.jsonfile.recordtable import RecordTable, SnapshotStorage
 
 
-class Archive:
+class JsonArchive:
     """An open archive: records, links and history, with one read and one write.
 
     Use :meth:`open` as a context manager; a writable archive commits on a clean exit
@@ -57,9 +59,9 @@ class Archive:
 
     def __init__(self, path: Path | None = None, data: dict[str, Any] | None = None, *,
                  exists: bool = False, command: str = "archivist", user: str | None = None,
-                 history_text: tabletext.Text | None = None,
-                 index: indexfile.Index | None = None,
-                 source: indexfile.Identity | None = None,
+                 history_text: writer.Text | None = None,
+                 index: summaryindex.Index | None = None,
+                 source: summaryindex.Identity | None = None,
                  layout: list[int] | None = None) -> None:
         self.path = path
         self.exists = exists
@@ -67,14 +69,14 @@ class Archive:
         self.user = user or current_user()
         self._attach(data, history_text, index, source, layout)
 
-    def _attach(self, data: dict[str, Any] | None, history_text: tabletext.Text | None,
-                index: indexfile.Index | None, source: indexfile.Identity | None,
+    def _attach(self, data: dict[str, Any] | None, history_text: writer.Text | None,
+                index: summaryindex.Index | None, source: summaryindex.Identity | None,
                 layout: list[int] | None) -> None:
         """Take ``data`` as the archive's tables, as read from the file."""
         path, command = self.path, self.command
-        tables = data if isinstance(data, archivefile.LazyTables) else (
-            archivefile.validate_layout(data or {}, "archive"))
-        deferred = tables if isinstance(tables, archivefile.DeferredTables) else None
+        tables = data if isinstance(data, reader.LazyTables) else (
+            reader.validate_layout(data or {}, "archive"))
+        deferred = tables if isinstance(tables, reader.DeferredTables) else None
         history = tables.pop("history", {})
         self._storage = SnapshotStorage(tables)
         self._db = TinyDB(storage=lambda: self._storage)
@@ -89,7 +91,7 @@ class Archive:
                                {"time": self._now, "user": self.user, "command": command},
                                history_text, history if history_text is None else None,
                                deferred)
-        # The index file (archivist.indexfile): the summaries of the records as read,
+        # The index file (summaryindex): the summaries of the records as read,
         # the identity of the file they were read from, and the documents changed since.
         self._indexing = IndexKeeper(path, index, source, layout)
         self._table = RecordTable(self._storage, self._records, self._indexing)
@@ -113,9 +115,9 @@ class Archive:
     @classmethod
     @contextlib.contextmanager
     def open(cls, path: Path, *, write: bool = False, command: str = "archivist",
-             lock_timeout: float = atomic.DEFAULT_LOCK_TIMEOUT,
+             lock_timeout: float = lock.DEFAULT_LOCK_TIMEOUT,
              on_wait: Callable[[str], None] | None = None, write_index: bool = True
-             ) -> Iterator[Archive]:
+             ) -> Iterator[JsonArchive]:
         """Open the archive file at ``path`` for one command.
 
         :param write: take the lock before reading, and commit on a clean exit.
@@ -125,15 +127,15 @@ class Archive:
         :raises LockTimeout: when another writer holds the lock too long.
         """
         if not write:
-            source = indexfile.file_identity(path)
-            index = indexfile.load(path, source) if source is not None else None
+            source = summaryindex.file_identity(path)
+            index = summaryindex.load(path, source) if source is not None else None
             if index is not None:
                 # The archive itself is read only if the command wants more than the
-                # summaries (see archivist.indexfile).
-                yield cls(path, archivefile.DeferredTables(path, source, index.layout),
+                # summaries (see summaryindex).
+                yield cls(path, reader.DeferredTables(path, source, index.layout),
                           exists=True, command=command, index=index, source=source)
                 return
-            read = archivefile.read(path)
+            read = reader.read(path)
             archive = cls(path, read.tables, exists=read.exists, command=command,
                           history_text=read.history_text, source=read.identity,
                           layout=read.layout)
@@ -143,14 +145,14 @@ class Archive:
             return
         if not path.parent.is_dir():
             raise InvalidRecord(f"the folder of {path} does not exist")
-        with atomic.exclusive_lock(path, lock_timeout, on_wait):
-            loaded: list[indexfile.Index | None] = [None]
+        with lock.exclusive_lock(path, lock_timeout, on_wait):
+            loaded: list[summaryindex.Index | None] = [None]
 
-            def layout_for(source: indexfile.Identity) -> list[int] | None:
-                loaded[0] = indexfile.load(path, source)
+            def layout_for(source: summaryindex.Identity) -> list[int] | None:
+                loaded[0] = summaryindex.load(path, source)
                 return None if loaded[0] is None else loaded[0].layout
 
-            read = archivefile.read(path, layout_for=layout_for)
+            read = reader.read(path, layout_for=layout_for)
             index = loaded[0] if read.identity else None
             archive = cls(path, read.tables, exists=read.exists, command=command,
                           history_text=read.history_text, index=index,
@@ -170,16 +172,16 @@ class Archive:
         data = self._storage.data
         entries = self._log.entries_so_far()
         history = self._log.pieces()
-        pieces = tabletext.encode(self._tables(entries, self._log.last_change()), history)
+        pieces = writer.encode(self._tables(entries, self._log.last_change()), history)
         self._write(pieces)
-        layout = tabletext.layout_of(pieces)
+        layout = writer.layout_of(pieces)
         # The bytes written and the new history entries are let go before the index
         # is summarised: after an import of 10,000 records, the three together are
         # half of the command's peak memory.
         del pieces
         self._log.written(history, entries)
         replaced: list[tuple[str, dict[str, Any]]] = []
-        if isinstance(data, archivefile.LazyTables):
+        if isinstance(data, reader.LazyTables):
             replaced = [(doc_id, data.documents["records"][doc_id])
                         for doc_id in data.replaced.get("records", ())]
             data.settle("records")
@@ -198,7 +200,7 @@ class Archive:
         return {"records": self._raw("records"), "links": self._raw("links"),
                 "meta": data["meta"]}
 
-    def _write(self, pieces: Iterable[tabletext.Text]) -> None:
+    def _write(self, pieces: Iterable[writer.Text]) -> None:
         assert self.path is not None
         atomic.atomic_write_bytes(self.path, pieces, before_replace=self._unchanged_on_disk)
         atomic.remove_stray_temp_files(self.path)
@@ -209,7 +211,7 @@ class Archive:
         parts of it copied unread would mix two files."""
         read = self._indexing.source
         if self.path is not None and read is not None and (
-                indexfile.file_identity(self.path) != read):
+                summaryindex.file_identity(self.path) != read):
             raise ArchiveCorrupt(f"{self.path} was changed by another program while "
                                  "archivist worked on it; nothing was changed (run the "
                                  "command again)")
@@ -222,9 +224,9 @@ class Archive:
                 "links": self._raw("links"),
                 "history": {**self._log.stored(), **dict(self._log.new)}}
 
-    # -- the index file (archivist.indexfile) -----------------------------------
+    # -- the index file (summaryindex) -----------------------------------
 
-    def summaries(self) -> indexfile.Index | None:
+    def summaries(self) -> summaryindex.Index | None:
         """The index file's summaries of the records, when it is current and no record
         changed since it was read (``None`` otherwise)."""
         return self._indexing.current(self._storage.dirty)
@@ -372,8 +374,8 @@ class Archive:
         first_entry = self._log.entries_so_far() + 1
         # The new records' summaries, for the index file: rows for the index read, or
         # the columns of a new one.
-        rows: list[Sequence[Any]] | indexfile.ColumnsWriter = (
-            indexfile.ColumnsWriter(self._raw("records"))
+        rows: list[Sequence[Any]] | summaryindex.ColumnsWriter = (
+            summaryindex.ColumnsWriter(self._raw("records"))
             if self._indexing.index is None and (count or self._table.parsed()) else [])
 
         # The first spelling in the archive, then in the batch, wins: both passes spell
@@ -392,8 +394,8 @@ class Archive:
                 if key in self._table.ids or key in new:
                     raise DuplicateRecord(doc["id"])
                 new.add(key)
-                rows.append(indexfile.summary_row(doc_id, doc))
-                yield tabletext.line(doc_id, doc)
+                rows.append(summaryindex.summary_row(doc_id, doc))
+                yield writer.line(doc_id, doc)
             if given != count:
                 raise RuntimeError(f"{given} records given, {count} announced")
 
@@ -403,21 +405,21 @@ class Archive:
                  (documents() if count else ())),
                 (("link", link["src"], None, link) for link in stored))
             for number, entry in enumerate(entries, start=first_entry):
-                yield tabletext.line(str(number), self._log.entry(*entry))
+                yield writer.line(str(number), self._log.entry(*entry))
 
         tails: dict[str, Iterable[bytes]] = {"history": history_lines()}
         if count:
             tails["records"] = record_lines()
         if links:
-            tails["links"] = (tabletext.line(str(number), as_stored(*link)) for number, link
+            tails["links"] = (writer.line(str(number), as_stored(*link)) for number, link
                               in enumerate(links, start=self._linked.next_doc_id()))
         tables = self._tables(first_entry - 1 + count + len(links), self._log.next_change())
-        written = tabletext.encode_appending(tables, self._log.pieces(), tails)
+        written = writer.encode_appending(tables, self._log.pieces(), tails)
         self._write(written)
         self._indexing.written_with_rows(rows, written.layout)
         self.exists = True
         indexing = self._indexing
-        self._attach(archivefile.DeferredTables(self.path, indexing.source, indexing.layout),
+        self._attach(reader.DeferredTables(self.path, indexing.source, indexing.layout),
                      None, indexing.index, indexing.source, indexing.layout)
 
     def update(self, record: Record, *, action: str = "set", respell: bool = True) -> Record:
@@ -580,7 +582,7 @@ class Archive:
         self._log.log_many(("unlink", link["src"], link, None) for link in deleted)
         return bool(deleted)
 
-    # -- history (archivist.historylog) ---------------------------------------------
+    # -- history (historylog) ---------------------------------------------
 
     def log(self, action: str, record_id: str | None, before: Any, after: Any,
             **extra: Any) -> None:

@@ -1,6 +1,6 @@
 """The problems of an import: where each one is, and in what order they are listed.
 
-Every check of an import (:mod:`archivist.importinput`, :mod:`archivist.importers`)
+Every check of an import (:mod:`archivist.importing.reading`, :mod:`archivist.importing`)
 notes what it finds in one :class:`Problems`, at a :class:`Place`; none raises on
 the first.  They are listed by place, whichever check found them: the inputs in the
 order given on the command line (a folder's files in their sorted order), then line

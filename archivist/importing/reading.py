@@ -1,6 +1,6 @@
 """Reading the inputs of an import into located records.
 
-The first half of an import (see :mod:`archivist.importers` for the whole):
+The first half of an import (see :mod:`archivist.importing` for the whole):
 
 * :func:`read_inputs` reads the named files, the ``.yaml``, ``.yml`` and ``.json`` files
   below named folders, or standard input for ``-``, and checks their size, encoding
@@ -31,8 +31,8 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from archivist.errors import ArchivistError, InvalidRecord
-from archivist.importproblems import Place, Problem, Problems
-from archivist.inputformats import mapping_lookalike, text_lookalike
+from archivist.importing.formats import mapping_lookalike, text_lookalike
+from archivist.importing.problems import Place, Problem, Problems
 from archivist.models import Record, Source, check_text, record_from_mapping
 from archivist.yamlio import MAX_SIZE, MarkedDict, MarkedList, YamlError, prepare, records
 

@@ -180,7 +180,7 @@ class _Compiler:
         memo = self._memo[0]  # one read of one tuple, so threads never mix documents
         if memo[0] is doc:
             return memo[1]
-        # A summary from the index file carries it ready (see archivist.indexfile).
+        # A summary from the index file carries it ready (the engine's summaries).
         text = doc.get(SEARCH_KEY)
         if not isinstance(text, str):
             text = search_text(doc)

@@ -40,7 +40,7 @@ archive as it is now, or ignores the index.  Deleting it
 loses nothing.  It is written without fsync (a temporary file renamed over it, or an
 appended line: a damaged or torn index is simply not trusted, and rebuilt) by the
 first command that reads every record, and kept current by every write
-(:mod:`archivist.indexing`); a folder it cannot be written to only means that
+(:mod:`.indexkeeper`); a folder it cannot be written to only means that
 commands stay slower.
 """
 
@@ -124,6 +124,9 @@ class Index:
         index was loaded from it (new rows are then appended to the file).
     """
 
+    #: The record keys whose stored values the index holds.
+    keys: tuple[str, ...] = SUMMARY_KEYS
+
     def __init__(self, texts: Mapping[str, Text], tail: Sequence[Sequence[Any]] = (),
                  claims: Identity | None = None, layout: Sequence[int] | None = None
                  ) -> None:
@@ -139,7 +142,7 @@ class Index:
         self._columns: dict[str, list[Any]] = {}
         self.claims = claims
         #: Where the tables start in the archive file it claims (see
-        #: :attr:`archivist.archivefile.ArchiveFile.layout`), when known.
+        #: :attr:`.reader.ArchiveFile.layout`), when known.
         self.layout = list(layout) if layout is not None else None
         #: Each tag's folded key → its first spelling, from the header when known.
         self._spellings: dict[str, str] | None = None

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from archivist import archivefile, atomic, tabletext
+from archivist import atomic
 from archivist.errors import ArchiveCorrupt
 from archivist.models import record_from_mapping
-from archivist.store import Archive
+from archivist.store import open_archive
+from archivist.store.jsonfile import reader, writer
 from tests.conftest import Invoke, refuse_parsing_records
 
 
 def make(path: Path, *ids: str) -> None:
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         for record_id in ids:
             archive.add(record_from_mapping({"id": record_id, "title": f"Title {record_id}"}))
 
@@ -37,10 +38,10 @@ def test_layout_is_one_document_per_line_with_history_last(tmp_path: Path) -> No
 def test_reading_leaves_the_history_as_text(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     make(path, "a")
-    read = archivefile.read(path)
+    read = reader.read(path)
     assert read.history_text is not None and b'"action":"add"' in bytes(read.history_text)
     assert "history" not in read.tables
-    full = archivefile.read(path, with_history=True)
+    full = reader.read(path, with_history=True)
     assert full.history_text is None and len(full.tables["history"]) == 1
 
 
@@ -48,7 +49,7 @@ def test_appending_history_equals_writing_it_whole(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     make(path, "a")
     make(path, "b", "c")
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert [e["record"] for e in archive.history()] == ["a", "b", "c"]
         assert [e["seq"] for e in archive.history()] == [1, 2, 3]
         assert [e["change"] for e in archive.history()] == [1, 2, 2]
@@ -65,9 +66,9 @@ def test_writers_that_only_append_never_parse_the_history(
     def refuse(*_: object) -> None:
         raise AssertionError("the history was parsed")
 
-    monkeypatch.setattr(archivefile, "parse_history", refuse)
+    monkeypatch.setattr(reader, "parse_history", refuse)
     make(path, "b")
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert archive.ids() == ["a", "b"]
 
 
@@ -77,20 +78,20 @@ def test_a_file_in_another_layout_is_read_whole_and_rewritten(tmp_path: Path) ->
     data = json.loads(path.read_bytes())
     del data["meta"]["1"]["entries"]
     path.write_text(json.dumps(data, indent=4, ensure_ascii=False), "utf-8")
-    assert archivefile.read(path).history_text is None
+    assert reader.read(path).history_text is None
     make(path, "b")
     assert path.read_text("utf-8").splitlines()[1].startswith('"meta": {"1":{"format":1,'
                                                              '"entries":2')
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert [e["record"] for e in archive.history()] == ["a", "b"]
 
 
 def test_empty_history_and_first_entries(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
-    pieces = tabletext.encode({"meta": {"1": {"format": 1, "entries": 0, "change": 0}},
-                                 "records": {}, "links": {}}, tabletext.history_pieces({}))
+    pieces = writer.encode({"meta": {"1": {"format": 1, "entries": 0, "change": 0}},
+                                 "records": {}, "links": {}}, writer.history_pieces({}))
     path.write_bytes(b"".join(pieces))
-    assert bytes(archivefile.read(path).history_text or b"") == b"{\n}"
+    assert bytes(reader.read(path).history_text or b"") == b"{\n}"
     make(path, "a")
     assert json.loads(path.read_bytes())["history"]["1"]["record"] == "a"
 
@@ -112,20 +113,20 @@ def test_read_archive_file_reports_damage(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     path.write_bytes(b'{\n"meta": {"1": {"format": 1}},\n"records": {\n}')
     with pytest.raises(ArchiveCorrupt, match="not valid JSON"):
-        archivefile.read(path)
+        reader.read(path)
 
 
 def test_tables_are_parsed_only_when_used_and_written_back_as_read(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     make(path, "a", "b")
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         archive.store_link("a", "related", "b")
-    links_text = archivefile.read(path).tables.texts["links"]  # type: ignore[attr-defined]
-    with Archive.open(path, write=True) as archive:
+    links_text = reader.read(path).tables.texts["links"]  # type: ignore[attr-defined]
+    with open_archive(path, write=True) as archive:
         archive.add(record_from_mapping({"id": "c", "title": "C"}))
         assert "links" not in archive._storage.data
     assert links_text in path.read_bytes()
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert [link["dst"] for link in archive.link_documents()] == ["b"]
 
 
@@ -135,17 +136,17 @@ def test_damage_in_a_lazy_table_is_reported_with_its_position(tmp_path: Path) ->
     text = path.read_text("utf-8").replace('"title":"Title b"', '"title":"Title b",,')
     path.write_text(text, "utf-8")
     line = next(n for n, row in enumerate(text.splitlines(), 1) if ",," in row)
-    with pytest.raises(ArchiveCorrupt, match=rf"a\.json:{line}:"), Archive.open(path) as archive:
+    with pytest.raises(ArchiveCorrupt, match=rf"a\.json:{line}:"), open_archive(path) as archive:
         archive.ids()
 
 
 # -- one document at a time, without parsing the table ---------------------------------
 
 
-def lazy_records(path: Path, *ids: str) -> archivefile.LazyTables:
+def lazy_records(path: Path, *ids: str) -> reader.LazyTables:
     make(path, *ids)
-    tables = archivefile.read(path).tables
-    assert isinstance(tables, archivefile.LazyTables)
+    tables = reader.read(path).tables
+    assert isinstance(tables, reader.LazyTables)
     return tables
 
 
@@ -163,8 +164,8 @@ def test_documents_replaced_line_by_line_give_the_table_parsing_would(
         tables.append("records", [("4", {"id": "d", "title": "D"})])
     assert "records" not in tables  # nothing parsed the table
     text = atomic.join(tables.pieces("records"))
-    fresh = archivefile.read(tmp_path / "a.json").tables
-    assert isinstance(fresh, archivefile.LazyTables)
+    fresh = reader.read(tmp_path / "a.json").tables
+    assert isinstance(fresh, reader.LazyTables)
     expected = json.loads(bytes(fresh.texts["records"]))
     for doc_id in changed:
         expected[doc_id]["title"] = f"New “{doc_id}”\\"
@@ -189,7 +190,7 @@ def test_set_on_an_indexed_archive_parses_one_line(tmp_path: Path,
     path = tmp_path / "a.json"
     make(path, "a", "b", "c")
     refuse_parsing_records(monkeypatch)
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         record = archive.get("b")
         archive.update(record.with_changes(title="Bee"))
         assert archive.get("B").title == "Bee"
@@ -205,13 +206,13 @@ def test_a_mapped_archive_leaves_links_and_history_as_regions_of_the_file(
     make(path, "a", "b", "c")
     before = path.read_bytes()
     monkeypatch.setattr(atomic, "MAP_FROM", 0)
-    read = archivefile.read(path)
+    read = reader.read(path)
     assert isinstance(read.history_text, atomic.Region)
-    assert isinstance(read.tables, archivefile.LazyTables)
+    assert isinstance(read.tables, reader.LazyTables)
     assert isinstance(read.tables.texts["links"], atomic.Region)
     assert not isinstance(read.tables.texts["records"], atomic.Region)
     # A write copies them from the file as it was read.
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         archive.add(record_from_mapping({"title": "D", "id": "d"}))
     data = json.loads(path.read_bytes())
     assert list(data["history"].values())[:3] == list(json.loads(before)["history"].values())
@@ -231,14 +232,14 @@ def test_one_record_of_an_indexed_archive_is_found_without_reading_the_table(
 
     monkeypatch.setattr(atomic.Region, "read", counting_read)
     refuse_parsing_records(monkeypatch)
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         assert archive.get("B").title == "Title b"
         archive.update(archive.get("b").with_changes(title="Changed"))
     # Only the few bytes that check the layout: the record's line is found in the
     # mapped file, and the rest copied by the kernel.
     assert read and max(read) <= 2
     monkeypatch.undo()
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert [r.title for r in archive.records()] == ["Title a", "Changed", "Title c"]
 
 
@@ -246,8 +247,8 @@ def test_a_window_is_not_made_on_a_file_cut_short(tmp_path: Path) -> None:
     path = tmp_path / "a.bin"
     path.write_bytes(b"0123456789")
     with path.open("rb") as file:
-        window = archivefile._Window.of(atomic.Region(file, 2, 6))
+        window = reader._Window.of(atomic.Region(file, 2, 6))
         assert window is not None and len(window) == 6
         assert window.find(b"45") == 2 and window.find(b"9") == -1 and window[1:3] == b"34"
-        assert archivefile._Window.of(atomic.Region(file, 5, 20)) is None
-        assert archivefile._Window.of(atomic.Region(file, 5, 0)) is None
+        assert reader._Window.of(atomic.Region(file, 5, 20)) is None
+        assert reader._Window.of(atomic.Region(file, 5, 0)) is None

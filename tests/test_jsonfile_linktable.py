@@ -6,8 +6,8 @@ import pytest
 from tinydb import TinyDB
 
 from archivist.errors import RecordInUse
-from archivist.linktable import LinkTable, as_stored
-from archivist.recordtable import SnapshotStorage
+from archivist.store.jsonfile.linktable import LinkTable, as_stored
+from archivist.store.jsonfile.recordtable import SnapshotStorage
 
 
 def table(*links: tuple[str, str, str]) -> LinkTable:

@@ -9,10 +9,10 @@ import pytest
 from tinydb import TinyDB
 
 from archivist.errors import DuplicateRecord, RecordNotFound
-from archivist.indexing import IndexKeeper
 from archivist.models import Record
-from archivist.recordtable import RecordTable, SnapshotStorage
-from archivist.store import Archive
+from archivist.store import open_archive
+from archivist.store.jsonfile.indexkeeper import IndexKeeper
+from archivist.store.jsonfile.recordtable import RecordTable, SnapshotStorage
 from tests.conftest import refuse_parsing_records
 
 
@@ -51,11 +51,11 @@ def test_a_parsed_table_finds_adds_and_changes_records_by_id_in_any_case() -> No
 def test_an_unparsed_table_reads_and_changes_one_line(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "a.json"
-    with Archive.open(db, write=True) as archive:
+    with open_archive(db, write=True) as archive:
         for n in range(3):
             archive.add(Record(id=f"r{n}", title=f"Title {n}"))
     refuse_parsing_records(monkeypatch)
-    with Archive.open(db, write=True) as archive:
+    with open_archive(db, write=True) as archive:
         table = archive._table
         assert not table.parsed() and table.unparsed_tables() is not None
         assert table.document("R1")["title"] == "Title 1"
@@ -66,7 +66,7 @@ def test_an_unparsed_table_reads_and_changes_one_line(tmp_path: Path,
 
         table.update(retitle, [table.ids["r1"]])
     monkeypatch.undo()
-    with Archive.open(db) as archive:
+    with open_archive(db) as archive:
         assert [r.title for r in archive.records()] == ["Title 0", "Changed", "Title 2"]
 
 
@@ -111,13 +111,13 @@ def test_documents_are_replaced_and_their_archive_sections_changed_by_id() -> No
 def test_an_unknown_id_names_the_closest_without_parsing_the_records(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "a.json"
-    with Archive.open(db, write=True) as archive:
+    with open_archive(db, write=True) as archive:
         archive.add(Record(id="Weiss-2021-Dear-Comrades", title="A"))
         archive.add(Record(id="weiss-2020-other", title="B"))
-    with Archive.open(db) as archive:
+    with open_archive(db) as archive:
         list(archive.documents())  # the index file is written when the archive is left
     refuse_parsing_records(monkeypatch)
-    with Archive.open(db) as archive:
+    with open_archive(db) as archive:
         with pytest.raises(RecordNotFound) as caught:
             archive.document("weiss-2021-dear-comrade")
         assert caught.value.closest == "Weiss-2021-Dear-Comrades"

@@ -22,11 +22,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivist import archivefile, atomic, tabletext
+from archivist import atomic
 from archivist.errors import ArchiveCorrupt
-from archivist.historylog import HistoryLog, current_user, diff, loggable, utc_now
+from archivist.history import current_user, diff, loggable, utc_now
 from archivist.models import Record
-from archivist.store import Archive
+from archivist.store import open_archive
+from archivist.store.jsonfile import reader, writer
+from archivist.store.jsonfile.historylog import HistoryLog
 
 STAMP = {"time": "2025-06-01T12:00:00Z", "user": "ana", "command": "archivist set"}
 
@@ -58,7 +60,7 @@ def make_log(request: pytest.FixtureRequest) -> MakeLog:
             meta = {"entries": max(map(int, table), default=0),
                     "change": max((e["change"] for e in table.values()), default=0)}
         if request.param == "text":
-            text = atomic.join(tabletext.history_pieces(table))
+            text = atomic.join(writer.history_pieces(table))
             return HistoryLog("a.json", lambda: meta, STAMP, text, None)
         return HistoryLog("a.json", lambda: meta, STAMP, None, table)
 
@@ -297,10 +299,10 @@ def test_a_damaged_history_is_reported(text: bytes) -> None:
 
 def test_a_deferred_history_is_read_when_first_wanted(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         archive.add(Record(id="a", title="A"))
         archive.add(Record(id="b", title="B"))
-    log = HistoryLog(str(path), dict, STAMP, None, None, archivefile.DeferredTables(path))
+    log = HistoryLog(str(path), dict, STAMP, None, None, reader.DeferredTables(path))
     assert [(e["action"], e["record"]) for e in log.history()] == [("add", "a"), ("add", "b")]
     assert log.entries_so_far() == 2
     log.log_many([("rm", "a", {"id": "a"}, None)])
@@ -308,7 +310,7 @@ def test_a_deferred_history_is_read_when_first_wanted(tmp_path: Path) -> None:
 
 
 def test_a_deferred_missing_file_has_no_history(tmp_path: Path) -> None:
-    deferred = archivefile.DeferredTables(tmp_path / "missing.json")
+    deferred = reader.DeferredTables(tmp_path / "missing.json")
     log = HistoryLog("missing.json", dict, STAMP, None, None, deferred)
     assert log.history() == [] and log.entries_so_far() == 0
 

@@ -25,7 +25,7 @@ command first needs it (``list`` never parses the links, ``add`` neither the lin
 the history), and a table a command did not touch is written back as the bytes it
 read; the history is appended to without being parsed.  ``history``, ``undo`` and
 ``check`` parse it.  A file in any other layout (written by hand, or by another
-tool) is simply parsed whole.  Writing the file is :mod:`archivist.tabletext`.
+tool) is simply parsed whole.  Writing the file is :mod:`.writer`.
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from archivist import atomic, indexfile
+from archivist import atomic
 from archivist.errors import ArchiveCorrupt
-from archivist.tabletext import (
+from archivist.store.jsonfile import summaryindex
+from archivist.store.jsonfile.writer import (
     FILE_END,
     HISTORY_MARK,
     LINKS_MARK,
@@ -63,7 +64,7 @@ class LazyTables(dict[str, Any]):
 
     TinyDB reads a table as ``tables[name]``, which lands in :meth:`__missing__` the
     first time.  A table never accessed is not in the dictionary, and
-    :func:`archivist.tabletext.encode` writes its text back unchanged.
+    :func:`.writer.encode` writes its text back unchanged.
     """
 
     def __init__(self, meta: dict[str, Any], texts: dict[str, Text],
@@ -86,7 +87,7 @@ class LazyTables(dict[str, Any]):
 
         ``add`` into an archive of 100,000 records need not parse them: the new
         documents are written after the table's text (see
-        :func:`archivist.tabletext.encode`).
+        :func:`.writer.encode`).
         """
         if name in self:
             self[name].update(docs)
@@ -245,7 +246,7 @@ class ArchiveFile:
     tables: dict[str, Any]
     history_text: Text | None
     exists: bool
-    #: The file's identity as read (see :func:`archivist.indexfile.identity`).
+    #: The file's identity as read (see :func:`.summaryindex.identity`).
     identity: list[int] | None = None
     #: Where its tables start: the offsets of the records, links and history marks.
     layout: list[int] | None = None
@@ -375,7 +376,7 @@ def read(path: Path, *, with_history: bool = False,
         try:
             # Taken from the open file, so it names exactly the bytes read.
             stat = os.fstat(file.fileno())
-            identity = indexfile.identity(stat)
+            identity = summaryindex.identity(stat)
             layout = None if layout_for is None or with_history else layout_for(identity)
             if layout is not None:
                 regions = _read_regions(file, stat.st_size, layout, str(path))
@@ -419,7 +420,7 @@ def read_whole(path: Path) -> tuple[dict[str, Any], bool]:
 class DeferredTables(LazyTables):
     """The tables of an archive file that is read only when a table is first wanted.
 
-    ``list`` answered from the index file (:mod:`archivist.indexfile`) never reads the
+    ``list`` answered from the index file (:mod:`.summaryindex`) never reads the
     archive at all.
     """
 

@@ -2,7 +2,7 @@
 
 :class:`archivist.store.Archive` logs each change; :mod:`archivist.links` holds the
 rules (relations, directions, cycles).  With :mod:`archivist.store` and
-:mod:`archivist.recordtable`, the only modules that touch TinyDB.
+:mod:`.recordtable`, the only modules that touch TinyDB.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from tinydb.table import Table
 
 from archivist.errors import RecordInUse
-from archivist.recordtable import SnapshotStorage
+from archivist.store.jsonfile.recordtable import SnapshotStorage
 
 #: A link as the table holds it: ``{"src", "rel", "dst"}``.
 StoredLink = dict[str, str]

@@ -4,31 +4,17 @@ Every change is logged in the same write as the change itself (see
 :meth:`archivist.store.Archive.commit`).  The stored history is the largest part of
 an archive file, so it stays text until a command asks for it (``history``, ``undo``,
 ``check``); new entries are appended to that text without parsing it
-(:func:`archivist.tabletext.append_history`).
+(:func:`.writer.append_history`).
 """
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
 from typing import Any
 
-from archivist import archivefile, atomic, tabletext
-
-
-def utc_now() -> str:
-    """The current time in UTC as ISO 8601 with a ``Z``, to the second."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def current_user() -> str:
-    """The name of the user running archivist (``unknown`` when it cannot be told)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USER", "unknown")
+from archivist import atomic
+from archivist.history import aliases, mentions
+from archivist.store.jsonfile import reader, writer
 
 
 class HistoryLog:
@@ -44,16 +30,16 @@ class HistoryLog:
     """
 
     def __init__(self, name: str, meta: Callable[[], dict[str, Any]],
-                 stamp: dict[str, Any], text: tabletext.Text | None,
+                 stamp: dict[str, Any], text: writer.Text | None,
                  table: dict[str, Any] | None,
-                 deferred: archivefile.DeferredTables | None = None) -> None:
+                 deferred: reader.DeferredTables | None = None) -> None:
         self._name = name
         self._meta = meta
         self._stamp = stamp
         self._text = text
         self._table = table
         self._deferred = deferred
-        self._written: list[tabletext.Text] | None = None
+        self._written: list[writer.Text] | None = None
         self._stored_entries: int | None = None
         self._change: int | None = None
         #: Entries logged since the last write, with their numbers.
@@ -69,7 +55,7 @@ class HistoryLog:
             self._text, self._table = read.history_text, deferred.history_table
 
     @property
-    def text(self) -> tabletext.Text | None:
+    def text(self) -> writer.Text | None:
         """The stored history as text (``None`` when it is parsed instead)."""
         self._load_source()
         if self._written is not None:
@@ -85,7 +71,7 @@ class HistoryLog:
         """
         self._load_source()
         if self._table is None:
-            self._table = archivefile.parse_history(self.text or b"{}", self._name)
+            self._table = reader.parse_history(self.text or b"{}", self._name)
         return self._table
 
     def entries_so_far(self) -> int:
@@ -141,14 +127,14 @@ class HistoryLog:
         make = self.brief if brief else self.entry
         self.append(make(*entry) for entry in entries)
 
-    def pieces(self) -> list[tabletext.Text]:
+    def pieces(self) -> list[writer.Text]:
         """The history table as it will be written, in pieces."""
         text = self.text
         if text is None:
-            return tabletext.history_pieces({**self.stored(), **dict(self.new)})
-        return tabletext.append_history(text, self.new)
+            return writer.history_pieces({**self.stored(), **dict(self.new)})
+        return writer.append_history(text, self.new)
 
-    def written(self, pieces: list[tabletext.Text], entries: int) -> None:
+    def written(self, pieces: list[writer.Text], entries: int) -> None:
         """After a write of :meth:`pieces`: the new entries are stored now."""
         if self.text is not None and self.new:
             self._written = pieces
@@ -174,7 +160,7 @@ class HistoryLog:
         if record_id is not None:
             keys = aliases(entries, record_id)
             entries = [e for e in entries if str(e.get("record") or "").lower() in keys
-                       or _mentions(e, keys)]
+                       or mentions(e, keys)]
         return entries
 
 
@@ -191,63 +177,3 @@ def _fill_stamps(entries: list[dict[str, Any]]) -> None:
         stamp = stamps.get(entry.get("change"))
         if stamp is not None:
             entry["user"], entry["command"] = stamp
-
-
-def renamed(entry: dict[str, Any]) -> tuple[str, str] | None:
-    """``(old id, new id)`` of a ``rename`` entry, else ``None``."""
-    before, after = entry.get("before"), entry.get("after")
-    if entry.get("action") == "rename" and isinstance(before, dict) and isinstance(
-            after, dict) and isinstance(before.get("id"), str) and isinstance(
-            after.get("id"), str):
-        return before["id"], after["id"]
-    return None
-
-
-def aliases(entries: Iterable[dict[str, Any]], record_id: str) -> set[str]:
-    """Every id (lowercased) that ``record_id`` was renamed from or to, itself included."""
-    pairs = [(old.lower(), new.lower()) for old, new in filter(None, map(renamed, entries))]
-    keys = {record_id.lower()}
-    grown = True
-    while grown:
-        grown = False
-        for old, new in pairs:
-            if (old in keys) != (new in keys):
-                keys |= {old, new}
-                grown = True
-    return keys
-
-
-def _mentions(entry: dict[str, Any], keys: set[str]) -> bool:
-    for side in (entry.get("before"), entry.get("after")):
-        if isinstance(side, dict) and (str(side.get("src", "")).lower() in keys
-                                       or str(side.get("dst", "")).lower() in keys):
-            return True
-    return False
-
-
-def loggable(doc: dict[str, Any]) -> dict[str, Any]:
-    """A stored document as history records it: no private or maintained keys."""
-    return {k: v for k, v in doc.items() if not k.startswith("_") and k != "archive"}
-
-
-def diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The user-visible values that differ: ``(before, after)``, ``None`` where absent."""
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    for key in sorted(set(old) | set(new)):
-        if key.startswith("_") or key == "archive":
-            continue
-        if not _same(old.get(key), new.get(key)):
-            before[key] = old.get(key)
-            after[key] = new.get(key)
-    return before, after
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal as JSON values: ``1``, ``1.0`` and ``true``, which Python's ``==`` takes for
-    one value, are three different values in the file."""
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(map(_same, a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(value, b[key]) for key, value in a.items())
-    return type(a) is type(b) and a == b

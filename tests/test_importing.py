@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archivist import importers
+from archivist import importing
 from archivist.errors import ImportFailed
-from archivist.importers import (
+from archivist.importing import (
     MAX_PROBLEMS,
     ImportOptions,
     Inputs,
@@ -23,7 +23,7 @@ from archivist.importers import (
 )
 from archivist.listing import to_interchange
 from archivist.models import KINDS, RESERVED_KEYS, Record, tag_key
-from archivist.store import Archive
+from archivist.store import Archive, memory_archive, open_archive
 from archivist.yamlio import MarkedList, YamlError, dump, load_all
 from tests.conftest import assert_index_current
 from tests.conftest import write_file as write
@@ -35,7 +35,7 @@ def read_text(text: str | bytes, name: str = "-") -> Inputs:
     return read_inputs([name], stdin=io.BytesIO(data))
 
 
-def run(archive: Archive, inputs: Inputs, **options: Any) -> importers.ImportResult:
+def run(archive: Archive, inputs: Inputs, **options: Any) -> importing.ImportResult:
     return import_records(archive, inputs, ImportOptions(command="test", **options))
 
 
@@ -80,7 +80,7 @@ def test_json_surrogate_pairs_are_joined_only_where_they_are_escapes() -> None:
 
 
 def test_one_record_a_list_and_a_stream_all_import() -> None:
-    archive = Archive()
+    archive = memory_archive()
     run(archive, read_text("id: one\ntitle: One\n"))
     run(archive, read_text("- {id: two, title: Two}\n- {id: three, title: Three}\n"))
     run(archive, read_text("---\nid: four\ntitle: Four\n---\n---\nid: five\ntitle: Five\n"))
@@ -89,7 +89,7 @@ def test_one_record_a_list_and_a_stream_all_import() -> None:
 
 def test_records_added_remember_how_they_came_in(tmp_path: Path) -> None:
     path = write(tmp_path / "r.yaml", "id: one\ntitle: One\n")
-    archive = Archive()
+    archive = memory_archive()
     run(archive, read_inputs([str(path)]))
     how = archive.document("one")["archive"]["added_how"]
     assert how == {"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -99,7 +99,7 @@ def test_records_added_remember_how_they_came_in(tmp_path: Path) -> None:
 
 
 def test_ids_are_generated_unique_within_the_import_and_the_archive() -> None:
-    archive = Archive()
+    archive = memory_archive()
     archive.add(Record(id="2020-same", title="Other"))
     text = "- {title: Same, date: '2020'}\n- {title: Same, date: '2020'}\n" \
            "- {id: 2020-same-3, title: Explicit}\n"
@@ -108,13 +108,14 @@ def test_ids_are_generated_unique_within_the_import_and_the_archive() -> None:
 
 
 def test_ids_must_be_unique_in_the_import_case_insensitively() -> None:
-    problems = problems_of(Archive(), read_text("- {id: dup, title: A}\n- {id: DUP, title: B}\n"))
+    text = "- {id: dup, title: A}\n- {id: DUP, title: B}\n"
+    problems = problems_of(memory_archive(), read_text(text))
     assert problems == ["<stdin>:2:4: the id 'DUP' is used twice in this import (first at "
                         "<stdin>:1:4)"]
 
 
 def test_an_existing_id_is_an_error_unless_told_otherwise() -> None:
-    archive = Archive()
+    archive = memory_archive()
     archive.add(Record(id="taken", title="Old"))
     problems = problems_of(archive, read_text("id: TAKEN\ntitle: New\n"))
     assert problems == ["<stdin>:1:1: a record with id 'TAKEN' already exists (use "
@@ -122,7 +123,7 @@ def test_an_existing_id_is_an_error_unless_told_otherwise() -> None:
 
 
 def test_skip_leaves_the_record_and_its_links_alone() -> None:
-    archive = Archive()
+    archive = memory_archive()
     archive.add_many([(Record(id="taken", title="Old"), None),
                       (Record(id="x", title="X"), None)])
     text = "id: taken\ntitle: New\nlinks: [{rel: related, target: x}]\n"
@@ -133,7 +134,7 @@ def test_skip_leaves_the_record_and_its_links_alone() -> None:
 
 
 def test_update_replaces_values_logs_them_and_adds_new_links() -> None:
-    archive = Archive()
+    archive = memory_archive()
     archive.add_many([(Record(id="taken", title="Old", summary="S"), None),
                       (Record(id="x", title="X"), None)])
     before = archive.document("taken")["archive"]
@@ -152,16 +153,16 @@ def test_update_replaces_values_logs_them_and_adds_new_links() -> None:
 def test_an_update_that_changes_nothing_is_a_skip(tmp_path: Path) -> None:
     text = "- {id: a, title: A, tags: [x]}\n- {id: b, title: B, links: [{rel: part-of, " \
            "target: a}]}\n"
-    with Archive.open(tmp_path / "archive.json", write=True) as archive:
+    with open_archive(tmp_path / "archive.json", write=True) as archive:
         run(archive, read_text(text))
-    with Archive.open(tmp_path / "archive.json", write=True) as archive:
+    with open_archive(tmp_path / "archive.json", write=True) as archive:
         result = run(archive, read_text(text), on_conflict="update")
         assert result.actions == [("skip", "a"), ("skip", "b")] and result.links == 0
         assert not archive.dirty
 
 
 def test_records_without_ids_are_found_again_by_their_values() -> None:
-    archive = Archive()
+    archive = memory_archive()
     text = "- {title: Same, date: '2020'}\n- {title: Same, date: '2020', summary: other}\n"
     run(archive, read_text(text))
     assert archive.ids() == ["2020-same", "2020-same-2"]
@@ -172,7 +173,7 @@ def test_records_without_ids_are_found_again_by_their_values() -> None:
 
 
 def test_tags_keep_the_spelling_first_given_across_the_import() -> None:
-    archive = Archive()
+    archive = memory_archive()
     archive.add(Record(id="a", title="A", tags=("Film",)))
     run(archive, read_text("- {id: b, title: B, tags: [film, Новое]}\n"
                            "- {id: c, title: C, tags: [FILM, новое]}\n"))
@@ -210,7 +211,7 @@ def test_tags_keep_the_spelling_first_given_across_the_import() -> None:
      "<stdin>:1:30: a part-of b would form a cycle of part-of links: a → b → a"),
 ])
 def test_problems_name_file_line_and_column(text: str, expected: str) -> None:
-    archive = Archive()
+    archive = memory_archive()
     problems = problems_of(archive, read_text(text))
     assert problems[0].startswith(expected), problems
     assert len(archive) == 0 and not archive.dirty
@@ -219,7 +220,7 @@ def test_problems_name_file_line_and_column(text: str, expected: str) -> None:
 def test_every_problem_is_listed_up_to_a_limit() -> None:
     text = "".join(f"- {{id: r{i}, title: T, kind: novel}}\n" for i in range(MAX_PROBLEMS + 7))
     with pytest.raises(ImportFailed) as err:
-        run(Archive(), read_text(text))
+        run(memory_archive(), read_text(text))
     assert len(err.value.problems) == MAX_PROBLEMS + 1
     assert err.value.problems[-1] == "… and 7 more"
     assert err.value.total == MAX_PROBLEMS + 7
@@ -228,7 +229,7 @@ def test_every_problem_is_listed_up_to_a_limit() -> None:
 def test_problems_of_all_files_are_listed_together(tmp_path: Path) -> None:
     bad_yaml = write(tmp_path / "a.yaml", "title: [unclosed\n")
     bad_record = write(tmp_path / "b.yaml", "id: x\ntitle: T\nkind: novel\n")
-    problems = problems_of(Archive(), read_inputs([str(bad_yaml), str(bad_record)]))
+    problems = problems_of(memory_archive(), read_inputs([str(bad_yaml), str(bad_record)]))
     assert len(problems) == 2
     assert problems[0].startswith(f"{bad_yaml}:2:1:")
     assert problems[1].startswith(f"{bad_record}:3:1: unknown kind")
@@ -237,7 +238,7 @@ def test_problems_of_all_files_are_listed_together(tmp_path: Path) -> None:
 def test_a_link_to_a_record_with_an_error_is_not_a_second_problem() -> None:
     text = "- {id: a, title: A, kind: novel}\n- {id: b, title: B, links: [{rel: part-of, " \
            "target: a}]}\n"
-    assert len(problems_of(Archive(), read_text(text))) == 1
+    assert len(problems_of(memory_archive(), read_text(text))) == 1
 
 
 # -- links --------------------------------------------------------------------------
@@ -248,7 +249,7 @@ def test_links_may_point_anywhere_in_the_import(tmp_path: Path) -> None:
     write(tmp_path / "2.yaml", "id: whole\ntitle: Whole\nlinks: [{rel: has-part, target: "
                                "other}]\n")
     write(tmp_path / "3.yaml", "id: other\ntitle: Other\n")
-    archive = Archive()
+    archive = memory_archive()
     result = run(archive, read_inputs([str(tmp_path)]))
     assert result.links == 2
     assert sorted((d["src"], d["rel"], d["dst"]) for d in archive.link_documents()) == [
@@ -259,9 +260,9 @@ def test_links_may_point_anywhere_in_the_import(tmp_path: Path) -> None:
 
 
 def test_a_dry_run_reports_and_changes_nothing(tmp_path: Path) -> None:
-    with Archive.open(tmp_path / "archive.json", write=True) as archive:
+    with open_archive(tmp_path / "archive.json", write=True) as archive:
         archive.add(Record(id="old", title="Old"))
-    with Archive.open(tmp_path / "archive.json", write=True) as archive:
+    with open_archive(tmp_path / "archive.json", write=True) as archive:
         result = run(archive, read_text("- {id: old, title: Changed}\n- {id: new, title: "
                                         "New}\n"), on_conflict="update", dry_run=True)
         assert result.actions == [("update", "old"), ("add", "new")]
@@ -328,7 +329,7 @@ def test_records_written_out_come_back_unchanged(records: list[dict[str, Any]],
         text = dump(records)
     else:
         text = json.dumps(records, ensure_ascii=form == "json-ascii", indent=1)
-    archive = Archive()
+    archive = memory_archive()
     run(archive, read_text(text))
     assert interchange_of(archive) == _expected(records)
 
@@ -336,31 +337,31 @@ def test_records_written_out_come_back_unchanged(records: list[dict[str, Any]],
 def test_an_import_into_an_indexed_archive_appends_and_keeps_the_index_current(
         tmp_path: Path) -> None:
     path = tmp_path / "a.json"
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         archive.add(Record(id="old", title="Old", tags=("FILM",)))
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         list(archive.documents())  # leaves the index file
     text = "- {id: new, title: New, tags: [film], links: [{rel: part-of, target: old}]}\n"
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         result = run(archive, read_text(text))
         assert archive.get("new").tags == ("FILM",)  # read again from the file written
     assert result.summary() == "imported 1 record (1 links), skipped 0, updated 0"
     assert_index_current(path)
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert archive.ids() == ["old", "new"]
         assert [e["action"] for e in archive.history()] == ["add", "add", "link"]
 
 
 def test_an_import_that_updates_records_changes_them_for_the_commit(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         archive.add(Record(id="old", title="Old"))
     text = "- {id: old, title: Changed}\n- {id: new, title: New}\n"
-    with Archive.open(path, write=True) as archive:
+    with open_archive(path, write=True) as archive:
         result = run(archive, read_text(text), on_conflict="update")
         assert archive.dirty  # written by the commit, not as it was read
     assert [a for a, _ in result.actions] == ["update", "add"]
-    with Archive.open(path) as archive:
+    with open_archive(path) as archive:
         assert [r.title for r in archive.records()] == ["Changed", "New"]
 
 
@@ -369,13 +370,13 @@ def test_an_import_that_updates_records_changes_them_for_the_commit(tmp_path: Pa
 
 def test_the_archive_is_searched_for_records_without_ids_only_when_there_are_some(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    archive = Archive()
+    archive = memory_archive()
     run(archive, read_text("- {id: a, title: A}\n- {title: B, date: '1917'}\n"))
 
     def refused(*_: Any) -> None:
         raise AssertionError("the lookup was built")
 
-    monkeypatch.setattr(importers, "_Matcher", refused)
+    monkeypatch.setattr(importing, "_Matcher", refused)
     result = run(archive, read_text("- {id: a, title: A2}\n- {id: c, title: C}\n"),
                  on_conflict="update")
     assert result.actions == [("update", "a"), ("add", "c")]
@@ -389,7 +390,7 @@ def test_a_record_without_an_id_is_the_one_with_its_source_before_its_values(
     write(tmp_path / "page.txt", "one\ntwo\n")
     path = write(tmp_path / "r.yaml", "- {title: Same, source: {path: page.txt, span: [1, 1]}}\n"
                                       "- {title: Same, source: {path: page.txt, span: [2, 2]}}\n")
-    archive = Archive()
+    archive = memory_archive()
     run(archive, read_inputs([str(path)]))
     assert archive.ids() == ["same", "same-2"]
     write(path, "- {title: Same, summary: second, source: {path: page.txt, span: [2, 2]}}\n"

@@ -4,12 +4,12 @@
 module says where it lands.  The records table is either
 
 * parsed: a TinyDB table over the snapshot read (:class:`SnapshotStorage`), or
-* unparsed: the file's text (:class:`archivist.archivefile.LazyTables`), while the
-  index file (:mod:`archivist.indexfile`) is current.  Then ids and tag spellings come
+* unparsed: the file's text (:class:`.reader.LazyTables`), while the
+  index file (:mod:`.summaryindex`) is current.  Then ids and tag spellings come
   from the index, new records are appended to the text, and a record is read and
   rewritten as its one line.
 
-With :mod:`archivist.store` and :mod:`archivist.linktable`, the only modules that touch
+With :mod:`archivist.store` and :mod:`.linktable`, the only modules that touch
 TinyDB.
 """
 
@@ -21,10 +21,10 @@ from typing import Any
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from archivist import archivefile, indexfile
 from archivist.errors import DuplicateRecord, RecordNotFound
-from archivist.indexing import IdIndex, IndexKeeper
 from archivist.models import first_spellings
+from archivist.store.jsonfile import reader, summaryindex
+from archivist.store.jsonfile.indexkeeper import IdIndex, IndexKeeper
 
 
 class SnapshotStorage(Storage):
@@ -85,7 +85,7 @@ class RecordTable:
 
         ``list`` and ``export`` walk the documents and never look a record up, so
         they do not pay for it (80 ms at 100,000 records); ``add`` asks whether an id
-        is taken from the index file's text (:class:`archivist.indexing.IdIndex`).
+        is taken from the index file's text (:class:`.indexkeeper.IdIndex`).
         """
         if self._ids is None:
             index = self.unparsed_summaries()
@@ -94,8 +94,8 @@ class RecordTable:
 
                 def build() -> dict[str, int]:
                     try:
-                        return dict(zip(summaries.column(indexfile.ID_KEY),
-                                        summaries.column(indexfile.DOC_KEY)))
+                        return dict(zip(summaries.column(summaryindex.ID_KEY),
+                                        summaries.column(summaryindex.DOC_KEY)))
                     except ValueError:  # a damaged index file: read the records
                         return _ids_of(storage.raw("records"))
 
@@ -108,27 +108,27 @@ class RecordTable:
         """Whether the records table was parsed."""
         return "records" in self._storage.data
 
-    def unparsed_summaries(self) -> indexfile.Index | None:
+    def unparsed_summaries(self) -> summaryindex.Index | None:
         """The index, when the records table is still unparsed text it summarises.
 
         Then ``add`` learns the ids and tags from the index, and appends to the text,
         without parsing a single record.
         """
         tables = self._storage.data
-        if not isinstance(tables, archivefile.LazyTables) or self.parsed():
+        if not isinstance(tables, reader.LazyTables) or self.parsed():
             return None
         # A reader reads the archive (DeferredTables) after the index: another process
         # may have written it in between.
-        if isinstance(tables, archivefile.DeferredTables) and not tables.as_expected:
+        if isinstance(tables, reader.DeferredTables) and not tables.as_expected:
             return None
         return self._indexing.checked()
 
-    def unparsed_tables(self) -> archivefile.LazyTables | None:
+    def unparsed_tables(self) -> reader.LazyTables | None:
         """The tables, when records may be read, changed and added one line at a time
         (see :meth:`unparsed_summaries`)."""
         tables = self._storage.data
         if self.unparsed_summaries() is None or not isinstance(tables,
-                                                               archivefile.LazyTables):
+                                                               reader.LazyTables):
             return None
         return tables
 
@@ -151,12 +151,12 @@ class RecordTable:
             return self._indexing.reserve(count)
         return max(map(int, self._storage.raw("records")), default=0) + 1
 
-    def titles(self, wanted: set[str], index: indexfile.Index | None) -> dict[str, Any]:
+    def titles(self, wanted: set[str], index: summaryindex.Index | None) -> dict[str, Any]:
         """The title of each record whose lower id is ``wanted`` (``None`` for one
         without), from ``index`` when given and sound.  Unknown ids are left out."""
         if index is not None:
             try:
-                return {key: title for key, title in zip(index.column(indexfile.ID_KEY),
+                return {key: title for key, title in zip(index.column(summaryindex.ID_KEY),
                                                          index.column("title"))
                         if key in wanted}
             except ValueError:  # a damaged index file: read the records

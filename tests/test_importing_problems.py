@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archivist.errors import ImportFailed
-from archivist.importproblems import MAX_PROBLEMS, Place, Problems
+from archivist.importing.problems import MAX_PROBLEMS, Place, Problems
 
 
 def test_problems_are_one_line_each_and_listed_up_to_a_limit() -> None:

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivist import indexfile
-from archivist.indexing import IdIndex, IndexKeeper
 from archivist.models import Record, record_from_mapping
-from archivist.store import Archive
+from archivist.store import Archive, open_archive
+from archivist.store.jsonfile import summaryindex
+from archivist.store.jsonfile.indexkeeper import IdIndex, IndexKeeper
 
 
 def counting(ids: dict[str, int]) -> tuple[IdIndex, list[str], list[int]]:
@@ -94,18 +94,18 @@ def test_probed_answers_are_the_built_answers(ids: dict[str, int], asked: list[s
 def test_the_keeper_drops_an_index_whose_ids_do_not_match_its_documents(
         tmp_path: Path) -> None:
     db = tmp_path / "a.json"
-    with Archive.open(db, write=True) as archive:
+    with open_archive(db, write=True) as archive:
         for title in ("One", "Two", "Three"):
             archive.add(archive_record(archive, title))
-    index = indexfile.load(db)
+    index = summaryindex.load(db)
     assert index is not None
-    keeper = IndexKeeper(db, index, indexfile.file_identity(db), None)
+    keeper = IndexKeeper(db, index, summaryindex.file_identity(db), None)
     assert keeper.checked() is index
     # The same index with one id fewer than documents: not to be trusted.
-    damaged = indexfile.Index({**index._texts, indexfile.ID_KEY: b'["one","two"]'})
-    keeper = IndexKeeper(db, damaged, indexfile.file_identity(db), None)
+    damaged = summaryindex.Index({**index._texts, summaryindex.ID_KEY: b'["one","two"]'})
+    keeper = IndexKeeper(db, damaged, summaryindex.file_identity(db), None)
     assert keeper.checked() is None
-    assert not indexfile.index_path(db).exists()
+    assert not summaryindex.index_path(db).exists()
 
 
 def archive_record(archive: Archive, title: str) -> Record:
@@ -126,14 +126,15 @@ def archive_record(archive: Archive, title: str) -> Record:
     (b'["one","tw\xc3\xb6","three"]', False),  # not an id archivist accepts
 ])
 def test_the_id_column_text_is_checked_without_parsing(text: bytes, sound: bool) -> None:
-    index = indexfile.Index({indexfile.DOC_KEY: b"[1,2,3]", indexfile.ID_KEY: text})
+    index = summaryindex.Index({summaryindex.DOC_KEY: b"[1,2,3]", summaryindex.ID_KEY: text})
     assert index.keys_sound() is sound
-    assert indexfile.ID_KEY not in index._columns
+    assert summaryindex.ID_KEY not in index._columns
 
 
 def test_an_empty_id_column_is_sound_for_no_documents() -> None:
-    assert indexfile.Index({indexfile.DOC_KEY: b"[]", indexfile.ID_KEY: b"[]"}).keys_sound()
-    assert indexfile.Index({}).keys_sound()
+    empty = {summaryindex.DOC_KEY: b"[]", summaryindex.ID_KEY: b"[]"}
+    assert summaryindex.Index(empty).keys_sound()
+    assert summaryindex.Index({}).keys_sound()
 
 
 def test_records_appended_by_a_write_reach_the_index_as_rows_or_as_new_columns(
@@ -142,12 +143,12 @@ def test_records_appended_by_a_write_reach_the_index_as_rows_or_as_new_columns(
     path.write_text("{}")
     doc = record_from_mapping({"id": "A", "title": "T"}).to_document()
     new = IndexKeeper(path, None, None, None)
-    columns = indexfile.ColumnsWriter({})
-    columns.append(indexfile.summary_row("1", doc))
+    columns = summaryindex.ColumnsWriter({})
+    columns.append(summaryindex.summary_row("1", doc))
     new.written_with_rows(columns, [0, 1, 2])
-    assert new.index is not None and new.index.rows() == indexfile.build({"1": doc}).rows()
-    loaded = indexfile.load(path)
+    assert new.index is not None and new.index.rows() == summaryindex.build({"1": doc}).rows()
+    loaded = summaryindex.load(path)
     assert loaded is not None and len(loaded) == 1
     kept = IndexKeeper(path, loaded, new.source, [0, 1, 2])
-    kept.written_with_rows([indexfile.summary_row("2", {**doc, "id": "B"})], [0, 1, 2])
-    assert kept.index is not None and kept.index.column(indexfile.ID_KEY) == ["a", "b"]
+    kept.written_with_rows([summaryindex.summary_row("2", {**doc, "id": "B"})], [0, 1, 2])
+    assert kept.index is not None and kept.index.column(summaryindex.ID_KEY) == ["a", "b"]

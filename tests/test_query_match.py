@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from archivist.querymatch import (
+from archivist.query.match import (
     And,
     Dates,
     Everything,

@@ -22,14 +22,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import archivist.version
-from archivist import archivefile, atomic, exporters, indexfile, listing
+from archivist import atomic, exporters, listing
 from archivist.cli import cli
 from archivist.display import DEFAULT_COLUMNS
 from archivist.errors import ArchivistError, RecordNotFound
 from archivist.links import add_link
 from archivist.models import record_from_mapping
 from archivist.query import parse
-from archivist.store import Archive
+from archivist.store import memory_archive, open_archive
+from archivist.store.jsonfile import reader, summaryindex
 from tests.conftest import Invoke, refuse_parsing_records
 from tests.conftest import write_file as write
 
@@ -230,7 +231,7 @@ def ok(db: Path, *args: str) -> Result:
 
 def without_index(db: Path, *args: str) -> Result:
     """Run a command with the index file out of the way, then put it back as it was."""
-    path = indexfile.index_path(db)
+    path = summaryindex.index_path(db)
     saved = path.read_bytes() if path.exists() else None
     if saved is not None:
         path.unlink()
@@ -246,18 +247,18 @@ def records_table(db: Path) -> dict[str, Any]:
     return table
 
 
-def assert_current(db: Path) -> indexfile.Index:
+def assert_current(db: Path) -> summaryindex.Index:
     """The index file exists, is current, and says what summarising the archive says."""
-    index = indexfile.load(db)
+    index = summaryindex.load(db)
     assert index is not None, "no current index file"
-    assert index.rows() == indexfile.build(records_table(db)).rows()
+    assert index.rows() == summaryindex.build(records_table(db)).rows()
     return index
 
 
 def appended_lines(db: Path) -> list[dict[str, Any]]:
     """The ``{"base", "source", "rows"}`` lines appended to the index file."""
     lines = []
-    for line in indexfile.index_path(db).read_bytes().splitlines():
+    for line in summaryindex.index_path(db).read_bytes().splitlines():
         try:
             value = json.loads(line)
         except ValueError:
@@ -274,10 +275,10 @@ def table_ids(output: str) -> list[str]:
 
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every command of the test stamps the same time, so that two runs write alike."""
-    import archivist.historylog
-    import archivist.store
+    import archivist.history
+    import archivist.store.jsonfile.archive
 
-    for module in (archivist.store, archivist.historylog):
+    for module in (archivist.store.jsonfile.archive, archivist.history):
         monkeypatch.setattr(module, "utc_now", lambda: "2025-06-01T12:00:00Z")
 
 
@@ -313,7 +314,7 @@ def built(db: Path) -> Path:
 
 @pytest.mark.parametrize("args", CASES, ids=" ".join)
 def test_list_from_the_index_is_byte_identical(sample: Path, args: tuple[str, ...]) -> None:
-    assert indexfile.load(sample) is not None
+    assert summaryindex.load(sample) is not None
     fast = run(sample, "list", *args)
     slow = without_index(sample, "list", *args)
     assert (fast.exit_code, fast.stdout, fast.stderr) == (
@@ -361,7 +362,7 @@ def test_the_sample_answers_are_the_expected_ones(sample: Path) -> None:
 ])
 def test_select_summaries_answers_what_the_index_holds(sample: Path, query: str,
                                                        sort: str | None) -> None:
-    with Archive.open(sample) as archive:
+    with open_archive(sample) as archive:
         fast = listing.select_summaries(archive, query.split(), sort=sort, limit=None)
         slow = exporters._rows(listing.select(archive, query.split(), sort=sort),
                                DEFAULT_COLUMNS)
@@ -421,7 +422,7 @@ def test_select_summaries_equals_the_normal_path(
         limit: int | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "archive.json"
-        with Archive.open(path, write=True, command="archivist test") as archive:
+        with open_archive(path, write=True, command="archivist test") as archive:
             ids = [f"{prefixes[n]}-{n}" for n in range(len(values))]
             for record_id, value in zip(ids, values):
                 archive.add(record_from_mapping({**value, "id": record_id}))
@@ -432,10 +433,10 @@ def test_select_summaries_equals_the_normal_path(
                     except ArchivistError:  # a self link or a cycle: not this test's business
                         pass
         words = query.split()
-        with Archive.open(path) as archive:
+        with open_archive(path) as archive:
             fast = listing.select_summaries(archive, words, sort=sort, limit=limit)
-        indexfile.index_path(path).unlink()
-        with Archive.open(path) as archive:
+        summaryindex.index_path(path).unlink()
+        with open_archive(path) as archive:
             assert archive.summaries() is None
             assert listing.select_summaries(archive, words, sort=sort, limit=limit) is None
             slow = exporters._rows(listing.select(archive, words, sort=sort, limit=limit),
@@ -469,7 +470,7 @@ def test_select_summaries_equals_the_normal_path(
 def test_queries_the_index_cannot_answer_fall_back(sample: Path, query: str,
                                                    sort: str | None,
                                                    expected: list[str] | None) -> None:
-    with Archive.open(sample) as archive:
+    with open_archive(sample) as archive:
         assert archive.summaries() is not None
         assert listing.select_summaries(archive, query.split(), sort=sort) is None
     args = [*(("--sort", sort) if sort else ()), "--", *query.split()]
@@ -481,9 +482,9 @@ def test_queries_the_index_cannot_answer_fall_back(sample: Path, query: str,
 @pytest.mark.parametrize("path", ["summary", "url", "subtitle", "publisher", "title"])
 def test_a_field_query_is_answered_exactly_when_the_index_holds_the_field(
         sample: Path, path: str) -> None:
-    with Archive.open(sample) as archive:
+    with open_archive(sample) as archive:
         rows = listing.select_summaries(archive, [f"{path}:a"])
-    assert (rows is None) == (path not in indexfile.SUMMARY_KEYS)
+    assert (rows is None) == (path not in summaryindex.SUMMARY_KEYS)
 
 
 def test_bad_queries_sorts_and_limits_fail_alike(sample: Path) -> None:
@@ -501,7 +502,7 @@ def test_bad_queries_sorts_and_limits_fail_alike(sample: Path) -> None:
 def assert_ignored_and_lists_right(db: Path, expected: str | None = None) -> None:
     """The index does not count; ``list`` says what it says without one, and makes a
     current index again."""
-    assert indexfile.load(db) is None
+    assert summaryindex.load(db) is None
     fast = ok(db, "list")
     assert_current(db)
     assert fast.stdout == without_index(db, "list").stdout
@@ -512,9 +513,9 @@ def assert_ignored_and_lists_right(db: Path, expected: str | None = None) -> Non
 
 
 def test_an_index_of_an_older_version_of_the_archive_is_ignored(built: Path) -> None:
-    old = indexfile.index_path(built).read_bytes()
+    old = summaryindex.index_path(built).read_bytes()
     ok(built, "set", "leaflet-undated", "title=Leaflet, now titled", "date=1931")
-    indexfile.index_path(built).write_bytes(old)
+    summaryindex.index_path(built).write_bytes(old)
     assert_ignored_and_lists_right(built, "Leaflet, now titled")
     assert "1931" in ok(built, "list", "date:1931").stdout
 
@@ -527,11 +528,11 @@ def test_an_index_of_an_older_version_of_the_archive_is_ignored(built: Path) -> 
 ])
 def test_any_write_through_archivist_makes_a_kept_copy_stale(
         built: Path, command: tuple[str, ...]) -> None:
-    old = indexfile.index_path(built).read_bytes()
+    old = summaryindex.index_path(built).read_bytes()
     result = run(built, *command)
-    indexfile.index_path(built).write_bytes(old)
+    summaryindex.index_path(built).write_bytes(old)
     if result.exit_code == 0:
-        assert indexfile.load(built) is None
+        assert summaryindex.load(built) is None
     assert_ignored_and_lists_right(built)
 
 
@@ -560,8 +561,8 @@ def test_a_hand_edit_in_place_of_the_same_size_is_noticed(built: Path) -> None:
 
 def test_an_index_left_beside_a_removed_archive_is_ignored(built: Path) -> None:
     built.unlink()
-    assert indexfile.index_path(built).exists()
-    assert indexfile.load(built) is None
+    assert summaryindex.index_path(built).exists()
+    assert summaryindex.load(built) is None
     result = ok(built, "list", "--format", "json")
     assert json.loads(result.stdout) == []
     assert "does not exist yet" in result.stderr
@@ -587,11 +588,11 @@ def damaged_copies(data: bytes) -> Iterator[tuple[str, bytes]]:
 
 
 def test_a_truncated_or_damaged_index_is_ignored(built: Path) -> None:
-    path = indexfile.index_path(built)
+    path = summaryindex.index_path(built)
     good = path.read_bytes()
     for name, damaged in damaged_copies(good):
         path.write_bytes(damaged)
-        assert indexfile.load(built) is None, name
+        assert summaryindex.load(built) is None, name
         fast = ok(built, "list", "tag:film")
         assert table_ids(fast.stdout) == [
             "weiss-2021-dear-comrades", "north-2021-comrades-two", "zolkiewski-zolw",
@@ -602,7 +603,7 @@ def test_a_truncated_or_damaged_index_is_ignored(built: Path) -> None:
 def test_an_index_of_another_format_version_is_ignored(built: Path,
                                                        monkeypatch: pytest.MonkeyPatch
                                                        ) -> None:
-    monkeypatch.setattr(indexfile, "INDEX_VERSION", indexfile.INDEX_VERSION + 1)
+    monkeypatch.setattr(summaryindex, "INDEX_VERSION", summaryindex.INDEX_VERSION + 1)
     assert_ignored_and_lists_right(built)
 
 
@@ -614,7 +615,7 @@ def test_an_index_written_by_another_archivist_is_ignored(built: Path,
 
 
 def test_an_appended_line_that_does_not_chain_is_ignored(built: Path) -> None:
-    path = indexfile.index_path(built)
+    path = summaryindex.index_path(built)
     *body, last = path.read_bytes().splitlines()
     line = json.loads(last)
     line["base"] = [0, 0, 0, 0]
@@ -623,7 +624,7 @@ def test_an_appended_line_that_does_not_chain_is_ignored(built: Path) -> None:
 
 
 def test_an_appended_line_naming_another_archive_version_is_ignored(built: Path) -> None:
-    path = indexfile.index_path(built)
+    path = summaryindex.index_path(built)
     *body, last = path.read_bytes().splitlines()
     line = json.loads(last)
     line["source"] = [*line["source"][:3], line["source"][3] + 1]
@@ -633,7 +634,7 @@ def test_an_appended_line_naming_another_archive_version_is_ignored(built: Path)
 
 @pytest.mark.parametrize("tear", ["no newline", "half a line", "half a line, newline"])
 def test_a_torn_last_line_is_ignored(built: Path, tear: str) -> None:
-    path = indexfile.index_path(built)
+    path = summaryindex.index_path(built)
     data = path.read_bytes()
     start = data.rstrip(b"\n").rindex(b"\n") + 1
     last = data[start:-1]
@@ -646,14 +647,14 @@ def test_a_torn_last_line_is_ignored(built: Path, tear: str) -> None:
 
 def test_an_append_cut_short_by_a_kill_is_ignored(built: Path) -> None:
     """The archive is written first; an index line cut short must not hide the record."""
-    path = indexfile.index_path(built)
+    path = summaryindex.index_path(built)
     before = path.read_bytes()
     ok(built, "add", "--title", "Written before the kill", "--id", "killed")
     after = path.read_bytes()
     assert after.startswith(before) and after.count(b"\n") == before.count(b"\n") + 1
     for cut in (len(before) + 1, (len(before) + len(after)) // 2, len(after) - 1):
         path.write_bytes(after[:cut])
-        assert indexfile.load(built) is None
+        assert summaryindex.load(built) is None
         assert "killed" in table_ids(ok(built, "list").stdout)
         assert_current(built)
 
@@ -671,13 +672,13 @@ def test_the_first_list_makes_the_index_and_add_keeps_it(invoke: Invoke, db: Pat
                                                          tmp_path: Path) -> None:
     write(tmp_path / "sample.yaml", SAMPLE_YAML)
     assert invoke("import", str(tmp_path / "sample.yaml")).exit_code == 0
-    indexfile.discard(db)
-    assert not indexfile.index_path(db).exists()
+    summaryindex.discard(db)
+    assert not summaryindex.index_path(db).exists()
     assert invoke("list").exit_code == 0
-    assert indexfile.index_path(db).exists()
+    assert summaryindex.index_path(db).exists()
     assert_fresh(db)
     assert invoke("add", "--title", "One more", "--tag", "FILM").exit_code == 0
-    assert indexfile.index_path(db).exists()
+    assert summaryindex.index_path(db).exists()
     assert_fresh(db)
     assert "one-more" in table_ids(invoke("list", "tag:film").stdout)
 
@@ -753,7 +754,7 @@ def test_commands_do_the_same_with_and_without_an_index(
         outputs = []
         for command in commands:
             if not keep:
-                indexfile.discard(db)
+                summaryindex.discard(db)
             result = CliRunner().invoke(cli, list(command), catch_exceptions=False)
             outputs.append((result.exit_code, result.stdout.replace(str(db), "ARCHIVE"),
                             result.stderr.replace(str(db), "ARCHIVE")))
@@ -771,7 +772,7 @@ def test_add_with_a_current_index_never_parses_the_records(
     entries = json.loads(built.read_bytes())["meta"]["1"]["entries"]
     refuse_parsing_records(monkeypatch)
     # In-process, as a library user would…
-    with Archive.open(built, write=True, command="archivist add") as archive:
+    with open_archive(built, write=True, command="archivist add") as archive:
         values = {"title": "Dear Comrades", "tags": ["film"], "creators": ["Clara Weiss"],
                   "date": "2021-02-09"}
         archive.add(record_from_mapping(values, default_id=archive.new_id(
@@ -813,11 +814,11 @@ def test_add_to_an_archive_emptied_with_a_current_index(
 
 def test_add_with_a_current_index_refuses_a_taken_id_in_any_case(
         built: Path, unchanged: Callable[[], Any]) -> None:
-    before = indexfile.index_path(built).read_bytes()
+    before = summaryindex.index_path(built).read_bytes()
     with unchanged():
         result = run(built, "add", "--title", "Again", "--id", "WSWS")
     assert result.exit_code == 1 and "wsws" in result.stderr.lower()
-    assert indexfile.index_path(built).read_bytes() == before
+    assert summaryindex.index_path(built).read_bytes() == before
 
 
 def test_ids_generated_with_the_index_are_those_generated_without(built: Path) -> None:
@@ -834,9 +835,9 @@ def test_ids_generated_with_the_index_are_those_generated_without(built: Path) -
 
 def test_add_appends_a_line_then_rewrites_past_the_limit(
         db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indexfile, "APPEND_LIMIT", 3)
+    monkeypatch.setattr(summaryindex, "APPEND_LIMIT", 3)
     ok(db, "add", "--title", "Zero", "--id", "r0")
-    path = indexfile.index_path(db)
+    path = summaryindex.index_path(db)
     assert appended_lines(db) == []
     for n in range(1, 4):
         before, inode = path.read_bytes(), path.stat().st_ino
@@ -864,7 +865,7 @@ def test_an_import_appends_its_rows_in_one_line(db: Path, tmp_path: Path) -> Non
     write(tmp_path / "batch.yaml", "- {id: b1, title: One}\n- {id: b2, title: Two}\n")
     ok(db, "import", str(tmp_path / "batch.yaml"))
     [line] = appended_lines(db)
-    assert [row[indexfile.COLUMNS.index("id")] for row in line["rows"]] == ["b1", "b2"]
+    assert [row[summaryindex.COLUMNS.index("id")] for row in line["rows"]] == ["b1", "b2"]
     assert_current(db)
 
 
@@ -875,7 +876,7 @@ def test_a_write_that_changes_a_record_appends_its_new_row(built: Path) -> None:
     assert len(lines) == before + 1
     assert lines[-1]["rows"] == []
     [(_, row)] = lines[-1]["replace"]
-    assert row[indexfile.COLUMNS.index("title")] == "WSWS"
+    assert row[summaryindex.COLUMNS.index("title")] == "WSWS"
     assert_current(built)
     ok(built, "set", "wsws", "title=WSWS again")  # a row replaced twice: the last wins
     assert_current(built)
@@ -889,9 +890,9 @@ def test_a_write_that_removes_a_record_rewrites_the_index(built: Path) -> None:
 
 
 def test_a_link_appends_an_empty_line(built: Path) -> None:
-    before = indexfile.index_path(built).read_bytes()
+    before = summaryindex.index_path(built).read_bytes()
     ok(built, "link", "north-2021-comrades-two", "related", "zolkiewski-zolw")
-    after = indexfile.index_path(built).read_bytes()
+    after = summaryindex.index_path(built).read_bytes()
     assert after.startswith(before) and after.count(b"\n") == before.count(b"\n") + 1
     assert_current(built)
 
@@ -906,14 +907,14 @@ def test_a_list_from_the_index_never_reads_the_archive(
     reading_cases = [["--format", "json"], ["rel:references"], ["kicker:review"],
                      ["--columns", "id,title"]]
     expected = {tuple(a): ok(sample, "list", *a).stdout for a in table_cases + reading_cases}
-    real_read = archivefile.read
+    real_read = reader.read
     reads: list[Path] = []
 
-    def counting_read(path: Path, **kwargs: Any) -> archivefile.ArchiveFile:
+    def counting_read(path: Path, **kwargs: Any) -> reader.ArchiveFile:
         reads.append(path)
         return real_read(path, **kwargs)
 
-    monkeypatch.setattr(archivefile, "read", counting_read)
+    monkeypatch.setattr(reader, "read", counting_read)
     for args in table_cases:
         assert ok(sample, "list", *args).stdout == expected[tuple(args)]
         assert reads == [], args
@@ -989,19 +990,19 @@ def test_an_index_that_cannot_be_replaced_is_dropped(built: Path,
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", refuse)
-    monkeypatch.setattr(indexfile, "APPEND_LIMIT", 0)  # every change rewrites the index
+    monkeypatch.setattr(summaryindex, "APPEND_LIMIT", 0)  # every change rewrites the index
     ok(built, "set", "wsws", "title=WSWS")
     # The index could not be written again, and the one there describes the old file:
     # it is removed (and would be ignored if it could not be).
-    assert not indexfile.index_path(built).exists()
+    assert not summaryindex.index_path(built).exists()
     result = ok(built, "list", "--sort", "title")
     assert "World Socialist Web Site" not in result.stdout
     assert [line.split()[0] for line in result.stdout.splitlines()
             if line.endswith("  WSWS")] == ["wsws"]
-    assert not indexfile.index_path(built).exists()  # the reader could not write one
+    assert not summaryindex.index_path(built).exists()  # the reader could not write one
     ok(built, "add", "--title", "Still added", "--tag", "film")
     assert "still-added" in table_ids(ok(built, "list", "tag:film").stdout)
-    assert list(indexfile.stray_files(built)) == []
+    assert list(summaryindex.stray_files(built)) == []
     assert sorted(p.name for p in built.parent.iterdir() if p.name.startswith(".")) == []
     monkeypatch.undo()
     listed = ok(built, "list", "--sort", "title").stdout
@@ -1020,10 +1021,10 @@ def test_an_index_that_cannot_be_appended_to_is_dropped(built: Path,
             raise OSError(28, "No space left on device", str(file))
         return builtins.open(file, mode, *args, **kwargs)
 
-    monkeypatch.setattr(indexfile, "open", refuse, raising=False)
+    monkeypatch.setattr(summaryindex, "open", refuse, raising=False)
     ok(built, "add", "--title", "Appended nowhere", "--id", "nowhere")
     monkeypatch.undo()
-    assert not indexfile.index_path(built).exists()  # stale now: removed
+    assert not summaryindex.index_path(built).exists()  # stale now: removed
     assert table_ids(ok(built, "list").stdout)[-1] == "nowhere"
     assert_current(built)
 
@@ -1034,18 +1035,18 @@ def test_stray_temporary_index_files_are_removed_by_the_next_write(built: Path) 
         stray.write_bytes(b"half an index")
     other = built.parent / ".unrelated.index-tmp"
     other.write_bytes(b"")
-    assert sorted(indexfile.stray_files(built)) == sorted(strays)
+    assert sorted(summaryindex.stray_files(built)) == sorted(strays)
     ok(built, "list")
     assert_current(built)
     ok(built, "add", "--title", "Cleaning up")
-    assert list(indexfile.stray_files(built)) == []
+    assert list(summaryindex.stray_files(built)) == []
     assert not any(stray.exists() for stray in strays)
     assert other.exists()
 
 
 def test_a_reader_that_cannot_write_beside_the_archive_builds_no_index(
         built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    indexfile.discard(built)
+    summaryindex.discard(built)
     real_access = os.access
 
     def no_writing_in_folders(path: Any, mode: int, **kwargs: Any) -> bool:
@@ -1055,7 +1056,7 @@ def test_a_reader_that_cannot_write_beside_the_archive_builds_no_index(
 
     monkeypatch.setattr(os, "access", no_writing_in_folders)
     assert table_ids(ok(built, "list").stdout) == SAMPLE_IDS
-    assert not indexfile.index_path(built).exists()
+    assert not summaryindex.index_path(built).exists()
 
 
 # -- 9. a reader without an index makes one --------------------------------------------
@@ -1070,9 +1071,9 @@ def test_a_reader_that_cannot_write_beside_the_archive_builds_no_index(
 ])
 def test_a_reader_without_an_index_makes_one(built: Path, command: tuple[str, ...]) -> None:
     expected = ok(built, *command).stdout
-    indexfile.discard(built)
+    summaryindex.discard(built)
     assert ok(built, *command).stdout == expected
-    assert indexfile.index_path(built).exists()
+    assert summaryindex.index_path(built).exists()
     assert_current(built)
 
 
@@ -1080,7 +1081,7 @@ def test_a_reader_without_an_index_makes_one(built: Path, command: tuple[str, ..
 
 
 def test_summaries_are_withheld_once_the_archive_changes(built: Path) -> None:
-    with Archive.open(built, write=True, command="archivist test") as archive:
+    with open_archive(built, write=True, command="archivist test") as archive:
         assert listing.select_summaries(archive, ["tag:film"]) is not None
         archive.add(record_from_mapping({"title": "Brand new film", "tags": ["film"],
                                          "id": "brand-new"}))
@@ -1088,11 +1089,11 @@ def test_summaries_are_withheld_once_the_archive_changes(built: Path) -> None:
         assert listing.select_summaries(archive, ["tag:film"]) is None
         text = exporters.export(archive, ["tag:film"]).text
     assert "Brand new film" in text
-    with Archive.open(built) as archive:
+    with open_archive(built) as archive:
         assert archive.summaries() is not None
         assert exporters.export(archive, ["tag:film"]).text == text
-    assert Archive().summaries() is None
-    assert listing.select_summaries(Archive(), []) is None
+    assert memory_archive().summaries() is None
+    assert listing.select_summaries(memory_archive(), []) is None
 
 
 # -- damage the identity check cannot see, and readers racing writers ----------------
@@ -1123,9 +1124,9 @@ def wrong_type(lines: list[bytes]) -> list[bytes]:
 @pytest.mark.parametrize("damage", [not_json, wrong_type])
 def test_damaged_columns_of_a_current_index_are_ignored(
         built: Path, damage: Callable[[list[bytes]], list[bytes]]) -> None:
-    path = indexfile.index_path(built)
+    path = summaryindex.index_path(built)
     path.write_bytes(b"\n".join(damage(path.read_bytes().split(b"\n"))))
-    assert indexfile.load(built) is not None  # the damage is not seen when loading
+    assert summaryindex.load(built) is not None  # the damage is not seen when loading
     assert table_ids(ok(built, "list").stdout) == SAMPLE_IDS
     assert table_ids(ok(built, "list", "tag:film").stdout) == [
         "weiss-2021-dear-comrades", "north-2021-comrades-two", "zolkiewski-zolw",
@@ -1148,7 +1149,7 @@ def test_damaged_columns_of_a_current_index_are_ignored(
 def test_a_reader_never_mixes_the_index_with_a_newer_archive(built: Path) -> None:
     """A reader that looks a record up after another process wrote finds it as the
     archive now is (or not at all), never another record in its place."""
-    with Archive.open(built) as archive:
+    with open_archive(built) as archive:
         assert archive.summaries() is not None
         # Another process writes between this reader's open and its first look at a record.
         ok(built, "rm", "--force", "Escapes-1923")
@@ -1164,12 +1165,12 @@ def test_a_reader_never_mixes_the_index_with_a_newer_archive(built: Path) -> Non
 
 def test_a_replacement_beyond_the_rows_makes_the_index_untrusted(built: Path) -> None:
     ok(built, "set", "wsws", "title=WSWS")
-    path = indexfile.index_path(built)
+    path = summaryindex.index_path(built)
     lines = path.read_bytes().splitlines()
     last = json.loads(lines[-1])
     last["replace"] = [[10_000, last["replace"][0][1]]]
     path.write_bytes(b"\n".join([*lines[:-1], json.dumps(last).encode()]) + b"\n")
-    index = indexfile.load(built)
+    index = summaryindex.load(built)
     assert index is not None  # the chain holds, but the row it replaces does not exist
     with pytest.raises(ValueError):
         index.column("title")
@@ -1182,7 +1183,7 @@ def test_a_replacement_beyond_the_rows_makes_the_index_untrusted(built: Path) ->
 
 def test_replaced_rows_survive_the_rewrite_after_the_append_limit(
         built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indexfile, "APPEND_LIMIT", 2)
+    monkeypatch.setattr(summaryindex, "APPEND_LIMIT", 2)
     for n in range(4):
         ok(built, "set", "wsws", f"title=Title {n}")
         assert_current(built)
@@ -1193,24 +1194,24 @@ def test_replaced_rows_survive_the_rewrite_after_the_append_limit(
 def test_rewriting_an_index_with_replaced_rows_keeps_no_column_it_did_not_read(
         built: Path) -> None:
     ok(built, "set", "wsws", "title=Rewritten")
-    index = indexfile.load(built)
+    index = summaryindex.load(built)
     assert index is not None and index._replaced
     index.column("title")
     lines = index.encode([0])
     # Only what was read stays parsed: a bulk edit's rewrite holds one column at a time.
     assert set(index._columns) == {"title", "tags"}  # tags: for the header's spellings
-    fresh = indexfile.Index({name: line for name, line in zip(indexfile.COLUMNS, lines[1:])})
+    fresh = summaryindex.Index({name: line for name, line in zip(summaryindex.COLUMNS, lines[1:])})
     assert fresh.rows() == index.rows()
 
 
 def test_an_appended_row_of_the_wrong_types_makes_the_index_untrusted(built: Path) -> None:
     ok(built, "add", "--title", "Typed", "--tag", "film")
-    path = indexfile.index_path(built)
+    path = summaryindex.index_path(built)
     lines = path.read_bytes().splitlines()
     last = json.loads(lines[-1])
-    last["rows"][0][indexfile.COLUMNS.index("tags")] = 7
+    last["rows"][0][summaryindex.COLUMNS.index("tags")] = 7
     path.write_bytes(b"\n".join([*lines[:-1], json.dumps(last).encode()]) + b"\n")
-    assert indexfile.load(built) is None
+    assert summaryindex.load(built) is None
     ok(built, "add", "--title", "After", "--tag", "film")  # parses, writes a sound index
     assert_current(built)
 
@@ -1218,26 +1219,26 @@ def test_an_appended_row_of_the_wrong_types_makes_the_index_untrusted(built: Pat
 def test_has_key_answers_from_the_text_as_the_parsed_column_would(built: Path) -> None:
     ok(built, "add", "--title", "Appended", "--id", "Appended.One")
     index = assert_current(built)
-    keys = list(index.column(indexfile.ID_KEY))
-    fresh = indexfile.load(built)
+    keys = list(index.column(summaryindex.ID_KEY))
+    fresh = summaryindex.load(built)
     assert fresh is not None
     asked = [*keys, *(k[:-1] for k in keys), *(k + "x" for k in keys), *("x" + k for k in keys),
              *(k.upper() for k in keys), "", "appended", "appended.one"]
     answers = [fresh.has_key(key) for key in asked]
-    assert indexfile.ID_KEY not in fresh._columns  # answered without parsing
+    assert summaryindex.ID_KEY not in fresh._columns  # answered without parsing
     assert answers == [key in keys for key in asked]
     assert fresh.has_key("appended.one")  # a row appended after the body
 
 
 def test_add_with_a_current_index_never_parses_the_ids(
         built: Path, monkeypatch: pytest.MonkeyPatch, unchanged: Callable[[], Any]) -> None:
-    original = indexfile.Index.column
+    original = summaryindex.Index.column
 
-    def refuse(self: indexfile.Index, name: str) -> list[Any]:
-        assert name != indexfile.ID_KEY, "the id column was parsed"
+    def refuse(self: summaryindex.Index, name: str) -> list[Any]:
+        assert name != summaryindex.ID_KEY, "the id column was parsed"
         return original(self, name)
 
-    monkeypatch.setattr(indexfile.Index, "column", refuse)
+    monkeypatch.setattr(summaryindex.Index, "column", refuse)
     assert ok(built, "add", "--title", "Dear Comrades", "--creator", "Clara Weiss",
               "--date", "2021-02-09").stdout == "weiss-2021-dear-comrades-2\n"
     assert ok(built, "add", "--title", "Fresh", "--id", "Fresh-ID").stdout == "Fresh-ID\n"
@@ -1249,7 +1250,7 @@ def test_add_with_a_current_index_never_parses_the_ids(
 
 
 def _row(doc_id: int, key: str) -> list[Any]:
-    row: list[Any] = [None] * len(indexfile.COLUMNS)
+    row: list[Any] = [None] * len(summaryindex.COLUMNS)
     row[0], row[1] = doc_id, key
     return row
 
@@ -1264,23 +1265,23 @@ def test_has_key_agrees_with_the_parsed_column_whatever_was_replaced(
     tail = [key for key in tail if key not in body]
     rows = len(body) + len(tail)
     # Document ids unlike row numbers, so that a wrong row gives a wrong answer.
-    texts = {indexfile.DOC_KEY: json.dumps([100 + n for n in range(len(body))]).encode(),
-             indexfile.ID_KEY: json.dumps(body, separators=(",", ":")).encode()}
+    texts = {summaryindex.DOC_KEY: json.dumps([100 + n for n in range(len(body))]).encode(),
+             summaryindex.ID_KEY: json.dumps(body, separators=(",", ":")).encode()}
 
-    def index() -> indexfile.Index:
-        made = indexfile.Index(texts, [_row(200 + n, k) for n, k in enumerate(tail)])
+    def index() -> summaryindex.Index:
+        made = summaryindex.Index(texts, [_row(200 + n, k) for n, k in enumerate(tail)])
         made._replaced = {n: _row(300 + n, k) for n, k in replacements.items() if n < rows}
         return made
 
     parsed = index()
-    expected = dict(zip(parsed.column(indexfile.ID_KEY), parsed.column(indexfile.DOC_KEY)))
+    expected = dict(zip(parsed.column(summaryindex.ID_KEY), parsed.column(summaryindex.DOC_KEY)))
     probe = index()
     assert probe.keys_sound()
     for key in ("a", "b", "c", "d", "e", "aa", "ab", "ba", "dd", "ee"):
         assert probe.has_key(key) == (key in expected), key
-        if len(set(expected)) == len(parsed.column(indexfile.ID_KEY)):  # ids unique
+        if len(set(expected)) == len(parsed.column(summaryindex.ID_KEY)):  # ids unique
             assert probe.doc_id_of(key) == expected.get(key), key
-    assert indexfile.ID_KEY not in probe._columns
+    assert summaryindex.ID_KEY not in probe._columns
 
 
 
@@ -1290,17 +1291,17 @@ def test_an_id_column_not_written_by_archivist_is_never_searched(
     db = tmp_path / "a.json"
     for record_id in ("aa", "bb", "cc"):
         ok(db, "add", "--title", "T", "--id", record_id)
-    path = indexfile.index_path(db)
+    path = summaryindex.index_path(db)
     stat = os.stat(path)
     lines = path.read_bytes().split(b"\n")
     header = json.loads(lines[0])
-    position = indexfile.COLUMNS.index(indexfile.ID_KEY)
+    position = summaryindex.COLUMNS.index(summaryindex.ID_KEY)
     lines[position + 1] = id_line
     header["lengths"][position] = len(id_line)
     lines[0] = json.dumps(header, separators=(",", ":")).encode()
     path.write_bytes(b"\n".join(lines))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert indexfile.load(db) is not None  # the damage is inside a column
+    assert summaryindex.load(db) is not None  # the damage is inside a column
     before = db.read_bytes()
     result = run(db, "add", "--title", "Again", "--id", "bb")
     assert result.exit_code == 1 and "already exists" in result.stderr
@@ -1324,9 +1325,9 @@ def test_a_new_index_written_a_row_at_a_time_is_the_index_built_at_once(
         tmp_path: Path, before: int, after: int) -> None:
     docs = _stored_docs(before + after)
     keys = list(docs)
-    writer = indexfile.ColumnsWriter({k: docs[k] for k in keys[:before]})
+    writer = summaryindex.ColumnsWriter({k: docs[k] for k in keys[:before]})
     for key in keys[before:]:
-        writer.append(indexfile.summary_row(key, docs[key]))
-    written, built = writer.index(), indexfile.build(docs)
+        writer.append(summaryindex.summary_row(key, docs[key]))
+    written, built = writer.index(), summaryindex.build(docs)
     assert written.rows() == built.rows()
     assert written.encode([1, 2, 3, 4, 5]) == built.encode([1, 2, 3, 4, 5])

@@ -7,21 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from archivist import archivefile, atomic, tabletext
+from archivist import atomic
 from archivist.errors import ArchivistError
-from tests.test_archivefile import make
+from archivist.store.jsonfile import reader, writer
+from tests.test_jsonfile_reader import make
 
 
 def test_lines_come_in_pieces_that_join_to_one_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tabletext, "LINES_PER_PIECE", 2)
+    monkeypatch.setattr(writer, "LINES_PER_PIECE", 2)
     items = [(str(n), {"id": f"r{n}", "title": "Łódź"}) for n in range(5)]
-    pieces = tabletext.lines(items)
+    pieces = writer.lines(items)
     assert len(pieces) == 3
     whole = b",\n".join(json.dumps(k).encode() + b": " + json.dumps(
         d, ensure_ascii=False, separators=(",", ":")).encode() for k, d in items)
     assert b"".join(pieces) == whole
-    assert tabletext.lines([]) == [b""]
-    table = b"".join(tabletext.table(dict(items)))
+    assert writer.lines([]) == [b""]
+    table = b"".join(writer.table(dict(items)))
     assert json.loads(table) == {k: d for k, d in items}
 
 
@@ -34,22 +35,22 @@ def _doc(n: int) -> dict[str, object]:
 @pytest.mark.parametrize(("old", "new"), [(0, 0), (0, 1), (0, 5), (3, 0), (3, 1), (3, 4)])
 def test_appending_lines_as_written_gives_the_bytes_encoding_them_gives(
         monkeypatch: pytest.MonkeyPatch, per_piece: int, old: int, new: int) -> None:
-    monkeypatch.setattr(tabletext, "LINES_PER_PIECE", per_piece)
+    monkeypatch.setattr(writer, "LINES_PER_PIECE", per_piece)
     table = {str(n): _doc(n) for n in range(1, old + 1)}
     added = [(str(n), _doc(n)) for n in range(old + 1, old + new + 1)]
-    history = tabletext.history_pieces({"1": {"action": "add"}})
+    history = writer.history_pieces({"1": {"action": "add"}})
     tables = {"meta": {"1": {"format": 1}}, "records": table, "links": {}}
-    streamed = tabletext.encode_appending(tables, history, {
-        "records": (tabletext.line(key, doc) for key, doc in added),
+    streamed = writer.encode_appending(tables, history, {
+        "records": (writer.line(key, doc) for key, doc in added),
         "links": iter(()),
-        "history": (tabletext.line(str(n), {"n": n}) for n in range(2, new + 2))})
+        "history": (writer.line(str(n), {"n": n}) for n in range(2, new + 2))})
     written = list(streamed)
-    expected = tabletext.encode(
+    expected = writer.encode(
         {**tables, "records": {**table, **dict(added)}},
-        tabletext.history_pieces({"1": {"action": "add"},
+        writer.history_pieces({"1": {"action": "add"},
                                     **{str(n): {"n": n} for n in range(2, new + 2)}}))
     assert b"".join(map(bytes, written)) == b"".join(map(bytes, expected))
-    assert streamed.layout == tabletext.layout_of(expected)
+    assert streamed.layout == writer.layout_of(expected)
 
 
 def test_appending_to_a_table_left_in_the_file_copies_it_unread(
@@ -57,10 +58,10 @@ def test_appending_to_a_table_left_in_the_file_copies_it_unread(
     path = tmp_path / "a.json"
     make(path, "a", "b")
     monkeypatch.setattr(atomic, "MAP_FROM", 0)
-    read = archivefile.read(path)
-    assert isinstance(read.tables, archivefile.LazyTables) and read.history_text is not None
-    streamed = tabletext.encode_appending(read.tables, [read.history_text], {
-        "history": iter([tabletext.line("9", {"action": "test"})])})
+    read = reader.read(path)
+    assert isinstance(read.tables, reader.LazyTables) and read.history_text is not None
+    streamed = writer.encode_appending(read.tables, [read.history_text], {
+        "history": iter([writer.line("9", {"action": "test"})])})
     pieces = list(streamed)
     assert any(isinstance(piece, atomic.Region) for piece in pieces)
     data = json.loads(b"".join(map(bytes, pieces)))
@@ -69,5 +70,5 @@ def test_appending_to_a_table_left_in_the_file_copies_it_unread(
 
 def test_a_line_that_cannot_be_json_is_refused() -> None:
     with pytest.raises(ArchivistError, match="cannot write this as JSON"):
-        tabletext.line("1", {"bad": object()})
-    assert list(tabletext.chunks([])) == []
+        writer.line("1", {"bad": object()})
+    assert list(writer.chunks([])) == []

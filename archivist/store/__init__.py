@@ -1,0 +1,61 @@
+"""Storage: the one door through which archivist reads and writes an archive.
+
+The rest of the package imports from here only: :class:`Archive` (the protocol every
+engine implements, in :mod:`.interface`) and :func:`open_archive`, which picks the
+engine for a location.  Today there is one engine, :mod:`.jsonfile`: the archive as
+one JSON file with an index beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Hashable, Iterator
+from pathlib import Path
+from typing import Any
+
+from archivist.store.interface import DEFAULT_LOCK_TIMEOUT, Archive, Summaries
+
+__all__ = ["DEFAULT_LOCK_TIMEOUT", "Archive", "Summaries", "memory_archive", "open_archive",
+           "version_of"]
+
+@contextlib.contextmanager
+def open_archive(location: Path | str, *, write: bool = False, command: str = "archivist",
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                 on_wait: Callable[[str], None] | None = None, write_index: bool = True
+                 ) -> Iterator[Archive]:
+    """Open the archive at ``location`` for one command.
+
+    :param write: hold the archive against other writers from before the read, and
+        write every change at once on a clean exit (nothing, when the block raises).
+    :param on_wait: told once, in words, when another writer makes this one wait.
+    :param write_index: whether a reader may leave an index behind (not in dry runs).
+    :raises ArchiveCorrupt: when the archive is damaged (it is never rewritten then).
+    :raises LockTimeout: when another writer holds the archive too long.
+    """
+    from archivist.store.jsonfile.archive import JsonArchive
+
+    with JsonArchive.open(Path(location), write=write, command=command,
+                          lock_timeout=lock_timeout, on_wait=on_wait,
+                          write_index=write_index) as archive:
+        yield archive
+
+
+def memory_archive(data: dict[str, Any] | None = None, *, command: str = "archivist",
+                   user: str | None = None) -> Archive:
+    """An archive held in memory only (for previews and tests): it never touches a disk.
+
+    :param data: the tables to start from, as :meth:`Archive.snapshot` gives them.
+    """
+    from archivist.store.jsonfile.archive import JsonArchive
+
+    return JsonArchive(None, data, command=command, user=user)
+
+
+def version_of(location: Path | str) -> Hashable | None:
+    """A token that changes whenever the archive at ``location`` is written (``None``
+    when there is none): a command compares it before and after to tell whether it
+    wrote, even when it was interrupted."""
+    from archivist.store.jsonfile.summaryindex import file_identity
+
+    found = file_identity(Path(location))
+    return None if found is None else tuple(found)
