@@ -6,8 +6,7 @@ systems), written, flushed and fsynced, renamed over the target with ``os.replac
 and the folder fsynced so the rename itself survives a power cut.  A crash at any
 instant leaves either the old or the new file, never a truncated one.
 
-The archive's lock lives with the engine that takes it
-(:mod:`archivist.store.jsonfile.lock`).
+The archive's lock lives with the storage engine that takes it (``archivist.store``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ assumes away.  What it looks at:
 * every source file present (and with ``verify``, unchanged);
 * the history: each entry has its change number, time and action, and change
   numbers never go down;
-* temporary files left beside the archive by an interrupted write.
+* what the storage reports of itself (temporary files left beside the archive by an
+  interrupted write).
 """
 
 from __future__ import annotations
@@ -287,9 +288,8 @@ def check_tables(tables: Mapping[str, Any], archive_path: Path | None = None, *,
                  verify: bool = False) -> IntegrityReport:
     """Check the raw tables of an archive (as read from its file).
 
-    :param archive_path: the archive file, to resolve relative source paths and find
-        stray temporary files beside it (``None``: in memory, neither is checked
-        against a folder).
+    :param archive_path: the archive file, to resolve relative source paths (``None``:
+        in memory).
     :param verify: also re-hash every source and compare it with the recorded hash.
     """
     records = tables.get("records") or {}
@@ -300,22 +300,19 @@ def check_tables(tables: Mapping[str, Any], archive_path: Path | None = None, *,
     _check_cycles(edges, ids, report)
     _check_sources(records, archive_path, verify, report)
     _check_history(tables.get("history") or {}, report)
-    if archive_path is not None:
-        from archivist.atomic import stray_temp_files
-
-        for stray in stray_temp_files(archive_path):
-            report.problems.append(f"stray temporary file {escape(str(stray))} (left by an "
-                                   "interrupted write; the next change removes it)")
     return report
 
 
 def check_file(path: Path, *, verify: bool = False) -> tuple[IntegrityReport, bool]:
-    """Read the archive file at ``path`` (never writing) and check it.
+    """Read the archive at ``path`` (never writing) and check it, with the problems the
+    storage reports itself (such as temporary files left by an interrupted write).
 
-    :returns: the report, and whether the file exists (a missing archive is empty).
+    :returns: the report, and whether the archive exists (a missing one is empty).
     :raises ArchiveCorrupt: when the file does not parse at all.
     """
-    from archivist.store.jsonfile.reader import read_whole
+    from archivist.store import raw_tables
 
-    tables, exists = read_whole(path)
-    return check_tables(tables, path, verify=verify), exists
+    stored = raw_tables(path)
+    report = check_tables(stored.tables, path, verify=verify)
+    report.problems += [escape(problem) for problem in stored.problems]
+    return report, stored.exists

@@ -13,10 +13,10 @@ from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any
 
-from archivist.store.interface import DEFAULT_LOCK_TIMEOUT, Archive, Summaries
+from archivist.store.interface import DEFAULT_LOCK_TIMEOUT, Archive, StoredTables, Summaries
 
-__all__ = ["DEFAULT_LOCK_TIMEOUT", "Archive", "Summaries", "memory_archive", "open_archive",
-           "version_of"]
+__all__ = ["DEFAULT_LOCK_TIMEOUT", "Archive", "StoredTables", "Summaries", "memory_archive",
+           "open_archive", "raw_tables", "version_of"]
 
 @contextlib.contextmanager
 def open_archive(location: Path | str, *, write: bool = False, command: str = "archivist",
@@ -59,3 +59,14 @@ def version_of(location: Path | str) -> Hashable | None:
 
     found = file_identity(Path(location))
     return None if found is None else tuple(found)
+
+
+def raw_tables(location: Path | str) -> StoredTables:
+    """The archive's tables as stored, history included, with the problems of the
+    storage itself (``archivist check``); nothing is written, not even an index.
+
+    :raises ArchiveCorrupt: when the archive cannot be read as tables at all.
+    """
+    from archivist.store.jsonfile.reader import stored_tables
+
+    return stored_tables(Path(location))

@@ -9,6 +9,7 @@ only; :func:`archivist.store.open_archive` picks the engine that implements it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -16,6 +17,20 @@ from archivist.models import Record
 
 #: Seconds a writer waits for another writer before giving up (``--lock-timeout``).
 DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+@dataclass
+class StoredTables:
+    """An archive's tables exactly as stored, for ``check`` to describe damage the
+    engine itself assumes away (see :func:`archivist.store.raw_tables`)."""
+
+    #: ``meta``, ``records``, ``links`` and ``history``, each by document id.
+    tables: dict[str, Any]
+    #: Whether the archive existed (a missing one reads as empty tables).
+    exists: bool
+    #: Problems of the storage itself, one plain line each (a temporary file left
+    #: beside the archive by an interrupted write, say).
+    problems: list[str] = field(default_factory=list)
 
 
 class Summaries(Protocol):

@@ -41,6 +41,7 @@ import orjson
 
 from archivist import atomic
 from archivist.errors import ArchiveCorrupt
+from archivist.store.interface import StoredTables
 from archivist.store.jsonfile import summaryindex
 from archivist.store.jsonfile.writer import (
     FILE_END,
@@ -415,6 +416,15 @@ def read_whole(path: Path) -> tuple[dict[str, Any], bool]:
     """
     whole = read(path, with_history=True)
     return whole.tables, whole.exists
+
+
+def stored_tables(path: Path) -> StoredTables:
+    """The whole file's tables, and the temporary files of interrupted writes beside it
+    (see :func:`archivist.store.raw_tables`)."""
+    tables, exists = read_whole(path)
+    return StoredTables(tables, exists, [
+        f"stray temporary file {stray} (left by an interrupted write; the next change "
+        "removes it)" for stray in atomic.stray_temp_files(path)])
 
 
 class DeferredTables(LazyTables):
