@@ -13,10 +13,16 @@ from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any
 
-from archivist.store.interface import DEFAULT_LOCK_TIMEOUT, Archive, StoredTables, Summaries
+from archivist.store.interface import (
+    DEFAULT_LOCK_TIMEOUT,
+    Archive,
+    IndexUnusable,
+    StoredTables,
+    Summaries,
+)
 
-__all__ = ["DEFAULT_LOCK_TIMEOUT", "Archive", "StoredTables", "Summaries", "memory_archive",
-           "open_archive", "raw_tables", "version_of"]
+__all__ = ["DEFAULT_LOCK_TIMEOUT", "Archive", "IndexUnusable", "StoredTables", "Summaries",
+           "memory_archive", "open_archive", "raw_tables", "version_of"]
 
 @contextlib.contextmanager
 def open_archive(location: Path | str, *, write: bool = False, command: str = "archivist",

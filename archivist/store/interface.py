@@ -33,10 +33,17 @@ class StoredTables:
     problems: list[str] = field(default_factory=list)
 
 
+class IndexUnusable(ValueError):
+    """The engine's summaries turned out damaged while being read: the caller reads
+    the records instead.  Never shown to a user, so not an ``ArchivistError``.  (It is
+    a ``ValueError`` only while callers still catch that; catch it by this name.)"""
+
+
 class Summaries(Protocol):
     """Columns of every record's listing values, kept by the engine beside the records.
 
-    Listing reads them instead of the records when they answer the whole query.
+    Listing reads them instead of the records when they answer the whole query.  Any
+    method may raise :class:`IndexUnusable`.
     """
 
     #: The record keys whose stored values the summaries hold.

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMappin
 from pathlib import Path
 from typing import Any
 
+from archivist.store.interface import IndexUnusable
 from archivist.store.jsonfile import summaryindex
 
 
@@ -52,7 +53,7 @@ class IndexKeeper:
                 # tags are parsed only when the header's spellings cannot serve.
                 self.index.tag_spellings()
                 sound = self.index.keys_sound()
-            except ValueError:
+            except IndexUnusable:
                 sound = False
             if not sound:
                 self.index = None
@@ -102,7 +103,7 @@ class IndexKeeper:
                          else index.updated(records, self.touched))
             elif index is not None:
                 index = index.appended(self.appended, replaced)
-        except (ValueError, KeyError):  # a damaged index: start again next time
+        except IndexUnusable:  # a damaged index: start again next time
             index = None
         self._save(index, layout)
 
@@ -120,7 +121,7 @@ class IndexKeeper:
                 index = rows.index()
             elif index is not None:
                 index = index.with_rows(rows)
-        except (ValueError, KeyError):  # a damaged index: start again next time
+        except IndexUnusable:  # a damaged index: start again next time
             index = None
         self._save(index, layout)
 

@@ -23,6 +23,7 @@ from tinydb.table import Table
 
 from archivist.errors import DuplicateRecord, RecordNotFound
 from archivist.models import first_spellings
+from archivist.store.interface import IndexUnusable
 from archivist.store.jsonfile import reader, summaryindex
 from archivist.store.jsonfile.indexkeeper import IdIndex, IndexKeeper
 
@@ -96,7 +97,7 @@ class RecordTable:
                     try:
                         return dict(zip(summaries.column(summaryindex.ID_KEY),
                                         summaries.column(summaryindex.DOC_KEY)))
-                    except ValueError:  # a damaged index file: read the records
+                    except IndexUnusable:  # a damaged index file: read the records
                         return _ids_of(storage.raw("records"))
 
                 self._ids = IdIndex(build, summaries.has_key, summaries.doc_id_of)
@@ -159,7 +160,7 @@ class RecordTable:
                 return {key: title for key, title in zip(index.column(summaryindex.ID_KEY),
                                                          index.column("title"))
                         if key in wanted}
-            except ValueError:  # a damaged index file: read the records
+            except IndexUnusable:  # a damaged index file: read the records
                 pass
         return {key: self.document(key).get("title") for key in wanted if key in self.ids}
 

@@ -59,6 +59,7 @@ import orjson
 from archivist.atomic import map_or_read
 from archivist.folding import SEARCH_KEY
 from archivist.models import DATES_KEY
+from archivist.store.interface import IndexUnusable
 
 # The characters of a lowercased id (see archivist.models.check_id).
 _ID_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789-_."
@@ -158,18 +159,21 @@ class Index:
 
     def _parsed(self, name: str) -> list[Any]:
         """:meth:`column`, parsed anew and not kept."""
-        values = orjson.loads(self._texts[name]) if name in self._texts else []
+        try:
+            values = orjson.loads(self._texts[name]) if name in self._texts else []
+        except orjson.JSONDecodeError:
+            raise IndexUnusable(f"column {name!r} of the index is damaged") from None
         if not isinstance(values, list):
-            raise ValueError(f"column {name!r} of the index is not a list")
+            raise IndexUnusable(f"column {name!r} of the index is not a list")
         position = COLUMNS.index(name)
         values += [row[position] for row in (*self._tail, *self._new)]
         try:
             for row_number, row in (*self._replaced.items(), *self._new_replaced.items()):
                 values[row_number] = row[position]
         except IndexError:
-            raise ValueError("the index replaces a row it does not have") from None
+            raise IndexUnusable("the index replaces a row it does not have") from None
         if not _sound(name, values):
-            raise ValueError(f"column {name!r} of the index holds values of a wrong type")
+            raise IndexUnusable(f"column {name!r} of the index holds values of a wrong type")
         return values
 
     def __len__(self) -> int:
@@ -298,7 +302,7 @@ class Index:
         """This index with new documents added at the end, and documents it has
         ``changed`` in place (both as ``(document id, document)``).
 
-        :raises ValueError: when a changed document is not in the index.
+        :raises IndexUnusable: when a changed document is not in the index.
         """
         if not docs and not changed:
             return self
@@ -308,7 +312,7 @@ class Index:
             try:
                 rows = {where[int(doc_id)]: summary_row(doc_id, doc) for doc_id, doc in changed}
             except KeyError:
-                raise ValueError("a changed record is not in the index") from None
+                raise IndexUnusable("a changed record is not in the index") from None
         return self._derive(docs, rows)
 
     def _derive(self, docs: Sequence[tuple[str, Mapping[str, Any]]],
@@ -473,7 +477,7 @@ def load(archive: Path, source: Identity | None = None) -> Index | None:
         with open(index_path(archive), "rb") as file:
             data = map_or_read(file)
         return _parse(data, source)
-    except (OSError, ValueError, orjson.JSONDecodeError):
+    except (OSError, IndexUnusable, orjson.JSONDecodeError):
         return None
 
 
@@ -575,7 +579,7 @@ def save(archive: Path, index: Index, source: Identity,
                 file.write(line)
                 file.write(b"\n")
         os.replace(tmp, target)
-    except (OSError, ValueError, orjson.JSONDecodeError, orjson.JSONEncodeError):
+    except (OSError, IndexUnusable, orjson.JSONEncodeError):
         with contextlib.suppress(OSError):
             tmp.unlink()
         discard(archive)
