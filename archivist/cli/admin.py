@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 
 from archivist.cli.base import Env, cli, complete_ids, emit, pass_env, stdout_width
+from archivist.cli.output import format_option, render
 
 
 @cli.command()
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@format_option("text", "json")
 @pass_env
 def info(env: Env, fmt: str) -> None:
     """Say which archive file is in use and why, its size and what it holds.
@@ -23,22 +23,20 @@ def info(env: Env, fmt: str) -> None:
 
     with env.reading(quiet=True) as archive:
         facts = archive_info(archive, env.origin)
-    if fmt == "json":
-        from archivist.atomic import dumps
 
-        emit(dumps(facts).decode())
-        return
-    for key, value in facts.items():
-        if key == "size":
-            value = "(does not exist yet)" if value is None else f"{value} bytes"
-        click.echo(f"{key.replace('_', ' ') + ':':<10} {value}")
+    def text() -> None:
+        for key, value in facts.items():
+            if key == "size":
+                value = "(does not exist yet)" if value is None else f"{value} bytes"
+            click.echo(f"{key.replace('_', ' ') + ':':<10} {value}")
+
+    render(fmt, lambda: facts, text)
 
 
 @cli.command()
 @click.argument("record_id", metavar="[ID]", required=False, shell_complete=complete_ids)
 @click.option("--limit", "-n", type=click.IntRange(min=0), help="Show the newest N entries.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format.")
+@format_option("table", "json")
 @pass_env
 def history(env: Env, record_id: str | None, limit: int | None, fmt: str) -> None:
     """Show the log of changes, newest first: time, user, command, record, before/after.
@@ -59,16 +57,15 @@ def history(env: Env, record_id: str | None, limit: int | None, fmt: str) -> Non
         click.echo(f"note: no history for {record_id!r}", err=True)
     if limit is not None:
         entries = entries[:limit]
-    if fmt == "json":
-        from archivist.atomic import dumps
 
-        emit(dumps(entries).decode())
-        return
-    from archivist.exporters.tables import table_text
+    def table() -> None:
+        from archivist.exporters.tables import table_text
 
-    if entries:
-        # Fitted to the terminal as list is: what changed gives way, ids never do.
-        emit(table_text(history_rows(entries),
-                        ["#", "time", "user", "action", "record", "change"],
-                        max_width=stdout_width(), keep=("#", "record"),
-                        last=("time", "user", "action")))
+        if entries:
+            # Fitted to the terminal as list is: what changed gives way, ids never do.
+            emit(table_text(history_rows(entries),
+                            ["#", "time", "user", "action", "record", "change"],
+                            max_width=stdout_width(), keep=("#", "record"),
+                            last=("time", "user", "action")))
+
+    render(fmt, lambda: entries, table)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -16,17 +16,34 @@ from archivist.cli.base import (
     query_command,
     stdout_width,
 )
+from archivist.cli.output import format_option, render
 
 if TYPE_CHECKING:
+    from archivist.duplicates import Group
     from archivist.store import Archive
     from archivist.undo import Reverted
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def walk_options(would: str) -> Callable[[F], F]:
+    """The arguments undo and redo share: ``[N]``, ``--dry-run`` and ``--format``.
+
+    :param would: what a dry run says would be done to the changes ("reverted").
+    """
+    def add(func: F) -> F:
+        func = format_option("text", "json", description="text for people; json lists the "
+                                                         "changes on stdout.")(func)
+        func = click.option("--dry-run", is_flag=True,
+                            help=f"Say what would be {would}; change nothing.")(func)
+        return click.argument("count", metavar="[N]", type=click.IntRange(min=1),
+                              default=1)(func)
+
+    return add
+
 
 @cli.command()
-@click.argument("count", metavar="[N]", type=click.IntRange(min=1), default=1)
-@click.option("--dry-run", is_flag=True, help="Say what would be reverted; change nothing.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people; json lists the changes on stdout.")
+@walk_options("reverted")
 @pass_env
 def undo(env: Env, count: int, dry_run: bool, fmt: str) -> None:
     """Take back the last N changes (default 1); the undo is itself a change.
@@ -46,10 +63,7 @@ def undo(env: Env, count: int, dry_run: bool, fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("count", metavar="[N]", type=click.IntRange(min=1), default=1)
-@click.option("--dry-run", is_flag=True, help="Say what would be redone; change nothing.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people; json lists the changes on stdout.")
+@walk_options("redone")
 @pass_env
 def redo(env: Env, count: int, dry_run: bool, fmt: str) -> None:
     """Make again the last N changes undone (default 1); the redo is itself a change.
@@ -77,19 +91,18 @@ def _walk(env: Env, step: Callable[[Archive, int], list[Reverted]], count: int,
     else:
         with env.writing() as archive:
             done = step(archive, count)
-    if fmt == "json":
-        from archivist.atomic import dumps
 
-        emit(dumps([r.to_dict() for r in done]).decode())
-        return
-    from archivist.display import escape
+    def text() -> None:
+        from archivist.display import escape
 
-    verb = verbs[0] if dry_run else verbs[1]
-    for item in done:
-        line = f"{verb} change {item.change} ({escape(item.command)}): " + "; ".join(
-            escape(part) for part in item.steps)
-        # A dry run's report is its output; a real undo only tells what it did.
-        click.echo(line, err=not dry_run)
+        verb = verbs[0] if dry_run else verbs[1]
+        for item in done:
+            line = f"{verb} change {item.change} ({escape(item.command)}): " + "; ".join(
+                escape(part) for part in item.steps)
+            # A dry run's report is its output; a real undo only tells what it did.
+            click.echo(line, err=not dry_run)
+
+    render(fmt, lambda: [r.to_dict() for r in done], text)
 
 
 @cli.command()
@@ -116,8 +129,7 @@ def rename(env: Env, old: str, new: str) -> None:
 
 
 @query_command()
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format.")
+@format_option("table", "json")
 @click.option("--distinct", nargs=2, metavar="A B", shell_complete=complete_ids,
               help="Deprecated spelling of `archivist distinct A B`.")
 @pass_env
@@ -149,11 +161,12 @@ def duplicates(env: Env, query: tuple[str, ...], fmt: str,
     with env.reading() as archive:
         groups = find(archive, query)
         docs = record_titles(archive, groups)
-    if fmt == "json":
-        from archivist.atomic import dumps
+    render(fmt, lambda: [g.to_dict(docs) for g in groups],
+           lambda: _duplicates_table(groups, docs))
 
-        emit(dumps([g.to_dict(docs) for g in groups]).decode())
-        return
+
+def _duplicates_table(groups: list[Group], docs: dict[str, dict[str, Any]]) -> None:
+    """The groups for people: one row per record, numbered by group."""
     from archivist.display import cell
     from archivist.exporters.tables import table_text
 
@@ -176,8 +189,7 @@ def duplicates(env: Env, query: tuple[str, ...], fmt: str,
 @click.argument("others", nargs=-1, required=True, metavar="OTHER…",
                 shell_complete=complete_ids)
 @click.option("--dry-run", is_flag=True, help="Show the merged record; change nothing.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "yaml"]),
-              default="text", show_default=True, help="How --dry-run shows the merged record.")
+@format_option("text", "json", "yaml", description="How --dry-run shows the merged record.")
 @pass_env
 def merge(env: Env, keep: str, others: tuple[str, ...], dry_run: bool, fmt: str) -> None:
     """Merge OTHER records into KEEP without loss, then remove them.
@@ -209,18 +221,15 @@ def merge(env: Env, keep: str, others: tuple[str, ...], dry_run: bool, fmt: str)
             from archivist.links import link_summary
 
             links = link_summary(archive, result.record.id)
-    if fmt == "json":
-        from archivist.atomic import dumps
 
-        emit(dumps({**result.to_dict(), "record": record}).decode())
-    elif fmt == "yaml":
-        from archivist.yamlio import dump
-
-        emit(dump(record))
-    else:
+    def text() -> None:
         from archivist.display import show_text
 
         click.echo(show_text(record, links))
+
+    # json tells what the merge did, with the record; yaml is the record, to re-import.
+    render(fmt, lambda: {**result.to_dict(), "record": record} if fmt == "json" else record,
+           text)
 
 
 @cli.command()

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from archivist.cli.base import Env, cli, emit, pass_env, query_command
+from archivist.cli.base import Env, cli, pass_env, query_command
+from archivist.cli.output import format_option, render
 
 
 class _Bar:
@@ -31,9 +32,8 @@ class _Bar:
 
 
 @query_command()
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text: one line per record; json: an array of "
-                                      "results.")
+@format_option("text", "json", description="text: one line per record; json: an array of "
+                                           "results.")
 @pass_env
 def verify(env: Env, query: tuple[str, ...], fmt: str) -> None:
     """Re-hash the source files and report each record as ok, changed, missing or unreadable.
@@ -59,13 +59,12 @@ def verify(env: Env, query: tuple[str, ...], fmt: str) -> None:
     # are not ok must be recorded too.
     with env.writing() as archive:
         report = run_verify(archive, query, progress=progress)
-    if fmt == "json":
-        from archivist.atomic import dumps
 
-        emit(dumps([item.to_dict() for item in report.results]).decode())
-    else:
+    def text() -> None:
         for line in report_lines(report):
             click.echo(line)
+
+    render(fmt, lambda: [item.to_dict() for item in report.results], text)
     if not report.ok:
         raise VerifyFailed(report.summary())
     click.echo(report.summary(), err=True)

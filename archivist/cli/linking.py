@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from archivist.cli.base import Env, cli, complete_ids, emit, pass_env
+from archivist.cli.output import format_option, render
 
 
 def complete_relations(ctx: click.Context, param: click.Parameter, incomplete: str
@@ -80,9 +81,8 @@ def unlink(env: Env, source: str, rel: str, target: str) -> None:
 
 @cli.command()
 @click.argument("record_id", metavar="ID", shell_complete=complete_ids)
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="table for people; json carries the Dublin Core / "
-                                      "PROV-O term of each link.")
+@format_option("table", "json", description="table for people; json carries the Dublin "
+                                            "Core / PROV-O term of each link.")
 @pass_env
 def links(env: Env, record_id: str, fmt: str) -> None:
     """List a record's links both ways, each named as read from this record.
@@ -96,19 +96,18 @@ def links(env: Env, record_id: str, fmt: str) -> None:
 
     with env.reading() as archive:
         rows = links_table(archive, record_id)
-    if fmt == "json":
-        from archivist.atomic import dumps
 
-        emit(dumps(rows).decode())
-        return
-    if not rows:
-        click.echo("no links", err=True)
-        return
-    from archivist.display import cell
-    from archivist.exporters import simple_table
+    def table() -> None:
+        if not rows:
+            click.echo("no links", err=True)
+            return
+        from archivist.display import cell
+        from archivist.exporters.tables import simple_table
 
-    table = [[row["rel"], cell(row["id"]), cell(row["title"])] for row in rows]
-    emit(simple_table(table, ["rel", "id", "title"]) + "\n")
+        cells = [[row["rel"], cell(row["id"]), cell(row["title"])] for row in rows]
+        emit(simple_table(cells, ["rel", "id", "title"]) + "\n")
+
+    render(fmt, lambda: rows, table)
 
 
 @cli.command()
@@ -118,9 +117,8 @@ def links(env: Env, record_id: str, fmt: str) -> None:
 @click.option("--rel", "-r", "rels", multiple=True, metavar="REL",
               shell_complete=complete_relations,
               help="Follow only this relation (either name); repeat for several.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["dot", "mermaid", "json"]),
-              default="dot", show_default=True,
-              help="dot for Graphviz, mermaid for Markdown, json for programs.")
+@format_option("dot", "mermaid", "json",
+               description="dot for Graphviz, mermaid for Markdown, json for programs.")
 @pass_env
 def graph(env: Env, record_id: str | None, depth: int | None, rels: tuple[str, ...],
           fmt: str) -> None:
@@ -145,11 +143,5 @@ def graph(env: Env, record_id: str | None, depth: int | None, rels: tuple[str, .
     with env.reading() as archive:
         found = subgraph(archive, record_id, DEFAULT_DEPTH if depth is None else depth,
                          rels or None)
-    if fmt == "json":
-        from archivist.atomic import dumps
-
-        emit(dumps(to_json(found)).decode())
-    elif fmt == "mermaid":
-        emit(to_mermaid(found))
-    else:
-        emit(to_dot(found))
+    render(fmt, lambda: to_json(found),
+           lambda: emit(to_mermaid(found) if fmt == "mermaid" else to_dot(found)))

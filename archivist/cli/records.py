@@ -11,13 +11,13 @@ from archivist.cli.base import (
     Env,
     cli,
     complete_ids,
-    emit,
     emit_all,
     pass_env,
     query_command,
     selection_options,
     stdout_width,
 )
+from archivist.cli.output import format_option, render
 from archivist.cli.tags import run_bulk, where_options
 
 if TYPE_CHECKING:
@@ -99,9 +99,8 @@ def add(env: Env, title: str, record_id: str | None, kind: str | None, subtitle:
 
 @cli.command()
 @click.argument("record_id", metavar="ID", shell_complete=complete_ids)
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "yaml"]),
-              default="text", show_default=True, help="text for people; json or yaml to "
-                                                      "re-import.")
+@format_option("text", "json", "yaml", description="text for people; json or yaml to "
+                                                  "re-import.")
 @pass_env
 def show(env: Env, record_id: str, fmt: str) -> None:
     """Show one record, its links both ways, and its provenance.
@@ -119,20 +118,10 @@ def show(env: Env, record_id: str, fmt: str) -> None:
         doc = archive.document(record_id)
         record = to_interchange(archive, [doc])[0]
         links = link_summary(archive, doc["id"])
-    if fmt == "text":
-        click.echo(show_text(record, links))
-        return
     from archivist.links import with_inverse_links
 
-    record = with_inverse_links(record, links)
-    if fmt == "json":
-        from archivist.atomic import dumps
-
-        emit(dumps(record).decode())
-    else:
-        from archivist.yamlio import dump
-
-        emit(dump(record))
+    render(fmt, lambda: with_inverse_links(record, links),
+           lambda: click.echo(show_text(record, links)))
 
 
 @query_command("list")

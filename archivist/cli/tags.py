@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from archivist.cli.base import Env, cli, complete_ids, complete_tags, emit, pass_env
+from archivist.cli.output import format_option, render
 
 if TYPE_CHECKING:
     from archivist.bulk import Edit, Plan
@@ -156,8 +157,7 @@ def untag(env: Env, words: tuple[str, ...], where: str | None, yes: bool) -> Non
 
 
 @cli.group(invoke_without_command=True)
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format.")
+@format_option("table", "json")
 @click.pass_context
 def tags(ctx: click.Context, fmt: str) -> None:
     """List every tag with how many records carry it, sorted by tag.
@@ -176,16 +176,16 @@ def tags(ctx: click.Context, fmt: str) -> None:
     assert env is not None
     with env.reading() as archive:
         counts = tag_counts(archive)
-    if fmt == "json":
-        from archivist.atomic import dumps
 
-        emit(dumps([{"tag": t, "count": n} for t, n in counts]).decode())
-        return
-    from archivist.display import escape
-    from archivist.exporters import simple_table
+    def table() -> None:
+        from archivist.display import escape
+        from archivist.exporters.tables import simple_table
 
-    if counts:
-        emit(simple_table([[escape(t), str(n)] for t, n in counts], ["tag", "count"]) + "\n")
+        if counts:
+            emit(simple_table([[escape(t), str(n)] for t, n in counts], ["tag", "count"])
+                 + "\n")
+
+    render(fmt, lambda: [{"tag": t, "count": n} for t, n in counts], table)
 
 
 @tags.command()

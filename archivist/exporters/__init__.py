@@ -18,10 +18,11 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from archivist.display import DEFAULT_COLUMNS, table_cell
+from archivist.exporters.options import Exporter as Exporter
+from archivist.exporters.options import ExportOptions as ExportOptions
 from archivist.exporters.tables import simple_table as simple_table
 from archivist.exporters.tables import table_text
 from archivist.listing import column_value
@@ -38,24 +39,6 @@ _RISKY_FIRST = frozenset("=+-@'\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
                          "\u200a\u2028\u2029\u202f\u205f\u3000")
 # A plain decimal number, which may start with a sign and is no formula.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """Choices that shape the output of some exporters.
-
-    :param table_format: a tabulate style for ``table`` (``simple``, ``github``…).
-    :param headers: whether tabular formats print a header row.
-    :param max_width: shorten table cells so rows fit this many cells (a terminal);
-        ids are never shortened (see :mod:`.tables`).
-    """
-
-    table_format: str = "simple"
-    headers: bool = True
-    max_width: int | None = None
-
-
-Exporter = Callable[[Sequence[dict[str, Any]], Sequence[str], ExportOptions], str]
 
 
 def _getter(column: str) -> Callable[[Mapping[str, Any]], Any]:
@@ -157,9 +140,9 @@ def _delimited_cell(value: Any) -> str:
             return "; ".join(escape_item(str(v)) for v in value)
     if isinstance(value, (dict, list)):
         # A mapping, or a list holding mappings (links): JSON, which tools can parse.
-        from archivist.atomic import dumps
+        from archivist.jsontext import json_text
 
-        return dumps(value).decode().strip()
+        return json_text(value).strip()
     return str(value)
 
 

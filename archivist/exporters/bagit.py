@@ -238,7 +238,7 @@ def write_bag(archive: Archive, docs: list[dict[str, Any]], out_dir: Path, *,
     :raises SourceError: when a source is missing, unreadable, or changed since it was
         recorded (nothing is left behind).
     """
-    from archivist.atomic import dumps
+    from archivist.jsontext import json_bytes
     from archivist.listing import to_interchange
     from archivist.yamlio import dump
 
@@ -270,10 +270,10 @@ def write_bag(archive: Archive, docs: list[dict[str, Any]], out_dir: Path, *,
             "bagit.txt": (f"BagIt-Version: {BAGIT_VERSION}\n"
                           "Tag-File-Character-Encoding: UTF-8\n").encode(),
             "bag-info.txt": _bag_info(records, summary, command),
-            f"{METADATA_FOLDER}/records.json": dumps(records),
+            f"{METADATA_FOLDER}/records.json": json_bytes(records),
             f"{METADATA_FOLDER}/records.yaml": (dump(records) if records
                                                  else "[]\n").encode("utf-8"),
-            f"{METADATA_FOLDER}/sources.json": dumps(where),
+            f"{METADATA_FOLDER}/sources.json": json_bytes(where),
         }
         for algorithm in ALGORITHMS:
             tags[f"manifest-{algorithm}.txt"] = _manifest(payload.checksums, algorithm)

@@ -26,7 +26,7 @@ from archivist.exporters.csl import (
 from archivist.names import split_creators
 
 if TYPE_CHECKING:
-    from archivist.exporters import ExportOptions
+    from archivist.exporters.options import ExportOptions
 
 #: The entry type of each kind (agents are not cited).
 BIBTEX_TYPES: dict[str, str] = {

@@ -22,7 +22,7 @@ from archivist.models import AGENT_KINDS
 from archivist.names import split_creators
 
 if TYPE_CHECKING:
-    from archivist.exporters import ExportOptions
+    from archivist.exporters.options import ExportOptions
 
 #: The CSL item type of each kind (agents are not cited).  An article is a
 #: newspaper article (a dated piece in a newspaper or on a news site) unless it has a

@@ -25,7 +25,7 @@ from archivist.exporters.csl import (
 from archivist.names import split_creators
 
 if TYPE_CHECKING:
-    from archivist.exporters import ExportOptions
+    from archivist.exporters.options import ExportOptions
 
 #: The RIS reference type of each kind (agents are not cited); an article with a
 #: volume, issue or pages is a journal article, ``JOUR``.
