@@ -264,117 +264,146 @@ def _compose(source: bytes | str, name: str, max_depth: int, split: bool = False
     """
     import yaml
 
+    try:
+        yield from _built(yaml, source, name, max_depth, split)
+    except yaml.YAMLError as err:
+        raise _parser_problem(err, source, name, max_depth) from None
+
+
+def _built(yaml: Any, source: bytes | str, name: str, max_depth: int, split: bool
+           ) -> Iterator[tuple[int, Any, tuple[int, int], int]]:
+    """The loop of :func:`_compose`: one step per parser event."""
     # Dispatch on the exact event class: this loop runs once per scalar and
     # collection, so it is what an import of many records spends its time on.
     scalar, alias, stream_end = yaml.ScalarEvent, yaml.AliasEvent, yaml.StreamEndEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
     mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
-    document_start = yaml.DocumentStartEvent
     allowed, nulls = _ALLOWED_TAGS, _NULLS
-    parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(source)
-    get_event = parser.get_event
+    get_event = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(source).get_event
     number = 0                 # the document being read, from 1
     outer: Any = None          # when splitting, the sequence whose items are given
     stack: list[Any] = []      # the containers being built, innermost last
     saved: list[Any] = []      # for each open container: its parent's awaiting key
     parent: Any = None         # stack[-1], or None between documents
     key: Any = None            # the key of ``parent`` awaiting its value, if any
-    event: Any = None
     value: Any
-
-    def where() -> tuple[int, int]:
-        mark = event.start_mark
-        return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-
-    try:
-        while True:
-            event = get_event()
-            kind = event.__class__
-            if kind is scalar:
-                if event.anchor is not None:
-                    raise YamlError(name, *where(), _ANCHORS)
-                tag = event.tag
-                if tag is None:
-                    value = None if not event.style and event.value in nulls else event.value
-                elif tag in allowed:
-                    value = event.value
+    while True:
+        event = get_event()
+        kind = event.__class__
+        if kind is scalar:
+            tag = event.tag
+            if event.anchor is not None or (tag is not None and tag not in allowed):
+                _refuse_scalar(event, name)
+            value = None if tag is None and not event.style and event.value in nulls \
+                else event.value
+            if key is not None:
+                parent[key] = value
+                key = None
+            elif parent is None:
+                if value is not None or not split:
+                    yield number, value, (1, 1), event.end_mark.index
+            elif parent is outer:
+                yield number, value, _where(event), event.end_mark.index
+            elif parent.__class__ is MarkedList:
+                mark = event.start_mark
+                parent.item_marks.append((mark.line + 1) << 32 | (mark.column + 1))
+                parent.append(value)
+            else:
+                key = _mapping_key(parent, value, event, name)
+        elif kind is mapping_start or kind is sequence_start:
+            container = _opened(event, kind is mapping_start, len(stack), name, max_depth)
+            if parent is not None and key is None:
+                if parent.__class__ is not MarkedList:
+                    raise YamlError(name, *_where(event), "a mapping key must be plain text")
+                if parent is not outer:
+                    parent.item_marks.append(_pack(*container.mark))
+            if split and parent is None and kind is sequence_start:
+                outer = container
+            stack.append(container)
+            saved.append(key)
+            parent, key = container, None
+        elif kind is mapping_end or kind is sequence_end:
+            value = stack.pop()
+            key = saved.pop()
+            if not stack:
+                parent = None
+                if value is outer:
+                    outer = None
                 else:
-                    raise YamlError(name, *where(), f"the tag {tag} is not allowed")
+                    yield number, value, (1, 1), event.end_mark.index
+            else:
+                parent = stack[-1]
                 if key is not None:
                     parent[key] = value
                     key = None
-                elif parent is None:
-                    if value is not None or not split:
-                        yield number, value, (1, 1), event.end_mark.index
                 elif parent is outer:
-                    yield number, value, where(), event.end_mark.index
-                elif parent.__class__ is MarkedList:
-                    mark = event.start_mark
-                    parent.item_marks.append((mark.line + 1) << 32 | (mark.column + 1))
+                    yield number, value, value.mark, event.end_mark.index
+                else:
                     parent.append(value)
-                else:
-                    if value is None:
-                        raise YamlError(name, *where(), "a mapping key must be plain text")
-                    if value in parent or (value == "<<" and not event.style):
-                        if value in parent:
-                            first = parent.key_marks[value] >> 32
-                            raise YamlError(name, *where(), f"duplicate key {value!r} (first "
-                                                            f"at line {first})")
-                        raise YamlError(name, *where(), "merge keys (<<) are not allowed")
-                    mark = event.start_mark
-                    # Interned: every record repeats the same few keys.
-                    key = intern(value)
-                    parent.key_marks[key] = (mark.line + 1) << 32 | (mark.column + 1)
-            elif kind is mapping_start or kind is sequence_start:
-                if event.anchor is not None:
-                    raise YamlError(name, *where(), _ANCHORS)
-                if event.tag not in allowed:
-                    raise YamlError(name, *where(), f"the tag {event.tag} is not allowed")
-                if len(stack) >= max_depth:
-                    raise YamlError(name, *where(), f"nesting deeper than {max_depth} levels")
-                if parent is not None and key is None:
-                    if parent.__class__ is not MarkedList:
-                        raise YamlError(name, *where(), "a mapping key must be plain text")
-                    if parent is not outer:
-                        parent.item_marks.append(_pack(*where()))
-                container: Any
-                if kind is mapping_start:
-                    container = MarkedDict()
-                    container.key_marks = {}
-                else:
-                    container = MarkedList()
-                    container.item_marks = []
-                container.mark = where()
-                if split and parent is None and kind is sequence_start:
-                    outer = container
-                stack.append(container)
-                saved.append(key)
-                parent, key = container, None
-            elif kind is mapping_end or kind is sequence_end:
-                value = stack.pop()
-                key = saved.pop()
-                if not stack:
-                    parent = None
-                    if value is outer:
-                        outer = None
-                    else:
-                        yield number, value, (1, 1), event.end_mark.index
-                else:
-                    parent = stack[-1]
-                    if key is not None:
-                        parent[key] = value
-                        key = None
-                    elif parent is outer:
-                        yield number, value, value.mark, event.end_mark.index
-                    else:
-                        parent.append(value)
-            elif kind is document_start:
-                number += 1
-            elif kind is alias:
-                raise YamlError(name, *where(), _ANCHORS)
-            elif kind is stream_end:
-                return
-    except yaml.MarkedYAMLError as err:
+        elif kind is yaml.DocumentStartEvent:
+            number += 1
+        elif kind is alias:
+            raise YamlError(name, *_where(event), _ANCHORS)
+        elif kind is stream_end:
+            return
+
+
+def _where(event: Any) -> tuple[int, int]:
+    """Where a parser event stood: ``(line, column)``, 1-based."""
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _refuse_scalar(event: Any, name: str) -> None:
+    """Refuse a scalar with an anchor or a tag other than the standard ones."""
+    if event.anchor is not None:
+        raise YamlError(name, *_where(event), _ANCHORS)
+    raise YamlError(name, *_where(event), f"the tag {event.tag} is not allowed")
+
+
+def _mapping_key(mapping: MarkedDict, key: str | None, event: Any, name: str) -> str:
+    """``key``, read next in ``mapping``, checked and its position noted; interned,
+    since every record repeats the same few keys."""
+    if key is None:
+        raise YamlError(name, *_where(event), "a mapping key must be plain text")
+    if key in mapping:
+        first = mapping.key_marks[key] >> 32
+        raise YamlError(name, *_where(event), f"duplicate key {key!r} (first at line "
+                                              f"{first})")
+    if key == "<<" and not event.style:
+        raise YamlError(name, *_where(event), "merge keys (<<) are not allowed")
+    mark = event.start_mark
+    key = intern(key)
+    mapping.key_marks[key] = (mark.line + 1) << 32 | (mark.column + 1)
+    return key
+
+
+def _opened(event: Any, mapping: bool, depth: int, name: str, max_depth: int
+            ) -> MarkedDict | MarkedList:
+    """The empty mapping (or sequence) a start event opens, ``depth`` containers deep."""
+    if event.anchor is not None:
+        raise YamlError(name, *_where(event), _ANCHORS)
+    if event.tag not in _ALLOWED_TAGS:
+        raise YamlError(name, *_where(event), f"the tag {event.tag} is not allowed")
+    if depth >= max_depth:
+        raise YamlError(name, *_where(event), f"nesting deeper than {max_depth} levels")
+    container: MarkedDict | MarkedList
+    if mapping:
+        container = MarkedDict()
+        container.key_marks = {}
+    else:
+        container = MarkedList()
+        container.item_marks = []
+    container.mark = _where(event)
+    return container
+
+
+def _parser_problem(err: Any, source: bytes | str, name: str, max_depth: int
+                    ) -> YamlError:
+    """What the parser refused, as a :class:`YamlError` naming ``name:line:column``."""
+    import yaml
+
+    if isinstance(err, yaml.MarkedYAMLError):
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = str(err.problem or err.context)
@@ -382,17 +411,16 @@ def _compose(source: bytes | str, name: str, max_depth: int, split: bool = False
             # libyaml's own limit (1000) can trip before ours is reached, while it
             # looks ahead; the user should see the same message either way.
             problem = f"nesting deeper than {max_depth} levels"
-        raise YamlError(name, line, column, problem) from None
-    except yaml.reader.ReaderError as err:
+        return YamlError(name, line, column, problem)
+    if isinstance(err, yaml.reader.ReaderError):
         # A character YAML does not allow (U+FFFE, say): named by its line and column,
         # not by libyaml's offset into "<byte string>".
         text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
         before = text[:err.position]
-        raise YamlError(name, before.count("\n") + 1, len(before) - before.rfind("\n"),
-                        f"character U+{err.character:04X} is not allowed in YAML"
-                        if isinstance(err.character, int) else str(err.reason)) from None
-    except yaml.YAMLError as err:
-        raise YamlError(name, 1, 1, str(err)) from None
+        return YamlError(name, before.count("\n") + 1, len(before) - before.rfind("\n"),
+                         f"character U+{err.character:04X} is not allowed in YAML"
+                         if isinstance(err.character, int) else str(err.reason))
+    return YamlError(name, 1, 1, str(err))
 
 
 def dump(data: Any) -> str:

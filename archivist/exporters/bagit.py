@@ -230,6 +230,9 @@ def write_bag(archive: Archive, docs: list[dict[str, Any]], out_dir: Path, *,
               command: str) -> BagSummary:
     """Write the records ``docs`` and their source files as a BagIt bag in ``out_dir``.
 
+    The bag is made in a temporary folder beside ``out_dir`` and renamed into place
+    once complete; on any failure nothing is left behind.
+
     :param docs: stored documents or interchange forms, e.g. from
         :func:`archivist.listing.select`.
     :param out_dir: the bag's folder: new, or an empty folder.
@@ -238,50 +241,18 @@ def write_bag(archive: Archive, docs: list[dict[str, Any]], out_dir: Path, *,
     :raises SourceError: when a source is missing, unreadable, or changed since it was
         recorded (nothing is left behind).
     """
-    from archivist.jsontext import json_bytes
     from archivist.listing import to_interchange
-    from archivist.yamlio import dump
 
     out_dir = Path(os.path.abspath(out_dir))
     _refuse_existing(out_dir)
     records = to_interchange(archive, docs)
-    tmp = out_dir.parent / f".{out_dir.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
-    try:
-        tmp.mkdir()
-    except OSError as err:
-        raise ArchivistError(f"cannot write the bag beside {out_dir}: "
-                             f"{err.strerror or err}") from None
+    tmp = _temporary_folder(out_dir)
     try:
         (tmp / "data").mkdir()
         payload = _Payload(tmp, archive.path)
-        where: list[dict[str, Any]] = []
-        for record in records:
-            source = record.get("source")
-            if not source:
-                continue
-            bag_path = payload.add(record["id"], source)
-            where.append({"id": record["id"], "archive_path": source["path"],
-                          "bag_path": bag_path, "sha256": payload.checksums[bag_path]["sha256"],
-                          "size": source.get("size")})
-            # Re-importable from the bag: relative to metadata/, where the YAML lies.
-            record["source"] = {**source, "path": f"../{bag_path}"}
+        where = _copy_sources(records, payload)
         summary = BagSummary(out_dir, len(records), len(payload.checksums), payload.octets)
-        tags: dict[str, bytes] = {
-            "bagit.txt": (f"BagIt-Version: {BAGIT_VERSION}\n"
-                          "Tag-File-Character-Encoding: UTF-8\n").encode(),
-            "bag-info.txt": _bag_info(records, summary, command),
-            f"{METADATA_FOLDER}/records.json": json_bytes(records),
-            f"{METADATA_FOLDER}/records.yaml": (dump(records) if records
-                                                 else "[]\n").encode("utf-8"),
-            f"{METADATA_FOLDER}/sources.json": json_bytes(where),
-        }
-        for algorithm in ALGORITHMS:
-            tags[f"manifest-{algorithm}.txt"] = _manifest(payload.checksums, algorithm)
-        for name, data in tags.items():
-            _write(tmp / name, data)
-        tag_sums = {name: _checksums(tmp / name) for name in tags}
-        for algorithm in ALGORITHMS:
-            _write(tmp / f"tagmanifest-{algorithm}.txt", _manifest(tag_sums, algorithm))
+        _write_tag_files(tmp, _tag_files(records, where, payload, summary, command))
         if out_dir.is_dir():
             # Checked empty above; rename() cannot replace a folder on every platform.
             out_dir.rmdir()
@@ -296,10 +267,75 @@ def write_bag(archive: Archive, docs: list[dict[str, Any]], out_dir: Path, *,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    _sync_folder(out_dir.parent)
+    return summary
+
+
+def _temporary_folder(out_dir: Path) -> Path:
+    """A new folder beside ``out_dir`` to build the bag in (so the rename stays on
+    one file system)."""
+    tmp = out_dir.parent / f".{out_dir.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+    try:
+        tmp.mkdir()
+    except OSError as err:
+        raise ArchivistError(f"cannot write the bag beside {out_dir}: "
+                             f"{err.strerror or err}") from None
+    return tmp
+
+
+def _copy_sources(records: list[dict[str, Any]], payload: _Payload) -> list[dict[str, Any]]:
+    """Copy each record's source into the payload and point the record at its copy.
+
+    :returns: the rows of ``sources.json``: where each source was and is in the bag.
+    """
+    where: list[dict[str, Any]] = []
+    for record in records:
+        source = record.get("source")
+        if not source:
+            continue
+        bag_path = payload.add(record["id"], source)
+        where.append({"id": record["id"], "archive_path": source["path"],
+                      "bag_path": bag_path, "sha256": payload.checksums[bag_path]["sha256"],
+                      "size": source.get("size")})
+        # Re-importable from the bag: relative to metadata/, where the YAML lies.
+        record["source"] = {**source, "path": f"../{bag_path}"}
+    return where
+
+
+def _tag_files(records: list[dict[str, Any]], where: list[dict[str, Any]],
+               payload: _Payload, summary: BagSummary, command: str) -> dict[str, bytes]:
+    """The bag's tag files, by name: declaration, bag-info, records and manifests."""
+    from archivist.jsontext import json_bytes
+    from archivist.yamlio import dump
+
+    tags: dict[str, bytes] = {
+        "bagit.txt": (f"BagIt-Version: {BAGIT_VERSION}\n"
+                      "Tag-File-Character-Encoding: UTF-8\n").encode(),
+        "bag-info.txt": _bag_info(records, summary, command),
+        f"{METADATA_FOLDER}/records.json": json_bytes(records),
+        f"{METADATA_FOLDER}/records.yaml": (dump(records) if records
+                                             else "[]\n").encode("utf-8"),
+        f"{METADATA_FOLDER}/sources.json": json_bytes(where),
+    }
+    for algorithm in ALGORITHMS:
+        tags[f"manifest-{algorithm}.txt"] = _manifest(payload.checksums, algorithm)
+    return tags
+
+
+def _write_tag_files(folder: Path, tags: dict[str, bytes]) -> None:
+    """Write the tag files, then the tag manifests that hash them."""
+    for name, data in tags.items():
+        _write(folder / name, data)
+    tag_sums = {name: _checksums(folder / name) for name in tags}
+    for algorithm in ALGORITHMS:
+        _write(folder / f"tagmanifest-{algorithm}.txt", _manifest(tag_sums, algorithm))
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename inside ``folder`` survive a power cut (where the platform can)."""
     with contextlib.suppress(OSError):
-        fd = os.open(out_dir.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
-    return summary
