@@ -302,7 +302,8 @@ def test_a_deferred_history_is_read_when_first_wanted(tmp_path: Path) -> None:
     with open_archive(path, write=True) as archive:
         archive.add(Record(id="a", title="A"))
         archive.add(Record(id="b", title="B"))
-    log = HistoryLog(str(path), dict, STAMP, None, None, reader.DeferredTables(path))
+    log = HistoryLog(str(path), dict, STAMP, None, None,
+                     reader.DeferredTables(path).history_parts)
     assert [(e["action"], e["record"]) for e in log.history()] == [("add", "a"), ("add", "b")]
     assert log.entries_so_far() == 2
     log.log_many([("rm", "a", {"id": "a"}, None)])
@@ -311,7 +312,7 @@ def test_a_deferred_history_is_read_when_first_wanted(tmp_path: Path) -> None:
 
 def test_a_deferred_missing_file_has_no_history(tmp_path: Path) -> None:
     deferred = reader.DeferredTables(tmp_path / "missing.json")
-    log = HistoryLog("missing.json", dict, STAMP, None, None, deferred)
+    log = HistoryLog("missing.json", dict, STAMP, None, None, deferred.history_parts)
     assert log.history() == [] and log.entries_so_far() == 0
 
 

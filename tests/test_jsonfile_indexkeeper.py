@@ -150,5 +150,7 @@ def test_records_appended_by_a_write_reach_the_index_as_rows_or_as_new_columns(
     loaded = summaryindex.load(path)
     assert loaded is not None and len(loaded) == 1
     kept = IndexKeeper(path, loaded, new.source, [0, 1, 2])
-    kept.written_with_rows([summaryindex.summary_row("2", {**doc, "id": "B"})], [0, 1, 2])
+    rows = kept.appending(None)
+    rows.append(summaryindex.summary_row("2", {**doc, "id": "B"}))
+    kept.written_with_rows(rows, [0, 1, 2])
     assert kept.index is not None and kept.index.column(summaryindex.ID_KEY) == ["a", "b"]

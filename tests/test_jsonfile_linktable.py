@@ -7,11 +7,12 @@ from tinydb import TinyDB
 
 from archivist.errors import RecordInUse
 from archivist.store.jsonfile.linktable import LinkTable, as_stored
+from archivist.store.jsonfile.reader import LazyTables
 from archivist.store.jsonfile.recordtable import SnapshotStorage
 
 
 def table(*links: tuple[str, str, str]) -> LinkTable:
-    storage = SnapshotStorage({"meta": {}, "records": {}, "links": {}})
+    storage = SnapshotStorage(LazyTables.whole({"meta": {}, "records": {}, "links": {}}, "a"))
     linked = LinkTable(storage, TinyDB(storage=lambda: storage).table("links", cache_size=0))
     linked.insert(as_stored(*link) for link in links)
     return linked
@@ -21,8 +22,15 @@ def test_links_are_stored_as_given_and_numbered_after_the_last() -> None:
     linked = table(("a", "part-of", "b"), ("b", "related", "c"))
     assert list(linked.documents()) == [as_stored("a", "part-of", "b"),
                                         as_stored("b", "related", "c")]
-    assert linked.next_doc_id() == 3
-    assert table().next_doc_id() == 1
+    assert linked.reserve(2) == 3 and linked.reserve(1) == 5  # the one allocator
+    assert table().reserve(1) == 1
+
+
+def test_a_number_is_never_given_twice_within_a_command() -> None:
+    linked = table(("a", "part-of", "b"), ("b", "related", "c"))
+    linked.delete([as_stored("b", "related", "c")])
+    # As TinyDB numbers: one past the highest the table held when first asked.
+    assert linked.reserve(1) == 3
 
 
 def test_deleting_matches_ids_case_insensitively_and_returns_the_stored_links() -> None:

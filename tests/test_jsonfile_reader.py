@@ -88,9 +88,9 @@ def test_a_file_in_another_layout_is_read_whole_and_rewritten(tmp_path: Path) ->
 
 def test_empty_history_and_first_entries(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
-    pieces = writer.encode({"meta": {"1": {"format": 1, "entries": 0, "change": 0}},
-                                 "records": {}, "links": {}}, writer.history_pieces({}))
-    path.write_bytes(b"".join(pieces))
+    pieces = writer.encode({"1": {"format": 1, "entries": 0, "change": 0}}, writer.table({}),
+                           writer.table({}), writer.history_pieces({}))
+    path.write_bytes(b"".join(map(bytes, pieces)))
     assert bytes(reader.read(path).history_text or b"") == b"{\n}"
     make(path, "a")
     assert json.loads(path.read_bytes())["history"]["1"]["record"] == "a"

@@ -39,18 +39,21 @@ def test_appending_lines_as_written_gives_the_bytes_encoding_them_gives(
     table = {str(n): _doc(n) for n in range(1, old + 1)}
     added = [(str(n), _doc(n)) for n in range(old + 1, old + new + 1)]
     history = writer.history_pieces({"1": {"action": "add"}})
-    tables = {"meta": {"1": {"format": 1}}, "records": table, "links": {}}
-    streamed = writer.encode_appending(tables, history, {
+    meta = {"1": {"format": 1}}
+    streamed = writer.encode(meta, writer.table(table), writer.table({}), history, {
         "records": (writer.line(key, doc) for key, doc in added),
         "links": iter(()),
         "history": (writer.line(str(n), {"n": n}) for n in range(2, new + 2))})
     written = list(streamed)
     expected = writer.encode(
-        {**tables, "records": {**table, **dict(added)}},
+        meta, writer.table({**table, **dict(added)}), writer.table({}),
         writer.history_pieces({"1": {"action": "add"},
-                                    **{str(n): {"n": n} for n in range(2, new + 2)}}))
-    assert b"".join(map(bytes, written)) == b"".join(map(bytes, expected))
-    assert streamed.layout == writer.layout_of(expected)
+                               **{str(n): {"n": n} for n in range(2, new + 2)}}))
+    whole = b"".join(map(bytes, expected))
+    assert b"".join(map(bytes, written)) == whole
+    assert streamed.layout == expected.layout == [
+        whole.index(mark) for mark in (writer.RECORDS_MARK, writer.LINKS_MARK,
+                                       writer.HISTORY_MARK)]
 
 
 def test_appending_to_a_table_left_in_the_file_copies_it_unread(
@@ -59,9 +62,11 @@ def test_appending_to_a_table_left_in_the_file_copies_it_unread(
     make(path, "a", "b")
     monkeypatch.setattr(atomic, "MAP_FROM", 0)
     read = reader.read(path)
-    assert isinstance(read.tables, reader.LazyTables) and read.history_text is not None
-    streamed = writer.encode_appending(read.tables, [read.history_text], {
-        "history": iter([writer.line("9", {"action": "test"})])})
+    assert read.history_text is not None
+    tables = read.tables
+    streamed = writer.encode(tables["meta"], tables.pieces("records"), tables.pieces("links"),
+                             [read.history_text],
+                             {"history": iter([writer.line("9", {"action": "test"})])})
     pieces = list(streamed)
     assert any(isinstance(piece, atomic.Region) for piece in pieces)
     data = json.loads(b"".join(map(bytes, pieces)))

@@ -42,7 +42,7 @@ from archivist.ids import generate_id
 from archivist.models import Record, merge_tags, tag_key
 from archivist.store.jsonfile import lock, reader, summaryindex, writer
 from archivist.store.jsonfile.historylog import HistoryLog
-from archivist.store.jsonfile.indexkeeper import IndexKeeper
+from archivist.store.jsonfile.indexkeeper import IndexKeeper, RowSink
 from archivist.store.jsonfile.linktable import LinkTable, as_stored
 from archivist.store.jsonfile.reader import FORMAT_VERSION
 from archivist.store.jsonfile.recordtable import RecordTable, SnapshotStorage
@@ -59,25 +59,25 @@ class JsonArchive:
 
     def __init__(self, path: Path | None = None, data: dict[str, Any] | None = None, *,
                  exists: bool = False, command: str = "archivist", user: str | None = None,
-                 history_text: writer.Text | None = None,
+                 tables: reader.LazyTables | None = None,
                  index: summaryindex.Index | None = None,
                  source: summaryindex.Identity | None = None,
                  layout: list[int] | None = None) -> None:
+        """:param data: the tables of an archive made in memory (for tests and previews);
+        :param tables: or the tables as read from the file at ``path``."""
         self.path = path
         self.exists = exists
         self.command = command
         self.user = user or current_user()
-        self._attach(data, history_text, index, source, layout)
+        if tables is None:
+            tables = reader.LazyTables.whole(reader.validate_layout(data or {}, "archive"),
+                                             "archive")
+        self._attach(tables, index, source, layout)
 
-    def _attach(self, data: dict[str, Any] | None, history_text: writer.Text | None,
-                index: summaryindex.Index | None, source: summaryindex.Identity | None,
-                layout: list[int] | None) -> None:
-        """Take ``data`` as the archive's tables, as read from the file."""
+    def _attach(self, tables: reader.LazyTables, index: summaryindex.Index | None,
+                source: summaryindex.Identity | None, layout: list[int] | None) -> None:
+        """Take ``tables`` as the archive's tables, as read from the file."""
         path, command = self.path, self.command
-        tables = data if isinstance(data, reader.LazyTables) else (
-            reader.validate_layout(data or {}, "archive"))
-        deferred = tables if isinstance(tables, reader.DeferredTables) else None
-        history = tables.pop("history", {})
         self._storage = SnapshotStorage(tables)
         self._db = TinyDB(storage=lambda: self._storage)
         self._records = self._db.table("records", cache_size=0)
@@ -89,8 +89,7 @@ class JsonArchive:
         storage = self._storage
         self._log = HistoryLog(str(path), storage.meta,
                                {"time": self._now, "user": self.user, "command": command},
-                               history_text, history if history_text is None else None,
-                               deferred)
+                               None, None, tables.history_parts)
         # The index file (summaryindex): the summaries of the records as read,
         # the identity of the file they were read from, and the documents changed since.
         self._indexing = IndexKeeper(path, index, source, layout)
@@ -105,10 +104,6 @@ class JsonArchive:
     @log_extra.setter
     def log_extra(self, extra: dict[str, Any]) -> None:
         self._log.extra = extra
-
-    @property
-    def _meta(self) -> dict[str, Any]:
-        return self._storage.meta()
 
     # -- opening and committing ---------------------------------------------------
 
@@ -132,13 +127,12 @@ class JsonArchive:
             if index is not None:
                 # The archive itself is read only if the command wants more than the
                 # summaries (see summaryindex).
-                yield cls(path, reader.DeferredTables(path, source, index.layout),
+                yield cls(path, tables=reader.DeferredTables(path, source, index.layout),
                           exists=True, command=command, index=index, source=source)
                 return
             read = reader.read(path)
-            archive = cls(path, read.tables, exists=read.exists, command=command,
-                          history_text=read.history_text, source=read.identity,
-                          layout=read.layout)
+            archive = cls(path, tables=read.tables, exists=read.exists, command=command,
+                          source=read.identity, layout=read.layout)
             yield archive
             if write_index:
                 archive.save_index()
@@ -154,9 +148,8 @@ class JsonArchive:
 
             read = reader.read(path, layout_for=layout_for)
             index = loaded[0] if read.identity else None
-            archive = cls(path, read.tables, exists=read.exists, command=command,
-                          history_text=read.history_text, index=index,
-                          source=read.identity)
+            archive = cls(path, tables=read.tables, exists=read.exists, command=command,
+                          index=index, source=read.identity)
             yield archive
             archive.commit()
 
@@ -169,41 +162,36 @@ class JsonArchive:
         """Write every change in one atomic write (nothing happens when nothing changed)."""
         if not self.dirty or self.path is None:
             return
-        data = self._storage.data
         entries = self._log.entries_so_far()
         history = self._log.pieces()
-        pieces = writer.encode(self._tables(entries, self._log.last_change()), history)
-        self._write(pieces)
-        layout = writer.layout_of(pieces)
-        # The bytes written and the new history entries are let go before the index
-        # is summarised: after an import of 10,000 records, the three together are
-        # half of the command's peak memory.
-        del pieces
+        layout = self._write(entries, self._log.last_change(), history)
         self._log.written(history, entries)
-        replaced: list[tuple[str, dict[str, Any]]] = []
-        if isinstance(data, reader.LazyTables):
-            replaced = [(doc_id, data.documents["records"][doc_id])
-                        for doc_id in data.replaced.get("records", ())]
-            data.settle("records")
+        replaced = self._storage.data.settle("records")
         self._indexing.written(self._raw("records") if self._table.parsed() else None,
                                layout, replaced)
         self._storage.dirty = False
         self.exists = True
 
-    def _tables(self, entries: int, change: int) -> dict[str, Any]:
-        """The tables to write, the meta table counting ``entries`` history entries and
-        ``change`` changes (the history is written from its own pieces)."""
-        data = self._storage.data
-        data["meta"] = {"1": {"format": FORMAT_VERSION, "entries": entries, "change": change}}
-        if self._log.text is not None:
-            return data
-        return {"records": self._raw("records"), "links": self._raw("links"),
-                "meta": data["meta"]}
+    def _write(self, entries: int, change: int, history: list[writer.Text],
+               tails: Mapping[str, Iterable[bytes]] | None = None) -> list[int]:
+        """The one write of the archive file: every table as it is now, the meta table
+        counting ``entries`` history entries and ``change`` changes, and the lines of
+        ``tails`` appended to their tables as they are written (see :func:`.writer.encode`).
+        The bytes written are let go before the index is summarised (after an import
+        of 10,000 records, they and the new history entries are half of the peak
+        memory).
 
-    def _write(self, pieces: Iterable[writer.Text]) -> None:
+        :returns: where the tables start in the file written.
+        """
         assert self.path is not None
-        atomic.atomic_write_bytes(self.path, pieces, before_replace=self._unchanged_on_disk)
+        tables = self._storage.data
+        tables["meta"] = {"1": {"format": FORMAT_VERSION, "entries": entries,
+                                "change": change}}
+        encoded = writer.encode(tables["meta"], tables.pieces("records"),
+                                tables.pieces("links"), history, tails)
+        atomic.atomic_write_bytes(self.path, encoded, before_replace=self._unchanged_on_disk)
         atomic.remove_stray_temp_files(self.path)
+        return encoded.layout
 
     def _unchanged_on_disk(self) -> None:
         """Refuse to write when the file is no longer the one read: a program other
@@ -352,32 +340,27 @@ class JsonArchive:
     def add_and_write(self, records: Callable[[], Iterable[tuple[Record, Any]]], count: int,
                       links: Sequence[tuple[str, str, str]]) -> None:
         """Add ``count`` records and ``links`` (``(src, rel, dst)``, checked) and write
-        now, making each document and history entry only as it is written: an import's
-        10,000 records are never in memory together.  ``records()`` gives the same
-        records with their provenance each time it is called: for the records table,
-        then for the history.  Tags are spelled as :meth:`add_many` spells them.  The
-        archive is read again from the file when next asked.  One in memory or changed
-        already is changed as by :meth:`add_many` and :meth:`store_links`, and written
-        by :meth:`commit`.
+        now, making each document and history entry only as it is written (the one
+        write, :meth:`_write`, with tails): an import's 10,000 records are never in
+        memory together.  ``records()`` gives the same records with their provenance
+        each time it is called: for the records table, then for the history.  Tags are
+        spelled as :meth:`add_many` spells them.  The archive is read again from the
+        file when next asked.  One in memory or changed already is changed as by
+        :meth:`add_many` and :meth:`store_links`, and written by :meth:`commit`.
 
         :raises DuplicateRecord: when an id is taken (nothing is written then).
         """
-        stored = (as_stored(*link) for link in links)
         if not count and not links:
             return
         if self.path is None or self.dirty:
             self.add_many(records())
-            self.store_links(stored)
+            self.store_links(as_stored(*link) for link in links)
             return
         # A table nothing is added to is not parsed: it is written back as it was read.
         first = self._table.reserve(count) if count else 0
         first_entry = self._log.entries_so_far() + 1
-        # The new records' summaries, for the index file: rows for the index read, or
-        # the columns of a new one.
-        rows: list[Sequence[Any]] | summaryindex.ColumnsWriter = (
-            summaryindex.ColumnsWriter(self._raw("records"))
-            if self._indexing.index is None and (count or self._table.parsed()) else [])
-
+        rows = self._indexing.appending(
+            (lambda: self._raw("records")) if count or self._table.parsed() else None)
         # The first spelling in the archive, then in the batch, wins: both passes spell
         # the tags alike.
         spelling = self.tag_spellings() if count else {}
@@ -386,41 +369,46 @@ class JsonArchive:
             for number, (record, how) in enumerate(records(), start=first):
                 yield str(number), self._added(record, how, spelling).to_document()
 
-        def record_lines() -> Iterator[bytes]:
-            new: set[str] = set()
-            given = 0
-            for doc_id, doc in documents():
-                given, key = given + 1, doc["id"].lower()
-                if key in self._table.ids or key in new:
-                    raise DuplicateRecord(doc["id"])
-                new.add(key)
-                rows.append(summaryindex.summary_row(doc_id, doc))
-                yield writer.line(doc_id, doc)
-            if given != count:
-                raise RuntimeError(f"{given} records given, {count} announced")
-
         def history_lines() -> Iterator[bytes]:
             entries = itertools.chain(
                 (("add", doc["id"], None, loggable(doc)) for _, doc in
                  (documents() if count else ())),
-                (("link", link["src"], None, link) for link in stored))
+                (("link", src, None, as_stored(src, rel, dst)) for src, rel, dst in links))
             for number, entry in enumerate(entries, start=first_entry):
                 yield writer.line(str(number), self._log.entry(*entry))
 
         tails: dict[str, Iterable[bytes]] = {"history": history_lines()}
         if count:
-            tails["records"] = record_lines()
+            tails["records"] = self._record_lines(documents(), count, rows)
         if links:
+            first_link = self._linked.reserve(len(links))
             tails["links"] = (writer.line(str(number), as_stored(*link)) for number, link
-                              in enumerate(links, start=self._linked.next_doc_id()))
-        tables = self._tables(first_entry - 1 + count + len(links), self._log.next_change())
-        written = writer.encode_appending(tables, self._log.pieces(), tails)
-        self._write(written)
-        self._indexing.written_with_rows(rows, written.layout)
+                              in enumerate(links, start=first_link))
+        layout = self._write(first_entry - 1 + count + len(links), self._log.next_change(),
+                             self._log.pieces(), tails)
+        self._indexing.written_with_rows(rows, layout)
         self.exists = True
         indexing = self._indexing
         self._attach(reader.DeferredTables(self.path, indexing.source, indexing.layout),
-                     None, indexing.index, indexing.source, indexing.layout)
+                     indexing.index, indexing.source, indexing.layout)
+
+    def _record_lines(self, documents: Iterable[tuple[str, dict[str, Any]]], count: int,
+                      rows: RowSink) -> Iterator[bytes]:
+        """The lines of ``count`` new records, each summarised into ``rows`` as it goes.
+
+        :raises DuplicateRecord: when an id is taken, in the archive or the batch.
+        """
+        new: set[str] = set()
+        given = 0
+        for doc_id, doc in documents:
+            given, key = given + 1, doc["id"].lower()
+            if key in self._table.ids or key in new:
+                raise DuplicateRecord(doc["id"])
+            new.add(key)
+            rows.append(summaryindex.summary_row(doc_id, doc))
+            yield writer.line(doc_id, doc)
+        if given != count:
+            raise RuntimeError(f"{given} records given, {count} announced")
 
     def update(self, record: Record, *, action: str = "set", respell: bool = True) -> Record:
         """Replace a record's values (same id), logging the fields that changed.

@@ -25,20 +25,21 @@ class HistoryLog:
     :param stamp: the ``time``, ``user`` and ``command`` every new entry carries.
     :param text: the stored history as text, when it was left unparsed…
     :param table: … or parsed.
-    :param deferred: the tables of an archive not read yet (the history is learnt
-        from them when first wanted).
+    :param later: … or where to learn either when first wanted (the tables'
+        :meth:`.reader.LazyTables.history_parts`: an archive not read yet is read then).
     """
 
     def __init__(self, name: str, meta: Callable[[], dict[str, Any]],
                  stamp: dict[str, Any], text: writer.Text | None,
                  table: dict[str, Any] | None,
-                 deferred: reader.DeferredTables | None = None) -> None:
+                 later: Callable[[], tuple[writer.Text | None, dict[str, Any] | None]]
+                 | None = None) -> None:
         self._name = name
         self._meta = meta
         self._stamp = stamp
         self._text = text
         self._table = table
-        self._deferred = deferred
+        self._later = later
         self._written: list[writer.Text] | None = None
         self._stored_entries: int | None = None
         self._change: int | None = None
@@ -49,10 +50,9 @@ class HistoryLog:
 
     def _load_source(self) -> None:
         """Learn where the stored history is, reading the file if that was put off."""
-        if self._deferred is not None:
-            deferred, self._deferred = self._deferred, None
-            read = deferred.load()
-            self._text, self._table = read.history_text, deferred.history_table
+        if self._later is not None:
+            later, self._later = self._later, None
+            self._text, self._table = later()
 
     @property
     def text(self) -> writer.Text | None:

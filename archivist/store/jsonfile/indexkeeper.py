@@ -11,7 +11,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from archivist.store.interface import IndexUnusable
 from archivist.store.jsonfile import summaryindex
@@ -35,7 +35,6 @@ class IndexKeeper:
         self.touched: set[str] = set()
         #: Records appended to the records table without parsing it.
         self.appended: list[tuple[str, dict[str, Any]]] = []
-        self._next_doc_id: int | None = None
         self._checked = False
 
     def current(self, changed: bool) -> summaryindex.Index | None:
@@ -66,26 +65,20 @@ class IndexKeeper:
         """Note records added, changed or removed (their summaries must be made again)."""
         self.touched.update(map(str, doc_ids))
 
-    def append(self, docs: Sequence[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-        """Number new documents after the last one the index knows, and note them.
-
-        :returns: the documents with their document ids, to append to the table.
-        """
-        first = self.reserve(len(docs))
-        pairs = [(str(first + n), doc) for n, doc in enumerate(docs)]
+    def append(self, pairs: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Note documents (with their document ids) appended to the unparsed table."""
         self.appended.extend(pairs)
         self.changed(doc_id for doc_id, _ in pairs)
-        return pairs
 
-    def reserve(self, count: int) -> int:
-        """The first of ``count`` document ids for records appended after the last one
-        the index knows."""
-        assert self.index is not None
-        if self._next_doc_id is None:
-            self._next_doc_id = max(self.index.column(summaryindex.DOC_KEY), default=0) + 1
-        first = self._next_doc_id
-        self._next_doc_id += count
-        return first
+    def appending(self, records: Callable[[], Mapping[str, Mapping[str, Any]]] | None
+                  ) -> RowSink:
+        """Where a write that appends records as it makes them puts their summaries
+        (:func:`summaryindex.summary_row`): after the rows of the index read, or into
+        a new index's columns, the ``records()`` already there summarised first
+        (``None``: no new index is made)."""
+        if self.index is None and records is not None:
+            return summaryindex.ColumnsWriter(records())
+        return _RowsAfter(self.index)
 
     def written(self, records: Mapping[str, Mapping[str, Any]] | None,
                 layout: list[int],
@@ -107,20 +100,11 @@ class IndexKeeper:
             index = None
         self._save(index, layout)
 
-    def written_with_rows(self, rows: list[Sequence[Any]] | summaryindex.ColumnsWriter,
-                          layout: list[int]) -> None:
+    def written_with_rows(self, rows: RowSink, layout: list[int]) -> None:
         """After a write that appended records and changed no other: bring the index
-        file up to date.
-
-        :param rows: the appended records' summaries (:func:`summaryindex.summary_row`)
-            for the index read; or, when there was none, a new index's columns.
-        """
-        index = self.index
+        file up to date with the rows :meth:`appending` gave."""
         try:
-            if isinstance(rows, summaryindex.ColumnsWriter):
-                index = rows.index()
-            elif index is not None:
-                index = index.with_rows(rows)
+            index = rows.index()
         except IndexUnusable:  # a damaged index: start again next time
             index = None
         self._save(index, layout)
@@ -148,6 +132,29 @@ class IndexKeeper:
             return
         self.index = summaryindex.build(records)
         summaryindex.save(self.path, self.index, self.source, self.layout)
+
+
+class RowSink(Protocol):
+    """Summaries of records appended by a write, made as it writes them."""
+
+    def append(self, row: Sequence[Any]) -> None: ...
+
+    def index(self) -> summaryindex.Index | None:
+        """The index with the rows, once they are all given (``None``: none)."""
+
+
+class _RowsAfter:
+    """Rows to add after those of an index (none: nothing to add them to)."""
+
+    def __init__(self, base: summaryindex.Index | None) -> None:
+        self._base = base
+        self._rows: list[Sequence[Any]] = []
+
+    def append(self, row: Sequence[Any]) -> None:
+        self._rows.append(row)
+
+    def index(self) -> summaryindex.Index | None:
+        return None if self._base is None else self._base.with_rows(self._rows)
 
 
 class IdIndex(MutableMapping[str, int]):

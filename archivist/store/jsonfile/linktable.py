@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from tinydb.table import Table
 
 from archivist.errors import RecordInUse
-from archivist.store.jsonfile.recordtable import SnapshotStorage
+from archivist.store.jsonfile.recordtable import DocIds, SnapshotStorage, highest_doc_id
 
 #: A link as the table holds it: ``{"src", "rel", "dst"}``.
 StoredLink = dict[str, str]
@@ -32,20 +32,24 @@ class LinkTable:
     def __init__(self, storage: SnapshotStorage, links: Table) -> None:
         self._storage = storage
         self._links = links
+        self._doc_ids = DocIds(lambda: highest_doc_id(storage.raw("links")))
 
     def documents(self) -> Iterable[StoredLink]:
         """Every stored link."""
         return self._storage.raw("links").values()
 
-    def next_doc_id(self) -> int:
-        """The document id of a link appended to the table as read."""
-        return max(map(int, self._storage.raw("links")), default=0) + 1
+    def reserve(self, count: int) -> int:
+        """The first of ``count`` fresh document ids (:class:`.recordtable.DocIds`)."""
+        return self._doc_ids.take(count)
 
     def insert(self, links: Iterable[Mapping[str, str]]) -> list[StoredLink]:
         """Store links as given (callers check the rules first); the links stored."""
         stored = [dict(link) for link in links]
         if stored:
-            self._links.insert_multiple([dict(link) for link in stored])
+            first = self.reserve(len(stored))
+            self._storage.raw("links").update(
+                (str(first + n), dict(link)) for n, link in enumerate(stored))
+            self._storage.dirty = True
         return stored
 
     def delete(self, links: Iterable[Mapping[str, str]], *, first_only: bool = False

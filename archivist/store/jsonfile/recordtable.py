@@ -28,6 +28,32 @@ from archivist.store.jsonfile import reader, summaryindex
 from archivist.store.jsonfile.indexkeeper import IdIndex, IndexKeeper
 
 
+class DocIds:
+    """The one allocator of document ids, for records and links alike: a new document
+    gets one past the highest id its table holds (as TinyDB numbers them), and the
+    next ones count on from there.
+
+    :param highest: the highest document id the table holds now (0 when empty).
+    """
+
+    def __init__(self, highest: Callable[[], int]) -> None:
+        self._highest = highest
+        self._next: int | None = None
+
+    def take(self, count: int) -> int:
+        """The first of ``count`` fresh document ids."""
+        if self._next is None:
+            self._next = self._highest() + 1
+        first = self._next
+        self._next += count
+        return first
+
+
+def highest_doc_id(table: Mapping[str, Any]) -> int:
+    """The highest document id of a parsed table (0 when it is empty)."""
+    return max(map(int, table), default=0)
+
+
 class SnapshotStorage(Storage):
     """A TinyDB storage over a dictionary read once; writes stay in memory until commit.
 
@@ -35,7 +61,7 @@ class SnapshotStorage(Storage):
     operation; this one lets a command make many changes and write them in one go.
     """
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: reader.LazyTables) -> None:
         self.data = data
         self.dirty = False
 
@@ -43,7 +69,7 @@ class SnapshotStorage(Storage):
         return self.data
 
     def write(self, data: dict[str, Any]) -> None:
-        self.data = data
+        # TinyDB hands back the tables it read (this same object), changed.
         self.dirty = True
 
     def close(self) -> None:
@@ -79,6 +105,7 @@ class RecordTable:
         self._records = records
         self._indexing = indexing
         self._ids: IdIndex | None = None
+        self._doc_ids = DocIds(self._highest_doc_id)
 
     @property
     def ids(self) -> IdIndex:
@@ -115,42 +142,40 @@ class RecordTable:
         Then ``add`` learns the ids and tags from the index, and appends to the text,
         without parsing a single record.
         """
-        tables = self._storage.data
-        if not isinstance(tables, reader.LazyTables) or self.parsed():
-            return None
         # A reader reads the archive (DeferredTables) after the index: another process
         # may have written it in between.
-        if isinstance(tables, reader.DeferredTables) and not tables.as_expected:
+        if self.parsed() or not self._storage.data.as_expected:
             return None
         return self._indexing.checked()
 
     def unparsed_tables(self) -> reader.LazyTables | None:
         """The tables, when records may be read, changed and added one line at a time
         (see :meth:`unparsed_summaries`)."""
-        tables = self._storage.data
-        if self.unparsed_summaries() is None or not isinstance(tables,
-                                                               reader.LazyTables):
-            return None
-        return tables
+        return None if self.unparsed_summaries() is None else self._storage.data
+
+    def _highest_doc_id(self) -> int:
+        index = self.unparsed_summaries()
+        if index is not None:
+            return max(index.column(summaryindex.DOC_KEY), default=0)
+        return highest_doc_id(self._storage.raw("records"))
+
+    def reserve(self, count: int) -> int:
+        """The first of ``count`` fresh document ids (:class:`DocIds`)."""
+        return self._doc_ids.take(count)
 
     def insert(self, docs: list[dict[str, Any]]) -> list[int]:
         """Store new record documents at the end of the table; their document ids."""
+        first = self.reserve(len(docs))
+        pairs = [(str(first + n), doc) for n, doc in enumerate(docs)]
         tables = self.unparsed_tables()
         if tables is None:
-            doc_ids: list[int] = self._records.insert_multiple(docs)
-            self._indexing.changed(doc_ids)
-            return doc_ids
-        pairs = self._indexing.append(docs)
-        tables.append("records", pairs)
+            self._storage.raw("records").update(pairs)
+            self._indexing.changed(doc_id for doc_id, _ in pairs)
+        else:
+            tables.append("records", pairs)
+            self._indexing.append(pairs)
         self._storage.dirty = True
-        return [int(doc_id) for doc_id, _ in pairs]
-
-    def reserve(self, count: int) -> int:
-        """The first of ``count`` document ids for records appended to the table as
-        it was read (no record inserted since)."""
-        if self.unparsed_tables() is not None:
-            return self._indexing.reserve(count)
-        return max(map(int, self._storage.raw("records")), default=0) + 1
+        return [first + n for n in range(len(docs))]
 
     def titles(self, wanted: set[str], index: summaryindex.Index | None) -> dict[str, Any]:
         """The title of each record whose lower id is ``wanted`` (``None`` for one
@@ -220,11 +245,14 @@ class RecordTable:
             if doc["id"].lower() in self.ids:
                 raise DuplicateRecord(doc["id"])
             self.ids[doc["id"].lower()] = -1
-        doc_ids: list[int] = self._records.insert_multiple(docs)
+        table = self._storage.raw("records")
+        first = self.reserve(len(docs))
+        doc_ids = [first + n for n in range(len(docs))]
+        table.update((str(doc_id), doc) for doc_id, doc in zip(doc_ids, docs))
+        self._storage.dirty = True
         for doc, doc_id in zip(docs, doc_ids):
             self.ids[doc["id"].lower()] = doc_id
         self._indexing.changed(doc_ids)
-        table = self._storage.raw("records")
         if any(position is not None for position in positions):
             # Records list in the order of the table: put each back where it was.
             new = {str(n) for n in doc_ids}

@@ -2,17 +2,17 @@
 
 :mod:`.reader` reads the file and keeps tables as text until they are
 wanted; this module makes the text a write puts back: a table's lines
-(:func:`lines`), a table with lines appended (:func:`appended`), the whole file from its
-tables (:func:`encode`), or the whole file with lines made only as they are written
-(:func:`encode_appending`, for imports).  Pieces, never one bytes object: a table of
+(:func:`lines`), a table with lines appended (:func:`appended`), and the whole file from
+its tables' pieces, with lines made only as they are written appended to them
+(:func:`encode`, the one way the file is written).  Pieces, never one bytes object: a table of
 100,000 records is never joined in memory, and a table left unread in the file is
 copied by the kernel (:class:`archivist.atomic.Region`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import orjson
 
@@ -27,16 +27,6 @@ RECORDS_MARK = b'\n"records": '
 LINKS_MARK = b',\n"links": '
 HISTORY_MARK = b',\n"history": '
 FILE_END = b"\n}\n"
-
-
-@runtime_checkable
-class TextTables(Protocol):
-    """Tables some of which are still the text read (a table parsed is a key)."""
-
-    def __contains__(self, name: object) -> bool: ...
-
-    def pieces(self, name: str) -> list[Text]:
-        """The text of a table never parsed, with its changes."""
 
 
 #: Documents encoded and joined into one piece at a time (see :func:`lines`).
@@ -116,86 +106,48 @@ def history_pieces(history: dict[str, Any]) -> list[Text]:
     return list(table(history))
 
 
-def layout_of(pieces: Sequence[Text]) -> list[int]:
-    """The layout (see :attr:`ArchiveFile.layout`) of a file written as ``pieces``."""
-    layout: list[int] = []
-    for _ in _measured(pieces, layout):
-        pass
-    return layout
-
-
-def _measured(parts: Iterable[Text | Iterator[Text]], layout: list[int]
-              ) -> Iterator[Text]:
-    """The pieces of ``parts`` in order (an iterator among them gives its own); once
-    all are given, ``layout`` holds where the tables start."""
-    position = 0
-    offsets: dict[bytes, int] = {}
-    for part in parts:
-        if part is RECORDS_MARK or part is LINKS_MARK or part is HISTORY_MARK:
-            offsets[part] = position
-        for piece in part if isinstance(part, Iterator) else (part,):
-            position += len(piece)
-            yield piece
-    layout[:] = [offsets[RECORDS_MARK], offsets[LINKS_MARK], offsets[HISTORY_MARK]]
-
-
-def encode(tables: dict[str, Any], history: Sequence[Text]) -> list[Text]:
-    """The file's bytes, in pieces: the tables one document per line, the history last.
-
-    :param tables: the meta, records and links tables; tables that kept their text
-        (:class:`TextTables`, such as :class:`.reader.LazyTables`) write
-        back the text of a table that was never parsed.
-    :param history: the history's pieces (:func:`append_history`, :func:`history_pieces`).
-    :raises ArchivistError: when a value cannot be written as JSON.
-    """
-    records, links = (_table_pieces(tables, name) for name in ("records", "links"))
-    return _framed(tables, records, links, list(history))
-
-
-def _table_pieces(tables: dict[str, Any], name: str) -> list[Text]:
-    if name in tables or not isinstance(tables, TextTables):
-        pieces: list[Text] = [*table(tables[name])]
-        return pieces
-    return tables.pieces(name)
-
-
-def _framed(tables: dict[str, Any], records: Sequence[Any], links: Sequence[Any],
-            history: Sequence[Any]) -> list[Any]:
-    return [b'{\n"meta": ', _json(tables["meta"]), b",", RECORDS_MARK, *records, LINKS_MARK,
-            *links, HISTORY_MARK, *history, FILE_END]
-
-
-class Appending:
-    """The file's bytes with new lines at the end of each table, each line made only
-    when it is written (see :func:`encode_appending`).  Iterate once; then
-    :attr:`layout` tells where the tables start."""
+class Encoded:
+    """The file's bytes in pieces, each line of a tail made only when it is written.
+    Iterate once; then :attr:`layout` tells where the tables start (the offsets of
+    the records, links and history marks)."""
 
     def __init__(self, parts: list[Text | Iterator[Text]]) -> None:
         self._parts = parts
         self.layout: list[int] = []
 
     def __iter__(self) -> Iterator[Text]:
-        return _measured(self._parts, self.layout)
+        position = 0
+        offsets: dict[bytes, int] = {}
+        for part in self._parts:
+            if part is RECORDS_MARK or part is LINKS_MARK or part is HISTORY_MARK:
+                offsets[part] = position
+            for piece in part if isinstance(part, Iterator) else (part,):
+                position += len(piece)
+                yield piece
+        self.layout[:] = [offsets[RECORDS_MARK], offsets[LINKS_MARK], offsets[HISTORY_MARK]]
 
 
-def encode_appending(tables: dict[str, Any], history: Sequence[Text],
-                     tails: dict[str, Iterable[bytes]]) -> Appending:
-    """As :func:`encode`, with the lines of ``tails`` (by table name: records, links,
-    history; each made by :func:`line`) appended to their tables as they are written.
+def encode(meta: dict[str, Any], records: list[Text], links: list[Text],
+           history: list[Text], tails: Mapping[str, Iterable[bytes]] | None = None
+           ) -> Encoded:
+    """The whole file, in pieces: the meta table, then each table's text as given
+    (:func:`table`, or the text read with its changes), the history last.
 
-    An import of 10,000 records writes them without holding them, their history
-    entries or the file's bytes in memory all at once.  Each tail is read only when
-    the writing reaches it, in the file's order.
+    :param tails: lines (each made by :func:`line`) to append to a table, by name
+        (records, links, history), made only as the writing reaches them: an import
+        of 10,000 records writes them without holding them, their history entries or
+        the file's bytes in memory all at once.
+    :raises ArchivistError: when a value cannot be written as JSON.
     """
     def extended(body: list[Text], name: str) -> list[Text | Iterator[Text]]:
-        tail = tails.get(name)
+        tail = (tails or {}).get(name)
         if tail is None:
             return list(body)
         return [_closed(body, _opened(body), chunks(tail))]
 
-    records, links = (extended(_table_pieces(tables, name), name)
-                      for name in ("records", "links"))
-    return Appending(_framed(tables, records, links, extended(list(history), "history")))
+    return Encoded([b'{\n"meta": ', _json(meta), b",", RECORDS_MARK,
+                    *extended(records, "records"), LINKS_MARK, *extended(links, "links"),
+                    HISTORY_MARK, *extended(history, "history"), FILE_END])
 
 
 def _closed(body: list[Text], opening: list[Text], chunks: Iterator[bytes]
