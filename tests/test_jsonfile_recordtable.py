@@ -126,3 +126,26 @@ def test_an_unknown_id_names_the_closest_without_parsing_the_records(
         with pytest.raises(RecordNotFound) as caught:
             archive.document("nothing-like-it")
         assert caught.value.closest is None
+
+
+def test_an_archive_is_freed_as_soon_as_it_is_dropped(tmp_path: Path) -> None:
+    # A reference cycle (the allocator holding its table, say) would keep every parsed
+    # record alive until the garbage collector ran: seconds at exit on a large archive.
+    import gc
+    import weakref
+
+    path = tmp_path / "a.json"
+    with open_archive(path, write=True) as archive:
+        archive.add_many((Record(id=f"r{n}", title="T"), None) for n in range(3))
+        archive.store_link("r0", "part-of", "r1")
+    gc.disable()
+    try:
+        with open_archive(path, write=True) as archive:
+            archive.add(Record(id="new", title="N"))
+            archive.store_link("new", "part-of", "r1")
+            tables = weakref.ref(archive._table)  # type: ignore[attr-defined]
+            links = weakref.ref(archive._linked)  # type: ignore[attr-defined]
+        del archive
+        assert tables() is None and links() is None
+    finally:
+        gc.enable()

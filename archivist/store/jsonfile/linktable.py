@@ -32,7 +32,7 @@ class LinkTable:
     def __init__(self, storage: SnapshotStorage, links: Table) -> None:
         self._storage = storage
         self._links = links
-        self._doc_ids = DocIds(lambda: highest_doc_id(storage.raw("links")))
+        self._doc_ids = DocIds()
 
     def documents(self) -> Iterable[StoredLink]:
         """Every stored link."""
@@ -40,7 +40,7 @@ class LinkTable:
 
     def reserve(self, count: int) -> int:
         """The first of ``count`` fresh document ids (:class:`.recordtable.DocIds`)."""
-        return self._doc_ids.take(count)
+        return self._doc_ids.take(count, lambda: highest_doc_id(self._storage.raw("links")))
 
     def insert(self, links: Iterable[Mapping[str, str]]) -> list[StoredLink]:
         """Store links as given (callers check the rules first); the links stored."""
