@@ -77,14 +77,14 @@ def check_edit(edit: Edit) -> None:
     if edit.action not in ACTIONS:
         raise InvalidRecord(f"unknown bulk edit {edit.action!r}")
     if not edit.values:
-        raise InvalidRecord(f"{edit.action} --where needs at least one value")
+        raise InvalidRecord(f"a bulk {edit.action} needs at least one value")
     for value in edit.values:
         if edit.action != "set":
             check_tag(value)
             continue
         key = parse_assignment(value).key
         if key == "id":
-            raise InvalidRecord("set --where cannot set id: an id belongs to one record "
+            raise InvalidRecord("a bulk set cannot set id: an id belongs to one record "
                                 "(`archivist rename` changes one)")
 
 
@@ -101,7 +101,7 @@ def plan(archive: Archive, query: str, edit: Edit) -> Plan:
 
     check_edit(edit)
     if not query.strip():
-        raise InvalidRecord("--where needs a query (`--where 'id:*'` selects every record)")
+        raise InvalidRecord("a bulk edit needs a query (`id:*` selects every record)")
     docs = select(archive, [query])
     spelling = archive.tag_spellings() if edit.action != "untag" and docs else {}
     changes = []

@@ -113,7 +113,7 @@ def _target(item: Assignment, text: str, data: dict[str, Any], fields: dict[str,
     if not name:
         raise InvalidRecord(f"no field name in {text!r}")
     if key == "source" and item.value:
-        raise InvalidRecord("set a source with `archivist set ID --file PATH`")
+        raise InvalidRecord("a source is read from its file, not given as a value")
     if target is data and name == "tags" and item.op != "-=" and "," in item.value:
         raise InvalidRecord(f"{text!r} would make one tag {item.value!r}: a list takes "
                             f"one value per assignment, {_one_each(item)}")
@@ -254,18 +254,14 @@ class EditFile:
             self.path.parent.rmdir()
 
 
-def kept_note(record_id: str, path: Path) -> str:
-    """Where an edit that was not saved is kept, and how to apply it."""
-    return (f"your edit is kept in {path}; apply it with `archivist edit {record_id} "
-            f"--from {shlex.quote(str(path))}`")
-
-
 def save_edit(archive: Any, original: Record, record: Record, kept_in: Path) -> Record:
     """Write an edited record to an open archive, unless the stored record is no
     longer ``original`` (changed by another command while the editor was open).
 
     :param kept_in: the edited file, named in the refusal.
-    :raises ChangeConflict: when the record changed or went since it was read.
+    :raises ChangeConflict: when the record changed or went since it was read; when it
+        changed, the message ends with where the edit is kept, for a caller to say how
+        to apply it.
     """
     from archivist.errors import ChangeConflict
 
@@ -275,8 +271,7 @@ def save_edit(archive: Any, original: Record, record: Record, kept_in: Path) -> 
                              f"{shlex.quote(str(kept_in))}` adds it again)")
     if archive.get(original.id) != original:
         raise ChangeConflict(f"{original.id} was changed by another command while you "
-                             f"edited it; nothing was saved; {kept_note(original.id, kept_in)}"
-                             " to save it over that change")
+                             f"edited it; nothing was saved; your edit is kept in {kept_in}")
     updated: Record = archive.update(record, action="edit")
     return updated
 
@@ -300,26 +295,6 @@ def apply_edit_file(archive: Any, record_id: str, path: Path) -> Record | None:
         return None
     updated: Record = archive.update(record, action="edit")
     return updated
-
-
-def field_assignments(assignments: Iterable[str]) -> dict[str, Any]:
-    """Custom fields from ``--field KEY=VALUE`` options (``fields.KEY`` also accepted).
-
-    :raises InvalidRecord: for a schema or reserved key (those have their own options).
-    """
-    fields: dict[str, Any] = {}
-    for text in assignments:
-        item = parse_assignment(text)
-        key = item.key.removeprefix("fields.")
-        if item.op != "=":
-            raise InvalidRecord(f"--field takes KEY=VALUE, not {text!r}")
-        if key in RESERVED_KEYS:
-            raise InvalidRecord(f"{key!r} is maintained by archivist and cannot be set")
-        if key in INTERCHANGE_KEYS:
-            raise InvalidRecord(f"{key!r} is a field of its own; use --{key} or set")
-        if item.value != "":
-            fields[key] = item.value
-    return fields
 
 
 def new_record(values: dict[str, Any], fields: dict[str, Any], taken: Any) -> Record:
@@ -393,7 +368,7 @@ def resolve_source(archive: Any, request: SourceRequest) -> Any:
     if request.retrieved is not None:
         from archivist.dates import validate_date
 
-        retrieved = validate_date(check_text(request.retrieved, "--retrieved"))
+        retrieved = validate_date(check_text(request.retrieved, "the retrieval date"))
     return describe_source(request.file, archive.path, span=parse_span(request.span),
                            retrieved=retrieved, copy=request.copy)
 
@@ -422,7 +397,7 @@ def add_record(archive: Any, request: NewRecord) -> Record:
                                                        request.retrieved, request.copy))
         record = record.with_changes(source=source)
     elif request.span is not None or request.retrieved is not None or request.copy:
-        raise InvalidRecord("--span, --retrieved and --copy go with --file")
+        raise InvalidRecord("a span, a retrieval date and a copy go with a source file")
     added: Record = archive.add(record)
     if request.links:
         from archivist.links import add_link

@@ -323,7 +323,7 @@ def describe_source(path: str, archive_path: Path | None, *,
 
         retrieved = validate_date(retrieved)
     if copy and archive_path is None:
-        raise SourceError("--copy needs an archive file to keep the copy beside")
+        raise SourceError("a copy of the source needs an archive file to keep it beside")
     absolute = _absolute(path, base)
     try:
         fd = open_regular(absolute)

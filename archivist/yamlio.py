@@ -31,7 +31,7 @@ from typing import Any
 
 from archivist.errors import ArchivistError
 
-#: Default largest input, in bytes (``--max-size``).
+#: Default largest input, in bytes (``import --max-size`` changes it).
 MAX_SIZE = 10 * 1024 * 1024
 #: Deepest nesting of mappings and sequences accepted.
 MAX_DEPTH = 64
@@ -101,7 +101,7 @@ def decode(data: bytes, name: str, max_size: int = MAX_SIZE) -> str:
     """
     if len(data) > max_size:
         raise YamlError(name, 1, 1, f"the file is {len(data):,} bytes, over the limit of "
-                                    f"{max_size:,} (--max-size)")
+                                    f"{max_size:,}")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlError(name, 1, 1, "the file is UTF-16; archivist reads UTF-8 only")
     if data.startswith(b"\xef\xbb\xbf"):

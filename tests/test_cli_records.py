@@ -65,6 +65,11 @@ def test_generated_ids_get_a_suffix_on_collision(invoke: Invoke) -> None:
     (["--title", "T", "--tag", " "], "blank"),
     (["--title", "T", "--field", "added=x"], "maintained by archivist"),
     (["--title", "T", "--field", "noequals"], "KEY=VALUE"),
+    (["--title", "T", "--field", "x+=1"], "--field takes KEY=VALUE, not 'x+=1'"),
+    (["--title", "T", "--field", "title=x"], "'title' is a field of its own; use --title or "
+                                             "set"),
+    (["--title", "T", "--span", "1:2"], "--span, --retrieved and --copy go with --file"),
+    (["--title", "T", "--retrieved", "2021"], "--span, --retrieved and --copy go with --file"),
     (["--title", "  "], "title cannot be blank"),
     (["--title", "T", "--id", "existing"], "already exists"),
     (["--title", "T", "--id", "EXISTING"], "already exists"),
@@ -605,3 +610,29 @@ def test_list_without_headers_is_bare_rows_for_xargs(invoke: Invoke, db: Path) -
     assert _on_terminal(db, "list", "-c", "id", "--no-headers", columns=20) == (
         f"a\n{LONG_ID}\n")
     assert invoke("list", "nothing-matches", "--no-headers").stdout == ""
+
+
+def test_field_options_give_custom_fields_and_leave_empty_ones_out() -> None:
+    from archivist.cli.records import field_assignments
+
+    assert field_assignments(["a=1", "fields.b=2", "c="]) == {"a": "1", "b": "2"}
+
+
+def test_a_source_given_as_a_value_is_refused_saying_how(invoke: Invoke, unchanged: Any
+                                                         ) -> None:
+    add(invoke, "--title", "T", "--id", "t")
+    for args in (["t", "source=x.txt"], ["--where", "id:t", "--yes", "source=x.txt"]):
+        with unchanged():
+            result = invoke("set", *args)
+        assert result.exit_code == 1
+        assert result.stderr == "Error: set a source with `archivist set ID --file PATH`\n"
+
+
+def test_a_blank_where_query_names_the_option(invoke: Invoke, unchanged: Any) -> None:
+    add(invoke, "--title", "T", "--id", "t")
+    with unchanged():
+        result = invoke("tag", "--where", " ", "--yes", "x")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: --where needs a query (`--where 'id:*'` selects every "
+                             "record)\n")
+

@@ -277,7 +277,7 @@ def test_copy_replaces_a_damaged_copy_and_keeps_no_temp_file(tmp_path: Path) -> 
 
 
 def test_copy_needs_an_archive_file(folder: Path) -> None:
-    with pytest.raises(SourceError, match="--copy needs an archive file"):
+    with pytest.raises(SourceError, match="a copy of the source needs an archive file"):
         describe_source(str(folder / "doc.txt"), None, copy=True)
 
 

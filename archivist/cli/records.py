@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,8 +85,11 @@ def add(env: Env, title: str, record_id: str | None, kind: str | None, subtitle:
       archivist add --title "Russia: masses on the streets" --kind article \\
           --file records/sources/001_ef0dc223d719c40a.txt --copy
     """
-    from archivist.editing import NewRecord, add_record, field_assignments
+    from archivist.editing import NewRecord, add_record
 
+    if file is None and (span is not None or retrieved is not None or copy):
+        raise click.ClickException("--span, --retrieved and --copy go with --file")
+    _check_retrieved(retrieved)
     request = NewRecord(
         values={"id": record_id, "kind": kind, "title": title, "subtitle": subtitle,
                 "creators": creators, "date": date, "publisher": publisher, "url": url,
@@ -95,6 +100,56 @@ def add(env: Env, title: str, record_id: str | None, kind: str | None, subtitle:
     with env.writing() as archive:
         record = add_record(archive, request)
     click.echo(record.id)
+
+
+def field_assignments(assignments: Iterable[str]) -> dict[str, Any]:
+    """Custom fields from ``--field KEY=VALUE`` options (``fields.KEY`` also accepted);
+    an empty value leaves the field out.
+
+    :raises InvalidRecord: for a schema or reserved key (those have their own options).
+    """
+    from archivist.editing import parse_assignment
+    from archivist.errors import InvalidRecord
+    from archivist.models import INTERCHANGE_KEYS, RESERVED_KEYS
+
+    fields: dict[str, Any] = {}
+    for text in assignments:
+        item = parse_assignment(text)
+        key = item.key.removeprefix("fields.")
+        if item.op != "=":
+            raise InvalidRecord(f"--field takes KEY=VALUE, not {text!r}")
+        if key in RESERVED_KEYS:
+            raise InvalidRecord(f"{key!r} is maintained by archivist and cannot be set")
+        if key in INTERCHANGE_KEYS:
+            raise InvalidRecord(f"{key!r} is a field of its own; use --{key} or set")
+        if item.value != "":
+            fields[key] = item.value
+    return fields
+
+
+def _check_retrieved(retrieved: str | None) -> None:
+    """Refuse a ``--retrieved`` that is not storable text, naming the option."""
+    if retrieved is not None:
+        from archivist.models import check_text
+
+        check_text(retrieved, "--retrieved")
+
+
+def _refuse_assignments(assignments: Iterable[str], *, bulk: bool = False) -> None:
+    """Refuse ``source=VALUE`` (and, for ``set --where``, ``id=``), saying how to do it."""
+    from archivist.editing import parse_assignment
+    from archivist.errors import ArchivistError, InvalidRecord
+
+    for text in assignments:
+        try:
+            item = parse_assignment(text)
+        except ArchivistError:
+            continue  # reported as the edit reads it, in order
+        if item.key == "source" and item.value:
+            raise InvalidRecord("set a source with `archivist set ID --file PATH`")
+        if bulk and item.key == "id":
+            raise InvalidRecord("set --where cannot set id: an id belongs to one record "
+                                "(`archivist rename` changes one)")
 
 
 @cli.command()
@@ -174,6 +229,7 @@ def set_(env: Env, words: tuple[str, ...], file: str | None, span: str | None,
     if where is not None:
         _set_where(env, words, where, yes, file is not None or bool(span or retrieved or copy))
         return
+    _check_retrieved(retrieved)
     from archivist.editing import SourceRequest, set_values
 
     if yes:
@@ -184,6 +240,7 @@ def set_(env: Env, words: tuple[str, ...], file: str | None, span: str | None,
     record_id, assignments = words[0], words[1:]
     if not assignments and file is None:
         raise click.UsageError("give KEY=VALUE assignments or --file")
+    _refuse_assignments(assignments)
     source = None if file is None else SourceRequest(file, span, retrieved, copy)
     with env.writing() as archive:
         set_values(archive, record_id, assignments, source)
@@ -202,7 +259,8 @@ def _set_where(env: Env, assignments: tuple[str, ...], where: str, yes: bool,
         raise click.ClickException("set --where cannot take --file, --span, --retrieved or "
                                    "--copy: a source file describes one record; nothing "
                                    "was changed")
-    run_bulk(env, where, Edit("set", assignments), yes)
+    run_bulk(env, where, Edit("set", assignments), yes,
+             refuse=lambda: _refuse_assignments(assignments, bulk=True))
 
 
 @cli.command()
@@ -220,7 +278,7 @@ def edit(env: Env, record_id: str, from_file: Path | None) -> None:
       EDITOR=nano archivist edit weiss-2021-dear-comrades
       archivist edit weiss-2021-dear-comrades --from weiss-2021-dear-comrades.yaml
     """
-    from archivist.editing import EditFile, apply_edit_file, save_edit
+    from archivist.editing import EditFile, apply_edit_file
 
     if from_file is not None:
         with env.writing() as archive:
@@ -234,8 +292,7 @@ def edit(env: Env, record_id: str, from_file: Path | None) -> None:
     try:
         record = _edit_until_valid(file, original)
         if record is not None:
-            with env.writing() as archive:
-                save_edit(archive, original, record, kept_in=file.path)
+            _save(env, original, record, file.path)
     except BaseException as err:
         _keep_or_remove(file, original.id, err)
         raise
@@ -244,11 +301,34 @@ def edit(env: Env, record_id: str, from_file: Path | None) -> None:
         click.echo("no change", err=True)
 
 
+def kept_note(record_id: str, path: Path) -> str:
+    """Where an edit that was not saved is kept, and how to apply it."""
+    return f"your edit is kept in {path}; {_apply_note(record_id, path)}"
+
+
+def _apply_note(record_id: str, path: Path) -> str:
+    return f"apply it with `archivist edit {record_id} --from {shlex.quote(str(path))}`"
+
+
+def _save(env: Env, original: Record, record: Record, kept_in: Path) -> None:
+    """Write an edited record; when another command changed it meanwhile, say how to
+    save the kept edit over that change."""
+    from archivist.editing import save_edit
+    from archivist.errors import ChangeConflict
+
+    with env.writing() as archive:
+        try:
+            save_edit(archive, original, record, kept_in=kept_in)
+        except ChangeConflict as err:
+            if original.id not in archive:
+                raise  # removed: the message says how to add it again
+            raise ChangeConflict(f"{err}; {_apply_note(original.id, kept_in)} to save it "
+                                 "over that change") from None
+
+
 def _keep_or_remove(file: EditFile, record_id: str, err: BaseException) -> None:
     """After an edit that failed: keep the file if the user changed it, and say where
     (unless the message does)."""
-    from archivist.editing import kept_note
-
     if not file.changed():
         file.remove()
     elif str(file.path) not in str(err):
@@ -259,7 +339,7 @@ def _edit_until_valid(file: EditFile, original: Record) -> Record | None:
     """Open the editor on ``file`` until what it holds is valid (or the user gives up):
     the edited record, or ``None`` when it changes nothing."""
     from archivist.display import escape
-    from archivist.editing import kept_note, parse_edit
+    from archivist.editing import parse_edit
     from archivist.errors import ArchivistError
 
     while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -61,15 +62,24 @@ def _show(planned: Plan) -> None:
         click.echo(describe(change), err=True)
 
 
-def run_bulk(env: Env, query: str, edit: Edit, yes: bool) -> None:
-    """A bulk edit from the command line: shown, confirmed (unless ``yes``), written."""
+def run_bulk(env: Env, query: str, edit: Edit, yes: bool,
+             refuse: Callable[[], None] | None = None) -> None:
+    """A bulk edit from the command line: shown, confirmed (unless ``yes``), written.
+
+    :param refuse: the command's own checks of its values, run before the library's.
+    """
     from archivist import bulk
 
     if not yes and not stdin_is_terminal():
         raise click.ClickException(f"{edit.action} --where changes many records: give --yes "
                                    "to change them without asking (stdin is not a "
                                    "terminal); nothing was changed")
+    if refuse is not None:
+        refuse()
     bulk.check_edit(edit)
+    if not query.strip():
+        raise click.ClickException("--where needs a query (`--where 'id:*'` selects every "
+                                   "record)")
     if yes:
         with env.writing() as archive:
             planned = bulk.plan(archive, query, edit)
