@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 # C0 and C1 controls (newline and tab included: a table cell must stay on its line),
@@ -132,6 +132,42 @@ def table_cell(value: Any) -> str:
 def default_row(record: Mapping[str, Any]) -> list[str]:
     """A record's row of the table ``list`` shows by default (:data:`DEFAULT_COLUMNS`)."""
     return [table_cell(record.get(column)) for column in DEFAULT_COLUMNS]
+
+
+def table_cells(values: Sequence[Any]) -> list[str]:
+    """:func:`table_cell` of every value of a column, at once.
+
+    A column of text (or of lists of text, as ``creators``) that is printable as a
+    whole is checked in one pass, not value by value: ``list`` draws 500,000 cells
+    from an archive of 100,000 records.  Of the characters ``strip`` removes,
+    printable text holds only the space, so a column without one needs no stripping.
+    """
+    texts: Sequence[Any] = values
+    try:
+        whole = "".join(values)
+    except TypeError:  # absent values, or lists
+        kinds = set(map(type, values))
+        try:
+            if kinds <= {list, type(None)}:
+                texts = ["; ".join(value) if value else "" for value in values]
+            elif kinds <= {str, type(None)}:
+                texts = ["" if value is None else value for value in values]
+            else:
+                return [table_cell(value) for value in values]
+            whole = "".join(texts)
+        except TypeError:  # an element that is not text: drawn one by one
+            return [table_cell(value) for value in values]
+    if not whole.isprintable():
+        return [table_cell(value) for value in values]
+    if " " not in whole:
+        return list(texts)
+    return [text.strip() for text in texts]
+
+
+def table_rows(columns: Sequence[Sequence[Any]]) -> list[list[str]]:
+    """The rows of a table drawn from the stored values of its columns (each in the
+    same order), every cell as :func:`table_cell` draws it."""
+    return list(map(list, zip(*map(table_cells, columns))))
 
 
 #: Where ``show`` starts its values, unless a label is longer (up to :data:`_LABELS_MAX`).

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from archivist.errors import ArchivistError, InvalidRecord
+from archivist.errors import InvalidRecord
 from archivist.models import DATES_KEY, INTERCHANGE_KEYS, interchange
 
 if TYPE_CHECKING:
-    from archivist.store import Archive
+    from archivist.store import Archive, Selection
+
+_T = TypeVar("_T")
 
 _SECTIONS = ("fields", "source", "archive")
 # Names archivist maintains are read from the ``archive`` section: they can never be
@@ -129,13 +131,12 @@ def select(archive: Archive, query: Sequence[str] = (), *, sort: str | None = No
     docs: Iterable[dict[str, Any]] = archive.documents()
     if query and any(word.strip() for word in query):
         from archivist.query import join_words, parse
-        from archivist.query.match import compile_tree
+        from archivist.query.plan import matching
 
         text = join_words(list(query))
         tree = parse(text)
         check_query_fields(archive, text)
-        predicate = compile_tree(tree, archive)
-        docs = [doc for doc in docs if predicate(doc)]
+        docs = matching(archive, tree)
     if sort:
         check_sort_names(archive, sort)
     return _order(docs, sort, limit)
@@ -144,47 +145,91 @@ def select(archive: Archive, query: Sequence[str] = (), *, sort: str | None = No
 def select_summaries(archive: Archive, query: Sequence[str] = (), *,
                      sort: str | None = None, limit: int | None = None
                      ) -> list[list[str]] | None:
-    """The default table rows of :func:`select`, read from the index file; ``None``
-    when there is no current index or the query or sort needs more than it holds
-    (as a name outside the schema does: :func:`select` then checks it).
+    """The default table rows of :func:`select`, drawn from the values the archive's
+    engine gives for them (:func:`archivist.query.plan.select`), no record read;
+    ``None`` when the engine cannot answer the query or the sort now (a name outside
+    the schema, say: :func:`select` then checks it).
 
     :raises QuerySyntaxError: when the query does not parse.
     """
-    index = archive.summaries()
-    if index is None:
-        return None
-    keys = index_sort_columns(sort) if sort else set()
-    tree = None
-    if query and any(word.strip() for word in query):
-        from archivist.query import join_words, parse
+    from archivist.display import DEFAULT_COLUMNS, table_rows
+    from archivist.store import IndexUnusable
 
-        tree = parse(join_words(list(query)))
-        needed = index_columns(tree)
-        keys = None if needed is None or keys is None else keys | needed
+    keys = sort_keys(sort) if sort else set()
     if keys is None:
         return None
-    try:
-        docs = index.documents(keys)
-        if tree is not None:
-            from archivist.query.match import compile_tree
+    keys |= set(DEFAULT_COLUMNS)
+    if query and any(word.strip() for word in query):
+        from archivist.query import join_words, parse
+        from archivist.query.plan import select as engine_select
 
-            predicate = compile_tree(tree, archive)
-            docs = [doc for doc in docs if predicate(doc)]
-        return index.cells(doc["_row"] for doc in _order(docs, sort, limit))
-    except ArchivistError:  # the user's (a bad --limit, say), not the index file's
-        raise
-    except (ValueError, KeyError):  # a damaged index file: read the archive instead
+        selection = engine_select(archive, parse(join_words(list(query))), keys)
+    else:
+        selection = _every_record(archive, keys)
+    if selection is None:
         return None
+    try:
+        rows = _rows_in_order(selection, sort, limit)
+        columns = [selection.column(key) for key in DEFAULT_COLUMNS]
+    except IndexUnusable:  # damaged summaries: the records are read instead
+        return None
+    if rows is not None:
+        columns = [[column[row] for row in rows] for column in columns]
+    return table_rows(columns)
+
+
+def _every_record(archive: Archive, keys: set[str]) -> Selection | None:
+    """Every record with its values of ``keys``, when the engine gives them now.
+
+    Unlike :func:`archivist.query.plan.select`, without importing the query language:
+    a bare ``list`` has no query, and importing it would cost a tenth of its time.
+    """
+    from archivist.store import IndexUnusable, query_engine
+
+    engine = query_engine(archive)
+    if engine is None or not keys <= engine.keys:
+        return None
+    try:
+        return engine.select(None, keys)
+    except IndexUnusable:  # damaged summaries: the records are read instead
+        return None
+
+
+def _rows_in_order(selection: Selection, sort: str | None, limit: int | None
+                   ) -> list[int] | None:
+    """The selected records' positions sorted and limited (``None``: all, in order)."""
+    if not sort:
+        return None if limit is None else _limited(list(range(len(selection))), limit)
+    names = sorted(sort_keys(sort) or ())
+    values = zip(*(selection.column(name) for name in names))
+    docs = [dict(zip(names, row), _row=position) for position, row in enumerate(values)]
+    return [doc["_row"] for doc in _order(docs, sort, limit)]
+
+
+def sort_keys(spec: str) -> set[str] | None:
+    """The stored keys ``--sort SPEC`` reads (``-date,title``), or ``None`` when it
+    names a key in a section (``added``, ``fields.x``) or a name outside the schema,
+    or is malformed (:func:`sort_documents` says how)."""
+    found: set[str] = set()
+    for key in spec.split(","):
+        name = key.strip().lstrip("-")
+        if not name or name in ARCHIVE_ALIASES or "." in name or name not in INTERCHANGE_KEYS:
+            return None
+        found |= {"date", DATES_KEY} if name == "date" else {name}
+    return found
 
 
 def _order(docs: Iterable[dict[str, Any]], sort: str | None, limit: int | None
            ) -> list[dict[str, Any]]:
-    ordered = sort_documents(list(docs), sort)
+    return _limited(sort_documents(list(docs), sort), limit)
+
+
+def _limited(items: list[_T], limit: int | None) -> list[_T]:
     if limit is not None:
         if limit < 0:
             raise InvalidRecord("--limit cannot be negative")
-        ordered = ordered[:limit]
-    return ordered
+        items = items[:limit]
+    return items
 
 
 def to_interchange(archive: Archive, docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -207,52 +252,3 @@ def links_of(archive: Archive, docs: Sequence[dict[str, Any]]
         if key in wanted:
             links.setdefault(key, []).append({"rel": link["rel"], "target": link["dst"]})
     return links
-
-
-def index_columns(tree: Any) -> set[str] | None:
-    """The index columns a query (a parsed tree) reads, or ``None`` when it needs more
-    than the index holds.
-
-    Links are not in the index, but ``rel:`` and ``linked:`` find them in the archive
-    and need only the record's id; ``added:``, ``changed:``, ``fixity:`` and paths into
-    ``source``, ``fields`` or ``archive`` need the whole document.
-    """
-    from archivist.folding import SEARCH_KEY
-    from archivist.query import match as q
-    from archivist.store.jsonfile.summaryindex import SUMMARY_KEYS
-
-    if isinstance(tree, q.Everything):
-        return set()
-    if isinstance(tree, q.Text):
-        return {SEARCH_KEY}
-    if isinstance(tree, q.Rel):
-        return {"id"}
-    if isinstance(tree, q.Dates):
-        return {"date", DATES_KEY} if tree.name == "date" else None
-    if isinstance(tree, (q.Field, q.Match, q.Has)):
-        return {tree.path} if tree.path in SUMMARY_KEYS else None
-    if isinstance(tree, q.Not):
-        return index_columns(tree.operand)
-    if isinstance(tree, (q.And, q.Or)):
-        found: set[str] = set()
-        for operand in tree.operands:
-            part = index_columns(operand)
-            if part is None:
-                return None
-            found |= part
-        return found
-    return None
-
-
-def index_sort_columns(spec: str) -> set[str] | None:
-    """The index columns ``--sort SPEC`` reads (``-date,title``), or ``None`` when it
-    needs more than the index holds."""
-    from archivist.store.jsonfile.summaryindex import SUMMARY_KEYS
-
-    found: set[str] = set()
-    for key in spec.split(","):
-        name = key.strip().lstrip("-")
-        if name not in SUMMARY_KEYS:
-            return None
-        found |= {"date", DATES_KEY} if name == "date" else {name}
-    return found

@@ -19,14 +19,16 @@ if TYPE_CHECKING:
 def tag_counts(archive: Archive) -> list[tuple[str, int]]:
     """Every tag with the number of records carrying it, sorted by tag.
 
-    Read from the index file when it is current: no record is parsed.
+    Read from the engine's summaries when they are current: no record is parsed.
     """
+    from archivist.store import IndexUnusable
+
     index = archive.summaries()
     lists: Iterable[Any] | None = None
     if index is not None:
         try:
             lists = index.column("tags")
-        except ValueError:  # a damaged index file: read the records instead
+        except IndexUnusable:  # damaged summaries: read the records instead
             lists = None
     if lists is None:
         lists = (doc.get("tags") for doc in archive.documents())

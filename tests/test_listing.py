@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from archivist import listing
 from archivist.errors import InvalidRecord, QuerySyntaxError
-from archivist.folding import SEARCH_KEY
 from archivist.listing import (
     check_columns,
     column_value,
@@ -18,8 +17,7 @@ from archivist.listing import (
     to_interchange,
 )
 from archivist.models import DATES_KEY, record_from_mapping
-from archivist.query import parse
-from archivist.store import Archive, memory_archive, open_archive
+from archivist.store import Archive, IndexUnusable, memory_archive, open_archive
 
 
 def doc(**values) -> dict:
@@ -181,19 +179,13 @@ def test_to_interchange_adds_links(archive):
     assert set(form) >= {"fields", "source", "archive", "subtitle"}
 
 
-def test_the_index_columns_a_query_or_a_sort_reads() -> None:
-    assert listing.index_columns(parse("tag:film")) == {"tags"}
-    assert listing.index_columns(parse("dear comrades")) == {SEARCH_KEY}
-    assert listing.index_columns(parse("rel:references OR linked:x")) == {"id"}
-    assert listing.index_columns(parse("date:2021 -kind:book")) == {"date", DATES_KEY, "kind"}
-    for query in ("fixity:ok", "added:2026", "changed:..2020", "fields.kicker:x",
-                  "kicker:x", "source.path:x", "has:source", "tag:film fixity:never",
-                  "-(film OR archive.added_by:x)"):
-        assert listing.index_columns(parse(query)) is None, query
-    assert listing.index_sort_columns("-date,title") == {"date", DATES_KEY, "title"}
-    assert listing.index_sort_columns(" kind , -id ") == {"kind", "id"}
-    for spec in ("added", "-changed", "fields.kicker", "url", "title,summary", ",", "-"):
-        assert listing.index_sort_columns(spec) is None, spec
+def test_the_keys_a_sort_reads() -> None:
+    assert listing.sort_keys("-date,title") == {"date", DATES_KEY, "title"}
+    assert listing.sort_keys(" kind , -id ") == {"kind", "id"}
+    assert listing.sort_keys("url,-tags") == {"url", "tags"}
+    for spec in ("added", "-changed", "fields.kicker", "kicker", "title,shelf", ",", "-",
+                 "date,,title"):
+        assert listing.sort_keys(spec) is None, spec
 
 
 def test_select_refuses_unknown_names_with_the_closest(archive):
@@ -209,8 +201,8 @@ def test_select_refuses_unknown_names_with_the_closest(archive):
 
 
 def test_a_users_error_on_the_index_path_is_raised_not_retried(tmp_path, monkeypatch):
-    # ValueError and KeyError from the index mean a damaged file, read the archive
-    # instead; archivist's errors subclass them and must reach the user.
+    # IndexUnusable means damaged summaries: the archive is read instead; a user's
+    # error must reach the user.
     db = tmp_path / "a.json"
     with open_archive(db, write=True) as opened:
         for d in DOCS:
@@ -224,7 +216,9 @@ def test_a_users_error_on_the_index_path_is_raised_not_retried(tmp_path, monkeyp
             listing.select_summaries(opened, limit=-1)
 
         def damaged(*args):
-            raise ValueError("damaged column")
+            raise IndexUnusable("damaged column")
 
-        monkeypatch.setattr(opened.summaries(), "documents", damaged)
+        monkeypatch.setattr(opened.summaries(), "column", damaged)
         assert listing.select_summaries(opened, ["tag:film"]) is None
+        assert listing.select_summaries(opened) is None
+        assert ids(listing.select(opened, ["tag:film"])) == ["a", "c"]

@@ -177,13 +177,15 @@ class _Compiler:
 
     def search_text(self, doc: dict[str, Any]) -> str:
         """The folded text bare words search, remembered for the latest document."""
+        # A summary carries it ready (an engine's summaries, whose one document may be
+        # refilled for every row: so it is read before the memo is trusted).
+        text = doc.get(SEARCH_KEY)
+        if isinstance(text, str):
+            return text
         memo = self._memo[0]  # one read of one tuple, so threads never mix documents
         if memo[0] is doc:
             return memo[1]
-        # A summary from the index file carries it ready (the engine's summaries).
-        text = doc.get(SEARCH_KEY)
-        if not isinstance(text, str):
-            text = search_text(doc)
+        text = search_text(doc)
         self._memo[0] = (doc, text)
         return text
 

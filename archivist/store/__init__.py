@@ -17,12 +17,15 @@ from archivist.store.interface import (
     DEFAULT_LOCK_TIMEOUT,
     Archive,
     IndexUnusable,
+    QueryEngine,
+    Selection,
     StoredTables,
     Summaries,
 )
 
-__all__ = ["DEFAULT_LOCK_TIMEOUT", "Archive", "IndexUnusable", "StoredTables", "Summaries",
-           "memory_archive", "open_archive", "raw_tables", "version_of"]
+__all__ = ["DEFAULT_LOCK_TIMEOUT", "Archive", "IndexUnusable", "QueryEngine", "Selection",
+           "StoredTables", "Summaries", "memory_archive", "open_archive", "query_engine",
+           "raw_tables", "version_of"]
 
 @contextlib.contextmanager
 def open_archive(location: Path | str, *, write: bool = False, command: str = "archivist",
@@ -76,3 +79,23 @@ def raw_tables(location: Path | str) -> StoredTables:
     from archivist.store.jsonfile.reader import stored_tables
 
     return stored_tables(Path(location))
+
+
+def query_engine(archive: Archive) -> QueryEngine | None:
+    """What the engine keeping ``archive`` answers of a query itself, as it is now
+    (``None``: nothing; the documents are matched instead).
+
+    An engine that answers queries itself (a database, in SQL) gives its own
+    :class:`QueryEngine` from a ``query_engine()`` method of its archive; any other
+    is answered from its summaries while they are current
+    (:class:`.summaryengine.SummaryEngine`).
+    """
+    own: Callable[[], QueryEngine | None] | None = getattr(archive, "query_engine", None)
+    if own is not None:
+        return own()
+    summaries = archive.summaries()
+    if summaries is None:
+        return None
+    from archivist.store.summaryengine import SummaryEngine
+
+    return SummaryEngine(summaries, archive.link_documents)

@@ -8,12 +8,15 @@ only; :func:`archivist.store.open_archive` picks the engine that implements it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from archivist.models import Record
+
+if TYPE_CHECKING:
+    from archivist.query.match import Node
 
 #: Seconds a writer waits for another writer before giving up (``--lock-timeout``).
 DEFAULT_LOCK_TIMEOUT = 30.0
@@ -46,8 +49,13 @@ class Summaries(Protocol):
     method may raise :class:`IndexUnusable`.
     """
 
-    #: The record keys whose stored values the summaries hold.
+    #: The record keys whose stored values the summaries hold (as stored: plain values,
+    #: never drawn for a terminal).  Besides them, :meth:`column` gives
+    #: ``archivist.folding.SEARCH_KEY``: the folded text bare words search.
     keys: tuple[str, ...]
+
+    def __len__(self) -> int:
+        """How many records there are."""
 
     def column(self, name: str) -> list[Any]:
         """One column's values, in record order."""
@@ -55,8 +63,40 @@ class Summaries(Protocol):
     def documents(self, keys: Iterable[str]) -> list[dict[str, Any]]:
         """Each record as a document holding ``keys`` and its row number under ``_row``."""
 
-    def cells(self, rows: Iterable[int]) -> list[list[str]]:
-        """The default listing cells of the given rows, as stored."""
+
+class Selection(Protocol):
+    """The records an engine selected for a query, in the order added: their values,
+    a column at a time."""
+
+    def __len__(self) -> int: ...
+
+    def column(self, key: str) -> Sequence[Any]:
+        """The selected records' stored values of ``key`` (``None`` where absent)."""
+
+
+class QueryEngine(Protocol):
+    """The part of a query an engine answers itself, faster than matching documents.
+
+    Modelled on beets' dbcore, where a query node has a fast ``clause()`` an engine
+    may run and ``match()``, the reference: here the engine says which nodes of the
+    tree (:mod:`archivist.query.match`) it answers, and answers them (a database in
+    SQL, the JSON-file engine from its summaries); :mod:`archivist.query.plan` matches
+    the rest with the reference matcher, whose answer every engine must give.
+    :func:`archivist.store.query_engine` gives an archive's.
+    """
+
+    #: The record keys whose stored values :meth:`select` can give.
+    keys: frozenset[str]
+
+    def answers(self, node: Node) -> bool:
+        """Whether the engine answers ``node``, with every node under it, itself."""
+
+    def select(self, node: Node | None, keys: Collection[str]) -> Selection:
+        """The records ``node`` (which :meth:`answers` accepted) matches, or every
+        record for ``None``, with their values of ``keys`` (each in :attr:`keys`).
+
+        :raises IndexUnusable: when what the engine answers from turns out damaged.
+        """
 
 
 class Archive(Protocol):

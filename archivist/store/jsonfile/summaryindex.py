@@ -5,7 +5,7 @@ does, yet a table and most queries need only a few short values of each record. 
 index file ``ARCHIVE.index`` holds them column by column, in the archive's order of
 records.  Its lines::
 
-    {"index": 9, "archivist": "0.1.0", "source": [...], "layout": [...],
+    {"index": 10, "archivist": "0.1.0", "source": [...], "layout": [...],
      "columns": [...], "lengths": [...], "spellings": {...}}     the header
     [1, 2, 3, ...]                                                one line per column
     ...
@@ -18,17 +18,17 @@ The columns:
 * ``_key``: its id in lower case, as archivist looks ids up;
 * the stored values of :data:`SUMMARY_KEYS` (``null`` where a record has none);
 * ``_search``: the folded text bare words search (:func:`archivist.folding.search_text`),
-  so no query folds text again;
-* ``_cells``: the record's row of the default table, already escaped for the terminal,
-  its cells joined by a tab (escaping turns any tab inside a value into ``\\x09``).
+  so no query folds text again.
 
-The header gives the length of each column's line, so a command parses only the
-columns it needs (``list`` only ``_cells``, ``list tag:x`` also ``tags``) without
-scanning the others; ``spellings`` is each tag's first spelling (for ``add``), and
-``layout`` where the archive's tables start (so a write need not look for them).
-Query predicates run unchanged on *summary documents* built from the columns, so a
-query the summary can answer (:func:`archivist.listing.index_columns`) gives exactly the
-records the full documents would.
+Every value is data, as stored: nothing is drawn or escaped for a terminal here (the
+table ``list`` prints is drawn from the stored values when it is printed, by
+:mod:`archivist.display`).  The header gives the length of each column's line, so a
+command parses only the columns it needs (``list`` the five of its table, ``list
+tag:x`` also ``tags``) without scanning the others; ``spellings`` is each tag's first
+spelling (for ``add``), and ``layout`` where the archive's tables start (so a write
+need not look for them).  Query predicates run unchanged on *summary documents* built
+from the columns, so a query the summary can answer (:mod:`archivist.store.summaryengine`)
+gives exactly the records the full documents would.
 
 The index is a cache, never the data.  It names the version of the archive file it
 describes by device, inode, size, modification and change times (:func:`identity`;
@@ -63,17 +63,15 @@ from archivist.store.interface import IndexUnusable
 
 # The characters of a lowercased id (see archivist.models.check_id).
 _ID_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789-_."
-#: Bumped whenever what the index holds, or how its cells are drawn, changes.
-INDEX_VERSION = 9
+#: Bumped whenever what the index holds changes (10: the drawn table cells are gone).
+INDEX_VERSION = 10
 #: Stored document keys the index keeps: the short ones queries and sorting use most.
 SUMMARY_KEYS: tuple[str, ...] = ("id", "kind", "title", "subtitle", "creators", "date",
                                  "publisher", "language", "tags", DATES_KEY)
 DOC_KEY = "_doc"
 ID_KEY = "_key"
-CELLS_KEY = "_cells"
 #: Every column, in the order of the file's lines after the header.
-COLUMNS: tuple[str, ...] = (DOC_KEY, ID_KEY, *SUMMARY_KEYS, SEARCH_KEY, CELLS_KEY)
-CELL_SEPARATOR = "\t"
+COLUMNS: tuple[str, ...] = (DOC_KEY, ID_KEY, *SUMMARY_KEYS, SEARCH_KEY)
 _SUFFIX = ".index"
 _TEMP_SUFFIX = ".index-tmp"
 
@@ -108,12 +106,10 @@ def file_identity(archive: Path) -> Identity | None:
 
 def summary_row(doc_id: str, doc: Mapping[str, Any]) -> list[Any]:
     """The values of one stored document, one per column of :data:`COLUMNS`."""
-    from archivist.display import default_row
     from archivist.folding import search_text
 
     return [int(doc_id), str(doc.get("id")).lower(), *(doc.get(key) for key in SUMMARY_KEYS),
-            search_text(doc),
-            CELL_SEPARATOR.join(default_row(doc))]
+            search_text(doc)]
 
 
 class Index:
@@ -264,11 +260,6 @@ class Index:
             return [{"_row": row} for row in rows]
         return [dict(zip(names, values), _row=row) for row, *values in zip(rows, *columns)]
 
-    def cells(self, rows: Iterable[int]) -> list[list[str]]:
-        """The default table rows of the records at these row numbers."""
-        cells = self.column(CELLS_KEY)
-        return [cells[row].split(CELL_SEPARATOR) for row in rows]
-
     def rows(self) -> list[list[Any]]:
         """Every record's row, with the values of every column."""
         return [list(row) for row in zip(*(self.column(name) for name in COLUMNS))]
@@ -399,7 +390,7 @@ def _sound(name: str, values: list[Any]) -> bool:
     made in C, check 100,000 values in a few milliseconds."""
     if name == DOC_KEY:
         return _types(values) <= {int}
-    if name in (ID_KEY, SEARCH_KEY, CELLS_KEY):
+    if name in (ID_KEY, SEARCH_KEY):
         return _types(values) <= {str}
     if name in ("creators", "tags", DATES_KEY):
         lists = [value for value in values if value is not None]
@@ -448,7 +439,6 @@ class ColumnsWriter:
 
 def build(records: Mapping[str, Mapping[str, Any]]) -> Index:
     """Summarise every document of a records table."""
-    from archivist.display import default_row
     from archivist.folding import search_text
 
     docs = list(records.values())
@@ -458,7 +448,6 @@ def build(records: Mapping[str, Mapping[str, Any]]) -> Index:
     for key in SUMMARY_KEYS:
         columns[key] = [doc.get(key) for doc in docs]
     columns[SEARCH_KEY] = [search_text(doc) for doc in docs]
-    columns[CELLS_KEY] = [CELL_SEPARATOR.join(default_row(doc)) for doc in docs]
     index = Index({})
     index._columns = columns
     return index
