@@ -20,9 +20,10 @@ When the index file beside the archive is current (:mod:`.summaryindex`), a
 table TinyDB never asked for stays text: ``add`` learns ids and tags from the index
 and appends its documents to that text, and a command that reads or changes a few
 records (``show``, ``set``, ``tag``) parses and rewrites only their lines
-(:class:`.reader.LazyTables`); :mod:`.indexkeeper` keeps the
-index in step.  An import writes its records as it makes them
-(:meth:`Archive.add_and_write`).
+(:class:`.reader.LazyTables`); :mod:`.indexkeeper` keeps the index in step.  The file
+is written one way, :meth:`JsonArchive._write`; an import passes it the lines of its
+records as it makes them (:meth:`JsonArchive.add_and_write`).  Speed mechanisms are
+kept only where they win 10% on a benchmark target; each module gives its figures.
 """
 
 from __future__ import annotations

@@ -3,6 +3,13 @@
 :mod:`.summaryindex` is the file; this is the bookkeeping of one command: the
 index as read (when it matched the archive), the records the command changed, and
 what to write once the archive is written.
+
+Measured at 100,000 records (median of 5, each mechanism switched off against on):
+saving the index by appending a line of new and replaced rows
+(:func:`.summaryindex.save`) instead of rewriting it wins 39% on ``add``, 128% on
+``tag`` and 20% on ``link``; answering the few id questions of a command from the
+index's text (:class:`IdIndex` probes) instead of building the whole id map wins 30%
+on ``link`` (10% at 10,000 records).
 """
 
 from __future__ import annotations
