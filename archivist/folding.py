@@ -4,7 +4,8 @@ Matching ignores case, accents and typography: :func:`fold` reduces text to the 
 compared, :func:`exact_key` to the form whole values are compared in, and
 :func:`search_text` gives the folded text of a record that bare words search.  This
 module is small and imports little, so that ``add`` can summarise a record for the
-index file (:mod:`archivist.store.jsonfile.summaryindex`) without loading the query language.
+index the storage keeps (:class:`archivist.store.Summaries`) without loading the query
+language.
 """
 
 from __future__ import annotations
@@ -72,8 +73,8 @@ def _collect(value: Any, found: list[str]) -> None:
         found.append(str(value))
 
 
-#: The key under which a summary document (:mod:`archivist.store.jsonfile.summaryindex`) carries its
-#: :func:`search_text` ready made.
+#: The key under which a summary document (:class:`archivist.store.Summaries`) carries
+#: its :func:`search_text` ready made.
 SEARCH_KEY = "_search"
 
 
