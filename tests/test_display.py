@@ -5,16 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archivist.display import (
     cell,
     char_width,
+    default_row,
     display_width,
     escape,
     narrow,
     pad,
     shorten,
     show_text,
+    table_cell,
+    table_cells,
+    table_rows,
 )
 from archivist.models import interchange, record_from_mapping
 
@@ -35,6 +41,35 @@ def test_cells() -> None:
     assert cell(None) == ""
     assert cell(["a", "b"]) == "a; b"
     assert cell({"k": "v"}) == "k=v"
+
+
+# Text that the fast path of table_cells must tell apart: spaces at either end, tabs,
+# newlines, escapes, bidi overrides, a non-breaking space (not printable, not stripped
+# as printable text), wide characters.
+_TEXTS = st.text(alphabet=st.sampled_from(
+    [" ", "a", "Ż", "東", "\t", "\n", "\x1b", "\u202e", "\xa0", "\u3000", ";", "-"]),
+    max_size=5)
+_VALUES = st.one_of(st.none(), _TEXTS, st.lists(_TEXTS, max_size=3),
+                    st.integers(), st.booleans(), st.dictionaries(_TEXTS, _TEXTS, max_size=2),
+                    st.lists(st.one_of(st.none(), st.integers()), max_size=2))
+
+
+@given(st.one_of(st.lists(st.one_of(st.none(), _TEXTS)),
+                 st.lists(st.one_of(st.none(), st.lists(_TEXTS, max_size=3))),
+                 st.lists(_VALUES)))
+def test_table_cells_draw_a_column_as_table_cell_draws_each_value(values: list[Any]) -> None:
+    assert table_cells(values) == [table_cell(value) for value in values]
+
+
+def test_table_rows_are_drawn_at_render_time_from_plain_values() -> None:
+    records = [{"id": "a", "kind": "film", "date": "2021", "creators": [" Ann ", "Bo"],
+                "title": "Tab\there \x1b[1mbold"},
+               {"id": "b", "kind": "book", "date": None, "creators": None, "title": " Żółw "}]
+    columns = [[record.get(key) for record in records]
+               for key in ("id", "kind", "date", "creators", "title")]
+    assert table_rows(columns) == [default_row(record) for record in records] == [
+        ["a", "film", "2021", "Ann ; Bo", "Tab\\x09here \\x1b[1mbold"],
+        ["b", "book", "", "", "Żółw"]]
 
 
 def test_show_text_leaves_out_what_is_missing() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -222,3 +225,40 @@ def test_a_users_error_on_the_index_path_is_raised_not_retried(tmp_path, monkeyp
         assert listing.select_summaries(opened, ["tag:film"]) is None
         assert listing.select_summaries(opened) is None
         assert ids(listing.select(opened, ["tag:film"])) == ["a", "c"]
+
+
+def _forged(index: Path, version: int) -> None:
+    """Rewrite an index file as format 9 held it: a ``_cells`` column of drawn rows
+    after the others (here drawn wrong, so that reading them would show)."""
+    header, *columns = index.read_bytes().split(b"\n")[:-1]
+    head = json.loads(header)
+    count = len(json.loads(columns[0]))
+    cells = json.dumps(["forged\tcell\t\t\tWRONG"] * count).encode()
+    head.update(index=version, columns=[*head["columns"], "_cells"],
+                lengths=[*head["lengths"], len(cells)])
+    index.write_bytes(b"\n".join([json.dumps(head).encode(), *columns, cells, b""]))
+
+
+@pytest.mark.parametrize("version", [9, 10])
+def test_an_index_of_the_old_format_is_ignored_and_rebuilt(tmp_path: Path,
+                                                           version: int) -> None:
+    db = tmp_path / "a.json"
+    with open_archive(db, write=True) as opened:
+        for d in DOCS:
+            opened.add(record_from_mapping(d))
+    with open_archive(db) as opened:
+        list(opened.documents())  # the index file is written when the archive is left
+    index = db.with_name(db.name + ".index")
+    with open_archive(db) as opened:
+        expected = listing.select_summaries(opened, sort="title")
+    assert expected is not None and expected[0] == ["b", "other", "2021", "Andrea Peters", "alpha"]
+    _forged(index, version)
+    with open_archive(db) as opened:
+        assert opened.summaries() is None  # never misread
+        assert listing.select_summaries(opened, sort="title") is None
+        assert [doc["id"] for doc in listing.select(opened, sort="title")] == [
+            row[0] for row in expected]
+    assert json.loads(index.read_bytes().split(b"\n")[0])["index"] == 10  # rebuilt
+    assert b"_cells" not in index.read_bytes()
+    with open_archive(db) as opened:
+        assert listing.select_summaries(opened, sort="title") == expected
