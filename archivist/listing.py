@@ -1,7 +1,11 @@
 """Choosing, ordering and reading out records for ``list`` and ``export``.
 
-Selection runs on stored documents (the fast path: no :class:`~archivist.models.Record`
-objects are built), then the survivors are turned into the interchange form once.
+A query is planned (:mod:`archivist.query.plan`): the archive's engine answers what it
+can, the reference matcher the rest, on stored documents (no
+:class:`~archivist.models.Record` objects are built); the survivors are turned into the
+interchange form once.  When the engine answers the whole query and sort, the default
+table is drawn from the values it gives (:func:`select_summaries`), no record read.
+This module knows no engine: only :mod:`archivist.store`'s front.
 """
 
 from __future__ import annotations
