@@ -87,6 +87,14 @@ def person(family: str, given: str = "", particle: str = "", suffix: str = "") -
     particle, suffix = " ".join(particle.split()), " ".join(suffix.split())
     if not given and not particle and not suffix:
         return family
+    if not particle:
+        # "van Gogh" as a family name: its leading lower-case words are its particle,
+        # as BibTeX reads them.
+        words = family.split()
+        lead = 0
+        while lead < len(words) - 1 and words[lead][:1].islower():
+            lead += 1
+        particle, family = " ".join(words[:lead]), " ".join(words[lead:])
     natural = " ".join(p for p in (given, particle, family, suffix) if p)
     name = split_name(natural)
     if (name.family == family and (name.given or "") == given

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -31,7 +31,8 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from archivist.errors import ArchivistError, InvalidRecord
-from archivist.importing.formats import format_of, mapping_lookalike, text_lookalike
+from archivist.importing.dispatch import as_record, items_of
+from archivist.importing.formats import format_of, text_lookalike
 from archivist.importing.problems import Place, Problem, Problems
 from archivist.models import Record, Source, check_text, record_from_mapping
 from archivist.yamlio import (
@@ -41,7 +42,6 @@ from archivist.yamlio import (
     YamlError,
     decode,
     prepare,
-    records,
 )
 
 if TYPE_CHECKING:
@@ -398,13 +398,13 @@ def read_entries(inputs: Inputs, problems: Problems, known: set[str],
     for source_file in inputs.files:
         done = read = 0
         try:
-            for number, item, position, read_to in _items(source_file, problems, skipped):
+            for number, item, position, read_to in items_of(source_file, problems, skipped):
                 done += 1
                 if progress is not None and done % 100 == 0 and read_to > read:
                     progress(read_to - read)
                     read = read_to
-                item = _as_record(source_file, number, item, position, problems, skipped,
-                                  first=done == 1)
+                item = as_record(source_file, number, item, position, problems, skipped,
+                                 first=done == 1)
                 if item is None:
                     continue
                 if isinstance(item.get("id"), str):
@@ -427,62 +427,6 @@ def read_entries(inputs: Inputs, problems: Problems, known: set[str],
         if progress is not None:
             progress(source_file.length - read)
     return entries
-
-
-def _items(source_file: InputFile, problems: Problems, skipped: Problems | None
-           ) -> Iterator[tuple[int, Any, tuple[int, int], int]]:
-    """What a file holds, as :func:`archivist.yamlio.records` gives it, by its format."""
-    if source_file.format == "bibtex":
-        from archivist.importing import bibtex
-
-        assert isinstance(source_file.source, str)
-        return bibtex.records(source_file.source, _reporter(source_file, problems, skipped))
-    if source_file.format == "ris":
-        from archivist.importing import ris
-
-        assert isinstance(source_file.source, str)
-        return ris.records(source_file.source, _reporter(source_file, problems, skipped))
-    return records(source_file.source, source_file.label)
-
-
-def _reporter(source_file: InputFile, problems: Problems,
-              skipped: Problems | None) -> Callable[[tuple[int, int], str], None]:
-    """Where a reader of a format reports a problem of an entry: skipped or not."""
-    into = problems if skipped is None else skipped
-    return lambda position, message: into.add(source_file.at(position), message)
-
-
-def _as_record(source_file: InputFile, number: int, item: Any, position: tuple[int, int],
-               problems: Problems, skipped: Problems | None, *, first: bool
-               ) -> MarkedDict | None:
-    """``item`` as a record of the interchange form, or ``None`` (its problem noted)."""
-    if not isinstance(item, MarkedDict):
-        what = "empty" if item is None else ("a list" if isinstance(item, list)
-                                             else f"the text {item!r:.40}")
-        problems.add(source_file.at(position),
-                     f"expected a record (a mapping of field: value), found "
-                     f"{what} (document {number})")
-        return None
-    if source_file.format in ("bibtex", "ris"):
-        return item
-    from archivist.importing import csljson
-
-    if first and source_file.format == "json" and csljson.looks_like_csl(item):
-        source_file.format = "csl-json"
-    if source_file.format == "csl-json":
-        return csljson.record(item, _reporter(source_file, problems, skipped))
-    if source_file.format == "papis":
-        from archivist.importing import papis
-
-        return papis.record(item, _reporter(source_file, problems, skipped))
-    lookalike = mapping_lookalike(item)
-    if lookalike is not None and first and lookalike.startswith("looks like CSL"):
-        # The file is of another format: one problem says so, not one a record.
-        raise YamlError(source_file.label, 1, 1, lookalike)
-    if lookalike is not None:
-        problems.add(source_file.at(position), lookalike)
-        return None
-    return item
 
 
 def _entry(source_file: InputFile, data: MarkedDict, problems: Problems) -> Entry | None:
