@@ -80,28 +80,33 @@ _FROM_PARENT = {"title": "booktitle", "subtitle": "booksubtitle", "author": "boo
 def _inherit(entries: list[RawEntry], report: Report) -> list[RawEntry]:
     """Fill ``crossref`` and ``xdata`` children from their parents; drop ``@xdata``."""
     by_key = {e.key.lower(): e for e in entries}
-    out: list[RawEntry] = []
-    for entry in entries:
-        if entry.type == "xdata":
+    failed: set[int] = set()
+    # Every entry's xdata first, so that a crossref parent passes on what it inherited.
+    for name in ("xdata", "crossref"):
+        for entry in entries:
+            if not _inherit_one(entry, name, by_key, report):
+                failed.add(id(entry))
+    return [e for e in entries if e.type != "xdata" and id(e) not in failed]
+
+
+def _inherit_one(entry: RawEntry, name: str, by_key: dict[str, RawEntry],
+                 report: Report) -> bool:
+    """Fill ``entry`` from the parents its ``name`` field names; whether they exist."""
+    ok = True
+    for key in (k.strip() for k in entry.fields.get(name, "").split(",") if k.strip()):
+        parent = by_key.get(key.lower())
+        if parent is None:
+            report(entry.places[name], f"{name} names {key!r}, which is not an "
+                                       "entry of this file")
+            ok = False
             continue
-        ok = True
-        for name in ("xdata", "crossref"):
-            for key in (k.strip() for k in entry.fields.get(name, "").split(",") if k.strip()):
-                parent = by_key.get(key.lower())
-                if parent is None:
-                    report(entry.places[name], f"{name} names {key!r}, which is not an "
-                                               "entry of this file")
-                    ok = False
-                    continue
-                for field, value in parent.fields.items():
-                    target = _FROM_PARENT.get(field, field) if name == "crossref" else field
-                    if target not in entry.fields and field not in ("crossref", "xdata",
-                                                                    "entryset"):
-                        entry.fields[target] = value
-                        entry.places[target] = entry.places[name]
-        if ok:
-            out.append(entry)
-    return out
+        for field, value in parent.fields.items():
+            target = _FROM_PARENT.get(field, field) if name == "crossref" else field
+            if target not in entry.fields and field not in ("crossref", "xdata",
+                                                            "entryset"):
+                entry.fields[target] = value
+                entry.places[target] = entry.places[name]
+    return ok
 
 
 def located_records(entries: list[RawEntry], report: Report, *, sets: str = "collection"

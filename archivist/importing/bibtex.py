@@ -141,6 +141,10 @@ class _Reader:
             char = text[at:at + 1]
             if char == closer:
                 break
+            if char == "@" and _TYPE.match(text, at + 1):
+                raise _Bad(at, f"the entry {entry.key} (line {entry.where[0]}) is not "
+                               f"closed before the next entry (line "
+                               f"{self.position(at)[0]}): a brace is left open")
             if char != ",":
                 raise _Bad(at, f"expected ',' or {closer!r} in the entry {entry.key} (line "
                                f"{entry.where[0]})" + ("" if char else ": it is not closed"))
