@@ -180,6 +180,27 @@ def _language(text: str) -> tuple[str | None, bool]:
     return None, False
 
 
+def _where_published(entry: RawEntry, values: dict[str, Any],
+                     record_places: dict[str, tuple[int, int]], extra: dict[str, Any],
+                     extra_places: dict[str, tuple[int, int]]) -> tuple[str | None, str | None]:
+    """Set the publisher and ``fields.container``; return the fields they came from."""
+    fields, places = entry.fields, entry.places
+    container = next((n for n in _CONTAINERS if fields.get(n)), None)
+    publisher = next((n for n in _PUBLISHERS if fields.get(n)), None)
+    if publisher is None and entry.type in ("misc", "booklet") and fields.get("howpublished"):
+        publisher = "howpublished"
+    if publisher is None and container is not None and values["kind"] in ("article",
+                                                                           "review"):
+        publisher, container = container, None
+    if publisher is not None:
+        values["publisher"], record_places["publisher"] = (decode(fields[publisher]),
+                                                           places[publisher])
+    if container is not None:
+        extra["container"], extra_places["container"] = (decode(fields[container]),
+                                                         places[container])
+    return container, publisher
+
+
 def _record(entry: RawEntry, report: Report) -> Located | None:
     fields, places = entry.fields, entry.places
     values: dict[str, Any] = {"kind": KINDS.get(entry.type, "other")}
@@ -207,19 +228,8 @@ def _record(entry: RawEntry, report: Report) -> Located | None:
     if date is not None:
         values["date"] = date
         record_places["date"] = places.get("date", places.get("year", entry.where))
-    container = next((n for n in _CONTAINERS if fields.get(n)), None)
-    publisher = next((n for n in _PUBLISHERS if fields.get(n)), None)
-    if publisher is None and entry.type in ("misc", "booklet") and fields.get("howpublished"):
-        publisher = "howpublished"
-    if publisher is None and container is not None and values["kind"] in ("article",
-                                                                           "review"):
-        publisher, container = container, None
-    if publisher is not None:
-        values["publisher"], record_places["publisher"] = (decode(fields[publisher]),
-                                                           places[publisher])
-    if container is not None:
-        extra["container"], extra_places["container"] = (decode(fields[container]),
-                                                         places[container])
+    container, publisher = _where_published(entry, values, record_places, extra,
+                                            extra_places)
     for name in ("langid", "language"):
         if fields.get(name) and "language" not in values:
             code, known = _language(fields[name])

@@ -124,6 +124,21 @@ def _date(text: str) -> tuple[str | None, str | None]:
     return date, "; ".join(rest) or None
 
 
+def _dated(dated: tuple[str, int] | None, year: tuple[str, int] | None,
+           values: dict[str, Any], places: dict[str, tuple[int, int]],
+           extra: dict[str, Any], extra_places: dict[str, tuple[int, int]]) -> None:
+    """Set the date from ``DA`` (else ``PY``/``Y1``: ``year``); keep what it cannot say."""
+    if dated is None:
+        return
+    date, other = _date(dated[0])
+    if date is None and year is not None and dated != year:
+        date, other = _date(year[0])
+    if date is not None:
+        values["date"], places["date"] = date, (dated[1], 1)
+    if other:
+        extra["ris_date"], extra_places["ris_date"] = dated[0], (dated[1], 1)
+
+
 def _record(start: tuple[int, int], last: int, tags: list[tuple[str, str, int]],
             report: Report) -> Located:
     values: dict[str, Any] = {}
@@ -156,15 +171,7 @@ def _record(start: tuple[int, int], last: int, tags: list[tuple[str, str, int]],
         for value, line in by_tag.get(tag, []):
             extra.setdefault(role, []).append(_name(value))
             extra_places[role] = (line, 1)
-    dated = first("DA", "PY", "Y1")
-    if dated is not None:
-        date, other = _date(dated[0])
-        if date is None and first("PY", "Y1") is not None and dated != first("PY", "Y1"):
-            date, other = _date(first("PY", "Y1")[0])  # type: ignore[index]
-        if date is not None:
-            values["date"], places["date"] = date, (dated[1], 1)
-        if other:
-            extra["ris_date"], extra_places["ris_date"] = dated[0], (dated[1], 1)
+    _dated(first("DA", "PY", "Y1"), first("PY", "Y1"), values, places, extra, extra_places)
     if "KW" in by_tag:
         values["tags"] = [t.strip() for v, _ in by_tag["KW"] for t in v.split(";")
                           if t.strip()]
