@@ -265,7 +265,10 @@ def show_text(record: dict[str, Any], links: list[dict[str, Any]]) -> str:
     if info:
         how = info.get("added_how")
         if isinstance(how, dict):
-            how = f"import of {how.get('file')} (sha256 {how.get('sha256')})"
+            lines_of = how.get("lines")
+            how = f"import of {how.get('file')} (sha256 {how.get('sha256')})" + (
+                f", lines {lines_of[0]}–{lines_of[1]}" if isinstance(lines_of, list)
+                and len(lines_of) == 2 else "")
         lines.append(("added", f"{escape(str(info.get('added', ABSENT)))} by "
                                f"{escape(str(info.get('added_by', ABSENT)))}"))
         if how:

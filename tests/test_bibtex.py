@@ -226,3 +226,13 @@ def test_family_first_names_as_pybtex_reads_them(creator, author):
     [person] = pybtex.database.parse_string(bibtex_entry(record), "bibtex"
                                             ).entries["k"].persons["author"]
     assert " ".join(person.last_names) == author.split(",")[0]
+
+
+def test_an_imported_record_is_exported_under_its_citation_key() -> None:
+    from archivist.exporters.bibtex import bibtex_entry
+
+    record = {"id": "trotsky-1930", "kind": "book", "title": "My Life",
+              "fields": {"citekey": "Trotsky:1930"}}
+    assert bibtex_entry(record).startswith("@book{Trotsky:1930,\n")
+    record["fields"] = {"citekey": "has space"}
+    assert bibtex_entry(record).startswith("@book{trotsky-1930,\n")

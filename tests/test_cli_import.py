@@ -507,17 +507,18 @@ CSL = ('[{"id": "weiss2021", "type": "article-journal", "title": "Dear Comrades"
 
 
 @pytest.mark.parametrize(("name", "text", "message"), [
-    ("csl.json", CSL, "looks like CSL-JSON (items with `type` and `issued`/`author`), which "
-                      "archivist cannot import yet"),
     ("csl.yaml", "- {type: book, title: T, issued: '2021'}\n- {type: book, title: U}\n",
-     "looks like CSL-JSON (items with `type` and `issued`/`author`), which archivist "
-     "cannot import yet"),
+     "looks like CSL-JSON (items with `type` and `issued`/`author`): name the file .json "
+     "or give --format csl-json"),
     ("refs.yaml", "% from Zotero\n@article{weiss2021,\n  title = {Dear Comrades},\n}\n",
-     "looks like BibTeX (entries such as @article{…}), which archivist cannot import yet"),
+     "looks like BibTeX (entries such as @article{…}): name the file .bib or give "
+     "--format bibtex"),
     ("refs.json", "@book{k, title={T}}\n",
-     "looks like BibTeX (entries such as @article{…}), which archivist cannot import yet"),
+     "looks like BibTeX (entries such as @article{…}): name the file .bib or give "
+     "--format bibtex"),
     ("refs.yml", "TY  - JOUR\nTI  - Dear Comrades\nER  - \n",
-     "looks like RIS (references opened by TY  - …), which archivist cannot import yet"),
+     "looks like RIS (references opened by TY  - …): name the file .ris or give "
+     "--format ris"),
     ("library.json", '{"items": [{"title": "T"}], "total": 1}',
      "looks like a mapping that is not a record: none of its keys (items, total) is a "
      "record's (id, title, kind, creators, …); if its records are the list under 'items', "
@@ -550,7 +551,7 @@ def test_missing_paths_and_other_files_are_problems(invoke: Invoke, unchanged: A
         result = invoke("import", str(tmp_path / "nope.yaml"), str(other))
     assert result.exit_code == 1
     assert f"{tmp_path / 'nope.yaml'}:1:1: no such file or folder" in result.stderr
-    assert f"{other}:1:1: not a .yaml, .yml or .json file" in result.stderr
+    assert f"{other}:1:1: not a .yaml, .yml, .json, .bib or .ris file" in result.stderr
 
 
 @pytest.mark.parametrize("args", [

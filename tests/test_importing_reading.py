@@ -68,7 +68,7 @@ def test_missing_paths_and_other_file_types_are_problems(tmp_path: Path) -> None
     assert expand_paths([str(tmp_path / "nope.yaml"), str(tmp_path / "notes.txt")],
                         problems) == []
     assert problems[0].endswith("nope.yaml:1:1: no such file or folder")
-    assert "notes.txt:1:1: not a .yaml, .yml or .json file" in problems[1]
+    assert "notes.txt:1:1: not a .yaml, .yml, .json, .bib or .ris file" in problems[1]
 
 
 def test_inputs_remember_name_folder_and_hash(tmp_path: Path) -> None:

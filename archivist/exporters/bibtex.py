@@ -1,7 +1,8 @@
 """BibTeX for LaTeX, written for biblatex/biber (UTF-8, EDTF dates) and readable by BibTeX.
 
-The citation key is the record's id (ids are ASCII letters, digits, ``-``, ``_``,
-``.``, so every id is a valid key).  Text keeps its Unicode as written, since biber and
+The citation key is the key the record was imported with (``fields.citekey``), else
+the record's id (ids are ASCII letters, digits, ``-``, ``_``, ``.``, so every id is a
+valid key).  Text keeps its Unicode as written, since biber and
 biblatex read UTF-8; only the characters TeX would obey are escaped (``& % $ # _ { } ~ ^
 \\``).  Organisations, people and events are not cited and are left out.
 
@@ -42,6 +43,8 @@ BIBTEX_FIELDS: dict[str, str] = {
     "pages": "pages", "place": "location", "edition": "edition",
 }
 _SPECIAL = re.compile(r"[\\&%$#_{}~^]")
+# A key BibTeX and biber read back as written.
+_KEY = re.compile(r"^[^\s,{}()=\"#%'\\~]+$")
 _REPLACEMENT = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
     "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
@@ -78,6 +81,15 @@ def langid_of(language: str | None) -> str | None:
         return None
     code = language.strip().lower().replace("_", "-")
     return BABEL_NAMES.get(code) or BABEL_NAMES.get(code.split("-")[0])
+
+
+def citation_key(record: dict[str, Any]) -> str:
+    """The entry key: the key the record was imported with (``fields.citekey``), when
+    BibTeX can read it back, else the record's id."""
+    key = (record.get("fields") or {}).get("citekey")
+    if isinstance(key, str) and _KEY.match(key):
+        return key
+    return str(record["id"])
 
 
 def entry_type(kind: str | None) -> str:
@@ -165,7 +177,7 @@ def bibtex_entry(record: dict[str, Any]) -> str:
     if record.get("tags"):
         fields.append(("keywords", escape(", ".join(record["tags"]))))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@{entry_type(kind)}{{{record['id']},\n{body}\n}}\n"
+    return f"@{entry_type(kind)}{{{citation_key(record)},\n{body}\n}}\n"
 
 
 def export_bibtex(records: Sequence[dict[str, Any]], columns: Sequence[str],

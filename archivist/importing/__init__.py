@@ -30,13 +30,15 @@ Reading the inputs into located records, and finding their sources, is the work 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from archivist.errors import InvalidLink, InvalidRecord
 from archivist.ids import generate_id
 from archivist.importing.problems import MAX_PROBLEMS, Place, Problems
 from archivist.importing.reading import (
+    CITEKEY_MARK,
+    SPAN_MARK,
     STDIN,
     STDIN_LABEL,
     SUFFIXES,
@@ -75,11 +77,14 @@ class ImportOptions:
         (leave it and its links alone) or ``update`` (replace its values, add new links).
     :param dry_run: check everything and report, but change nothing.
     :param command: the command line, kept in each record's provenance.
+    :param skip_bad: leave out each entry with a problem (listed in
+        :attr:`ImportResult.skipped`) and import the rest, instead of nothing.
     """
 
     on_conflict: str = "error"
     dry_run: bool = False
     command: str = "archivist import"
+    skip_bad: bool = False
 
 
 @dataclass
@@ -94,6 +99,8 @@ class ImportResult:
     actions: list[tuple[str, str]]
     links: int
     dry_run: bool = False
+    #: With ``skip_bad``: ``file:line:column: problem`` for each entry left out.
+    skipped: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         """How many records had ``action``."""
@@ -142,6 +149,16 @@ def _check_ids(archive: Archive, entries: list[Entry], on_conflict: str,
                                                 "already exists (use --on-conflict skip or "
                                                 "update)")
             entry.action = "skip" if on_conflict == "skip" else "update"
+
+
+def _free_citekeys(archive: Archive, entries: list[Entry]) -> None:
+    """A citation key is a record's id only when the archive has no other record by
+    that id: else (another record's id) the record gets an id of its own."""
+    for entry in entries:
+        if CITEKEY_MARK in entry.marks and entry.explicit_id and entry.id in archive:
+            stored = archive.get(entry.id).fields.get("citekey")
+            if stored != entry.record.fields.get("citekey"):
+                entry.explicit_id = False
 
 
 def _give_ids(archive: Archive, entries: list[Entry], on_conflict: str,
@@ -211,7 +228,11 @@ class _Matcher:
     def __init__(self, archive: Archive) -> None:
         self.by_source: dict[tuple[Any, ...], list[str]] = {}
         self.by_values: dict[tuple[Any, ...], list[str]] = {}
+        self.by_citekey: dict[tuple[Any, ...], list[str]] = {}
         for doc in archive.documents():
+            citekey = (doc.get("fields") or {}).get("citekey")
+            if isinstance(citekey, str):
+                self.by_citekey.setdefault((citekey,), []).append(doc["id"])
             source = doc.get("source")
             if isinstance(source, dict):
                 key = _source_key(source.get("path"), source.get("span"))
@@ -224,6 +245,11 @@ class _Matcher:
         """The ids of the records ``record`` is (none, one, or too many to say), by
         source or else by values, leaving out those this import has already; and how
         they were found, for messages."""
+        citekey = record.fields.get("citekey")
+        if isinstance(citekey, str):
+            found = self._free(self.by_citekey, (citekey,), batch)
+            if found:
+                return found, "by its citation key"
         if record.source is not None:
             found = self._free(self.by_source, _source_key(record.source.path,
                                                            record.source.span), batch)
@@ -337,10 +363,11 @@ def _link_key(src: str, rel: str, dst: str) -> tuple[str, str, str]:
 
 
 def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
-          progress: Progress | None = None) -> tuple[list[Entry], list[Any]]:
+          progress: Progress | None = None) -> tuple[list[Entry], list[Any], list[str]]:
     """Check everything an import would do; the archive is not changed.
 
-    :returns: the checked records with their actions, and the links to store.
+    :returns: the checked records with their actions, the links to store, and (with
+        ``skip_bad``) the entries left out.
     :raises ImportFailed: listing every problem found (at most :data:`MAX_PROBLEMS`).
     """
     if options.on_conflict not in CONFLICT_MODES:
@@ -350,9 +377,11 @@ def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
     for problem in inputs.problems:
         problems.add(problem.place, problem.message, stop=True)
     known: set[str] = set()
-    entries = read_entries(inputs, problems, known, progress)
+    skipped = Problems() if options.skip_bad else None
+    entries = read_entries(inputs, problems, known, progress, skipped)
     inputs.release()  # the records are packed in their entries now
     spelling = archive.tag_spellings()
+    _free_citekeys(archive, entries)
     _check_ids(archive, entries, options.on_conflict, problems)
     resolve_sources(archive, entries, problems)
     _give_ids(archive, entries, options.on_conflict, spelling, problems)
@@ -371,7 +400,7 @@ def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
                 for rel, target, _, _ in entry.links) and _same_values(
                 archive, entry.id, entry.record, spelling):
             entry.action = "skip"
-    return entries, links
+    return entries, links, skipped.items if skipped is not None else []
 
 
 def import_records(archive: Archive, inputs: Inputs, options: ImportOptions,
@@ -386,22 +415,27 @@ def import_records(archive: Archive, inputs: Inputs, options: ImportOptions,
     :raises ImportFailed: listing every problem found (at most :data:`MAX_PROBLEMS`).
     """
     with paused_gc():
-        entries, links = _plan(archive, inputs, options, progress)
+        entries, links, skipped = _plan(archive, inputs, options, progress)
         result = ImportResult([(e.action, e.id) for e in entries], len(links),
-                              dry_run=options.dry_run)
+                              dry_run=options.dry_run, skipped=skipped)
         if options.dry_run:
             return result
         added = [e for e in entries if e.action == "add"]
         updates = [e.record for e in entries if e.action == "update"]
         del entries
+        # The lines of each record's entry in a file of many (BibTeX, RIS).
+        spans = [e.marks.get(SPAN_MARK) for e in added]
         for entry in added:  # only the packed record is wanted now
             entry.links, entry.marks = [], {}
 
-        def new() -> Iterator[tuple[Record, dict[str, str]]]:
-            for entry in added:
-                yield entry.record, {"file": entry.source_file.name,
-                                     "sha256": entry.source_file.sha256,
-                                     "command": options.command}
+        def new() -> Iterator[tuple[Record, dict[str, Any]]]:
+            for entry, span in zip(added, spans):
+                how: dict[str, Any] = {"file": entry.source_file.name,
+                                       "sha256": entry.source_file.sha256,
+                                       "command": options.command}
+                if span is not None:
+                    how["lines"] = [span >> 32, span & 0xFFFFFFFF]
+                yield entry.record, how
 
         if not updates and (added or links):
             # Each record is unpacked only as it is written.

@@ -6,11 +6,13 @@ export would import as records of kind ``other`` with every key in ``fields``, a
 BibTeX file would fail with a YAML syntax error about ``@``.  These checks name the
 format instead, so that the import is refused with a message that helps:
 
+* :func:`format_of` names the format of a file from its name (or ``--format``);
 * :func:`text_lookalike` reads the start of an input (BibTeX, RIS);
 * :func:`mapping_lookalike` reads one mapping about to be taken as a record (a
   CSL-JSON item, or a mapping none of whose keys a record has).
 
-They only recognise; nothing is converted.
+They only recognise; nothing is converted (the readers of each format do that:
+:mod:`archivist.importing.bibtex`, ``ris``, ``csljson``, ``papis``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from archivist.models import INTERCHANGE_KEYS
+
+#: What ``--format`` accepts.
+FORMATS = ("yaml", "json", "bibtex", "ris", "csl-json", "papis")
+#: The format of each file name ending (compared case-insensitively); a ``.json`` file
+#: of CSL-JSON items is found to be one by its first item.
+SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".bib": "bibtex",
+                  ".ris": "ris"}
 
 #: How much of an input :func:`text_lookalike` reads.
 HEAD = 4096
@@ -42,11 +51,22 @@ def text_lookalike(head: bytes) -> str | None:
     """
     head = head[:HEAD].removeprefix(b"\xef\xbb\xbf")
     if _BIBTEX.match(head):
-        return ("looks like BibTeX (entries such as @article{…}), which archivist cannot "
-                "import yet")
+        return ("looks like BibTeX (entries such as @article{…}): name the file .bib or "
+                "give --format bibtex")
     if _RIS.match(head):
-        return "looks like RIS (references opened by TY  - …), which archivist cannot import yet"
+        return ("looks like RIS (references opened by TY  - …): name the file .ris or give "
+                "--format ris")
     return None
+
+
+def format_of(path: str, forced: str | None = None) -> str | None:
+    """The format to read ``path`` in: ``forced``, else its name's ending (``None`` when
+    archivist reads no file so named)."""
+    if forced is not None:
+        return forced
+    lower = path.lower()
+    return next((fmt for suffix, fmt in SUFFIX_FORMATS.items() if lower.endswith(suffix)),
+                None)
 
 
 def mapping_lookalike(data: Mapping[str, Any]) -> str | None:
@@ -55,8 +75,8 @@ def mapping_lookalike(data: Mapping[str, Any]) -> str | None:
     :returns: the message to refuse it with, or ``None`` when it may be a record.
     """
     if _CSL_TYPE in data and "kind" not in data and any(key in data for key in _CSL_ANY):
-        return ("looks like CSL-JSON (items with `type` and `issued`/`author`), which "
-                "archivist cannot import yet")
+        return ("looks like CSL-JSON (items with `type` and `issued`/`author`): name the "
+                "file .json or give --format csl-json")
     if data and not any(key in RECORD_KEYS for key in data):
         keys = ", ".join(list(data)[:5]) + (", …" if len(data) > 5 else "")
         holding = next((key for key, value in data.items() if isinstance(value, list)

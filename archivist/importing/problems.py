@@ -64,6 +64,11 @@ class Problems:
         # file name is shown escaped, never obeyed by the terminal.
         self._found.append((where, len(self._found), stop, escape(f"{where}: {message}")))
 
+    def extend(self, other: Problems) -> None:
+        """Note every problem of ``other`` too, in its place."""
+        for where, _, stop, text in other._found:
+            self._found.append((where, len(self._found), stop, text))
+
     def __bool__(self) -> bool:
         return bool(self._found)
 

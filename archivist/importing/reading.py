@@ -31,16 +31,26 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from archivist.errors import ArchivistError, InvalidRecord
-from archivist.importing.formats import mapping_lookalike, text_lookalike
+from archivist.importing.dispatch import as_record, items_of
+from archivist.importing.formats import format_of, text_lookalike
 from archivist.importing.problems import Place, Problem, Problems
 from archivist.models import Record, Source, check_text, record_from_mapping
-from archivist.yamlio import MAX_SIZE, MarkedDict, MarkedList, YamlError, prepare, records
+from archivist.yamlio import (
+    MAX_SIZE,
+    MarkedDict,
+    MarkedList,
+    YamlError,
+    decode,
+    prepare,
+)
 
 if TYPE_CHECKING:
     from archivist.store import Archive
 
 #: File name endings taken from folders (compared case-insensitively).
-SUFFIXES = (".yaml", ".yml", ".json")
+SUFFIXES = (".yaml", ".yml", ".json", ".bib", ".ris")
+#: Formats read by a reader of their own, not as YAML.
+_TEXT_FORMATS = ("bibtex", "ris")
 #: The path that stands for standard input.
 STDIN = "-"
 #: How standard input is named in messages.
@@ -64,6 +74,7 @@ class InputFile:
     :param source: what the YAML reader reads (see :func:`archivist.yamlio.prepare`).
     :param length: its length in characters.
     :param rank: its place among the inputs (see :class:`Place`).
+    :param format: what it holds (one of :data:`archivist.importing.formats.FORMATS`).
     """
 
     name: str
@@ -73,6 +84,7 @@ class InputFile:
     source: bytes | str
     length: int
     rank: int = 0
+    format: str = "yaml"
 
     def at(self, position: tuple[int, int]) -> Place:
         """``file:line:column`` for a position in this file."""
@@ -105,25 +117,34 @@ def _sort_key(path: str) -> tuple[str, ...]:
 
 
 def expand_paths(paths: Sequence[str], problems: list[str], *,
-                 skip: Path | None = None) -> list[str]:
+                 skip: Path | None = None, format: str | None = None) -> list[str]:
     """The files to read for ``paths``: files as given, folders searched recursively.
 
-    Folders contribute their ``.yaml``, ``.yml`` and ``.json`` files, sorted by path;
-    hidden files and folders, and the archive file ``skip`` itself, are left out.
-    Problems (a missing path, a file of another type) are appended to ``problems``.
+    Folders contribute their ``.yaml``, ``.yml``, ``.json``, ``.bib`` and ``.ris`` files,
+    sorted by path, or, for a papis library, the ``info.yaml`` of each document; hidden
+    files and folders, and the archive file ``skip`` itself, are left out.  Problems (a
+    missing path, a file of another type) are appended to ``problems``.
     """
-    found = _expand(paths, skip)
-    problems.extend(f"{_shown(path)}:1:1: {problem}" for path, problem in found if problem)
-    return [path for path, problem in found if problem is None]
+    found = _expand(paths, skip, format)
+    problems.extend(f"{_shown(path)}:1:1: {problem}" for path, problem, _ in found if problem)
+    return [path for path, problem, _ in found if problem is None]
 
 
-def _expand(paths: Sequence[str], skip: Path | None) -> list[tuple[str, str | None]]:
-    """:func:`expand_paths` in the order given: each file, or a path with its problem."""
+def _expand(paths: Sequence[str], skip: Path | None, forced: str | None = None
+            ) -> list[tuple[str, str | None, str]]:
+    """:func:`expand_paths` in the order given: each file with its problem (if any) and
+    the format to read it in."""
+    from archivist.importing import papis
+
     skip_real = os.path.realpath(skip) if skip is not None else None
-    files: list[tuple[str, str | None]] = []
+    files: list[tuple[str, str | None, str]] = []
     for path in paths:
         if path == STDIN:
-            files.append((path, None))
+            files.append((path, None, forced or "yaml"))
+        elif os.path.isdir(path) and (forced == "papis" or (forced is None
+                                                             and papis.is_library(path))):
+            files.extend((os.path.normpath(doc), None, "papis")
+                         for doc in papis.documents(path))
         elif os.path.isdir(path):
             found: list[str] = []
             for top, folders, names in os.walk(path):
@@ -133,14 +154,15 @@ def _expand(paths: Sequence[str], skip: Path | None) -> list[tuple[str, str | No
                     if (not name.startswith(".") and name.lower().endswith(SUFFIXES)
                             and os.path.realpath(full) != skip_real):
                         found.append(full)
-            files.extend((name, None) for name in sorted(found, key=_sort_key))
+            files.extend((name, None, format_of(name, forced) or "yaml")
+                         for name in sorted(found, key=_sort_key))
         elif not os.path.lexists(path):
-            files.append((path, "no such file or folder"))
-        elif not path.lower().endswith(SUFFIXES):
-            files.append((path, "not a .yaml, .yml or .json file (give - to read standard "
-                                "input)"))
+            files.append((path, "no such file or folder", "yaml"))
+        elif format_of(path, forced) is None:
+            files.append((path, "not a .yaml, .yml, .json, .bib or .ris file (give --format "
+                                "to read it as one, or - to read standard input)", "yaml"))
         else:
-            files.append((path, None))
+            files.append((path, None, format_of(path, forced) or "yaml"))
     return files
 
 
@@ -166,17 +188,20 @@ def _read_file(path: str, max_size: int) -> bytes:
 
 
 def read_inputs(paths: Sequence[str], *, max_size: int | None = None,
-                stdin: IO[bytes] | None = None, skip: Path | None = None) -> Inputs:
+                stdin: IO[bytes] | None = None, skip: Path | None = None,
+                format: str | None = None) -> Inputs:
     """Read and parse every input of an import; problems are collected, not raised.
 
     :param paths: files, folders, or ``-`` for ``stdin``.
     :param max_size: the largest file accepted, in bytes (default 10 MiB).
     :param skip: the archive file, never read as input when found in a folder.
+    :param format: the format of every input (``--format``); else each file's own, by
+        its name (:func:`archivist.importing.formats.format_of`).
     """
     limit = MAX_SIZE if max_size is None else max_size
     inputs = Inputs()
     seen_stdin = False
-    for rank, (path, problem) in enumerate(_expand(paths, skip)):
+    for rank, (path, problem, fmt) in enumerate(_expand(paths, skip, format)):
         label = STDIN_LABEL if path == STDIN else _shown(path)
         try:
             if problem is not None:
@@ -197,17 +222,22 @@ def read_inputs(paths: Sequence[str], *, max_size: int | None = None,
                 # Standard input (or a file that grew): only the start was read.
                 raise YamlError(label, 1, 1, f"the input is over the limit of {limit:,} "
                                              "bytes (--max-size)")
-            lookalike = text_lookalike(data)
-            if lookalike is not None:
-                raise YamlError(label, 1, 1, lookalike)
-            source, length = prepare(data, label, max_size=limit,
-                                     strict_json=path.lower().endswith(".json"))
+            source: bytes | str
+            if fmt in _TEXT_FORMATS:
+                source = decode(data, label, limit)
+                length = len(source)
+            else:
+                lookalike = text_lookalike(data)
+                if lookalike is not None:
+                    raise YamlError(label, 1, 1, lookalike)
+                source, length = prepare(data, label, max_size=limit,
+                                         strict_json=path.lower().endswith(".json"))
         except YamlError as err:
             inputs.problems.append(Problem(Place(rank, err.line, err.column, label),
                                            err.problem))
             continue
         inputs.files.append(InputFile(path, label, folder, hashlib.sha256(data).hexdigest(),
-                                      source, length, rank))
+                                      source, length, rank, fmt))
     return inputs
 
 
@@ -277,11 +307,23 @@ def _mark(position: tuple[int, int]) -> int:
     return position[0] << 32 | position[1]
 
 
+#: The :attr:`Entry.marks` key of the lines of a record's entry in a file of many
+#: (BibTeX, RIS), packed first << 32 | last, kept in its provenance.
+SPAN_MARK = "lines"
+#: The :attr:`Entry.marks` key present when a record's id is its citation key.
+CITEKEY_MARK = "citekey"
+
+
 def _marks(data: MarkedDict) -> dict[str, int]:
     """What :attr:`Entry.marks` keeps of a record's positions."""
     marks = {"": _mark(data.position())}
     if "id" in data:
         marks["id"] = _mark(data.position("id"))
+    span = getattr(data, "span", None)
+    if span is not None:
+        marks[SPAN_MARK] = _mark(span)
+    if getattr(data, "from_key", False) and "id" in marks:
+        marks[CITEKEY_MARK] = marks["id"]
     source = data.get("source")
     if isinstance(source, MarkedDict):
         # The mapping itself: where a key it lacks (``source.sha256``) is named.
@@ -338,7 +380,7 @@ def _every_problem(source_file: InputFile, data: MarkedDict, error: ArchivistErr
 
 
 def read_entries(inputs: Inputs, problems: Problems, known: set[str],
-                 progress: Progress | None) -> list[Entry]:
+                 progress: Progress | None, skipped: Problems | None = None) -> list[Entry]:
     """Every record of the inputs, validated as ``add`` validates (ids not yet given).
 
     A record with problems is reported (every problem of it) and kept as an entry
@@ -349,35 +391,31 @@ def read_entries(inputs: Inputs, problems: Problems, known: set[str],
 
     :param known: receives the id of every record that names one, valid or not, so
         that a link to a record with an error is not reported as a second problem.
+    :param skipped: when given (``--skip-bad``), an entry with a problem is left out
+        and its problems noted here instead.
     """
     entries: list[Entry] = []
     for source_file in inputs.files:
         done = read = 0
         try:
-            for number, item, position, read_to in records(source_file.source,
-                                                           source_file.label):
+            for number, item, position, read_to in items_of(source_file, problems, skipped):
                 done += 1
-                if progress is not None and done % 100 == 0:
+                if progress is not None and done % 100 == 0 and read_to > read:
                     progress(read_to - read)
                     read = read_to
-                if not isinstance(item, MarkedDict):
-                    what = "empty" if item is None else ("a list" if isinstance(item, list)
-                                                         else f"the text {item!r:.40}")
-                    problems.add(source_file.at(position),
-                                 f"expected a record (a mapping of field: value), found "
-                                 f"{what} (document {number})")
-                    continue
-                lookalike = mapping_lookalike(item)
-                if lookalike is not None and done == 1 and lookalike.startswith(
-                        "looks like CSL"):
-                    # The file is of another format: one problem says so, not one a record.
-                    raise YamlError(source_file.label, 1, 1, lookalike)
-                if lookalike is not None:
-                    problems.add(source_file.at(position), lookalike)
+                item = as_record(source_file, number, item, position, problems, skipped,
+                                 first=done == 1)
+                if item is None:
                     continue
                 if isinstance(item.get("id"), str):
                     known.add(item["id"].lower())
-                entry = _entry(source_file, item, problems)
+                if skipped is None:
+                    entry = _entry(source_file, item, problems)
+                else:
+                    entry = _entry(source_file, item, own := Problems())
+                    if own:
+                        skipped.extend(own)
+                        continue
                 if entry is not None:
                     entries.append(entry)
         except YamlError as err:
