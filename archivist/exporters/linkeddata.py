@@ -1,0 +1,439 @@
+"""The archive as linked data: Dublin Core for what records describe, PROV-O for where
+they came from, written as JSON-LD or Turtle (``export --format jsonld|turtle``).
+
+The graph (docs/linked-data.md has the whole mapping):
+
+* each record is a resource ``BASE + id``: a ``prov:Entity`` for a document, a
+  ``prov:Agent`` (``foaf:Organization``, ``foaf:Person``) for an organisation or a
+  person, a ``prov:Activity`` for an event, described in DCMI terms;
+* each link is one statement in the term :data:`archivist.links.RELATIONS` maps its
+  relation to (``created-by`` and ``published-by`` also as ``prov:wasAttributedTo``;
+  a relation sharing its term with others also in an archivist term, defined in the
+  output itself);
+* a record's source file is a ``prov:Entity`` with its path, size and SPDX sha256
+  checksum, the record's ``prov:hadPrimarySource``;
+* each history entry is a ``prov:Activity``: when, by which user (a ``prov:Agent``),
+  which command, and what it read (``prov:used``) and wrote (``prov:generated``); a
+  fixity check is one too, with its outcome.
+
+Records are written a batch at a time, then the history entries, so the text of the
+whole graph is never in memory.  :mod:`.rdfsyntax` writes the nodes in either format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from archivist.errors import InvalidRecord
+from archivist.exporters.rdfsyntax import RDF_TYPE, SAFE_LOCAL, Blank, Iri, Node, Object, Typed
+
+if TYPE_CHECKING:
+    from archivist.store import Archive
+
+#: The formats of this module, by ``--format`` name.
+FORMATS = ("jsonld", "turtle")
+#: The namespace of archivist's own terms (defined in every export, see :data:`TERMS`).
+ARCHIVIST_TERMS = "urn:archivist:term:"
+#: The namespaces every export declares, by prefix (``rec`` and ``hist`` come from the
+#: base IRI).
+NAMESPACES: dict[str, str] = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcmitype": "http://purl.org/dc/dcmitype/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "premis": "http://id.loc.gov/vocabulary/preservation/eventType/",
+    "archivist": ARCHIVIST_TERMS,
+}
+#: The DCMI type of each kind of document (agents and ``other`` have none).
+DCMI_TYPES: dict[str, str] = {
+    **dict.fromkeys(("article", "web-page", "listing", "book", "chapter", "pamphlet",
+                     "speech", "letter", "interview", "review"), "Text"),
+    "film": "MovingImage", "video": "MovingImage", "image": "StillImage",
+    "audio": "Sound", "dataset": "Dataset", "series": "Collection",
+    "collection": "Collection", "event": "Event",
+}
+#: The classes of each kind that is not a document.
+AGENT_CLASSES: dict[str, tuple[Iri, ...]] = {
+    "organisation": (Iri("prov", "Agent"), Iri("foaf", "Organization")),
+    "person": (Iri("prov", "Agent"), Iri("foaf", "Person")),
+    "event": (Iri("prov", "Activity"),),
+}
+#: archivist's own terms, with the definition each export carries:
+#: name → (label, comment, the standard term it refines or ``None``).
+TERMS: dict[str, tuple[str, str, str | None]] = {
+    "subtitle": ("subtitle", "The subtitle of a work, as given on it.", None),
+    "command": ("command", "The archivist command line that made a change.", None),
+    "action": ("action", "What a history entry did: add, set, tag, link, rm, verify…",
+               None),
+    "change": ("change", "The number of the change (one command) a history entry is part "
+               "of; undo takes a whole change back.", None),
+    "outcome": ("outcome", "The result of a fixity check: ok, changed, missing or "
+                "unreadable.", None),
+    "foundSha256": ("found SHA-256", "The SHA-256 a fixity check found, when it is not "
+                    "the one recorded.", None),
+    "sourceFirstLine": ("first line", "The first line of the source file that holds what "
+                        "the record describes.", None),
+    "sourceLastLine": ("last line", "The last line of the source file that holds what the "
+                       "record describes.", None),
+    "sourceRetrieved": ("retrieved", "When the source file was retrieved (EDTF).", None),
+    "translationOf": ("translation of", "The resource is a translation of the other "
+                      "(archivist's translation-of).", "prov:wasDerivedFrom"),
+    "splitFrom": ("split from", "The resource was split off the other (archivist's "
+                  "split-from).", "prov:wasDerivedFrom"),
+}
+#: Relations whose standard term other relations share, also written in their own term.
+OWN_TERMS = {"translation-of": "translationOf", "split-from": "splitFrom"}
+#: Relations also written as ``prov:wasAttributedTo``.
+ATTRIBUTIONS = frozenset({"created-by", "published-by"})
+#: A URL written as an IRI (``foaf:page``); anything else is kept as text.
+_WEB_URL = re.compile(r"(?:https?|ftp)://[^\x00-\x20<>\"{}|^`\\\x7f-\x9f\u2028\u2029\ufeff]+")
+_EXACT_DATE = {
+    re.compile(r"[0-9]{4}"): "gYear",
+    re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])"): "gYearMonth",
+    re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-[0-3][0-9]"): "date",
+}
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+                        r"(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+_BASE_END = ("/", "#", ":")
+#: Records turned into nodes at a time.
+BATCH = 1000
+
+_A = RDF_TYPE
+_ENTITY = Iri("prov", "Entity")
+_ACTIVITY = Iri("prov", "Activity")
+_AGENT = Iri("prov", "Agent")
+
+
+def _dc(name: str) -> Iri:
+    return Iri("dcterms", name)
+
+
+def _term(compact: str) -> Iri:
+    prefix, _, local = compact.partition(":")
+    return Iri(prefix, local)
+
+
+def default_base(archive_id: str) -> str:
+    """The base IRI of an archive's records: ``urn:archivist:ID:``."""
+    return f"urn:archivist:{archive_id}:"
+
+
+def check_base(base: str) -> str:
+    """Refuse a base IRI records cannot be named under.
+
+    :raises InvalidRecord: unless it is an absolute IRI without spaces or characters
+        IRIs cannot hold, ending with ``/``, ``#`` or ``:`` (the id is appended).
+    """
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*", base):
+        raise InvalidRecord(f"--base-iri {base!r} is not an absolute IRI (for example "
+                            "https://example.org/archive/)")
+    if not base.endswith(_BASE_END):
+        raise InvalidRecord(f"--base-iri {base!r} must end with /, # or : (each record's "
+                            "id is appended to it)")
+    return base
+
+
+class Namer:
+    """The IRIs of one export: records, history entries, users and files."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.prefixes = {**NAMESPACES, "rec": base, "hist": base + "_history/"}
+
+    def record(self, record_id: str) -> Iri:
+        """``rec:ID``; an id a damaged archive spells oddly is percent-encoded."""
+        if SAFE_LOCAL.fullmatch(record_id):
+            return Iri("rec", record_id)
+        return Iri(None, self.base + quote(record_id, safe=""))
+
+    def entry(self, seq: object) -> Iri:
+        """The history entry numbered ``seq``."""
+        text = str(seq)
+        return Iri("hist", text) if text.isdigit() else Iri(None, self.base + "_history/"
+                                                             + quote(text, safe=""))
+
+    def user(self, name: str) -> Iri:
+        """The agent of a user name."""
+        return Iri(None, self.base + "_agent/" + quote(name, safe=""))
+
+    def file(self, path: str) -> Iri:
+        """The entity of a source file, named by its path as stored."""
+        return Iri(None, self.base + "_file/" + quote(path, safe=""))
+
+
+def vocabulary() -> list[Node]:
+    """The definitions of archivist's own terms, part of every export."""
+    nodes: list[Node] = []
+    for name, (label, comment, refines) in TERMS.items():
+        pairs: list[tuple[Iri, Object]] = [(_A, Iri("rdf", "Property")),
+                                           (Iri("rdfs", "label"), label),
+                                           (Iri("rdfs", "comment"), comment),
+                                           (Iri("rdfs", "isDefinedBy"), Iri(None,
+                                                                           ARCHIVIST_TERMS))]
+        if refines is not None:
+            pairs.append((Iri("rdfs", "subPropertyOf"), _term(refines)))
+        nodes.append((Iri("archivist", name), pairs))
+    return nodes
+
+
+def date_values(date: str) -> list[Object]:
+    """A record's date: the EDTF text, and an ``xsd`` form when it is exact."""
+    values: list[Object] = [date]
+    for pattern, datatype in _EXACT_DATE.items():
+        if pattern.fullmatch(date):
+            values.append(Typed(date, Iri("xsd", datatype)))
+    return values
+
+
+def _named(name: str) -> Blank:
+    return Blank(((_A, Iri("foaf", "Agent")), (Iri("foaf", "name"), name)))
+
+
+def _integer(value: int) -> Typed:
+    return Typed(str(value), Iri("xsd", "nonNegativeInteger"))
+
+
+def _described(doc: dict[str, Any], pairs: list[tuple[Iri, Object]]) -> None:
+    """The Dublin Core statements of a record (text fields, kind, url)."""
+    add = pairs.append
+    add((_dc("identifier"), doc["id"]))
+    kind = doc.get("kind", "other")
+    for key, term in (("title", "title"), ("subtitle", None)):
+        value = doc.get(key)
+        if isinstance(value, str):
+            add((_dc(term) if term else Iri("archivist", "subtitle"), value))
+    for creator in doc.get("creators") or ():
+        add((_dc("creator"), _named(creator)))
+    date = doc.get("date")
+    if isinstance(date, str):
+        for value in date_values(date):
+            add((_dc("date"), value))
+    publisher = doc.get("publisher")
+    if isinstance(publisher, str):
+        add((_dc("publisher"), _named(publisher)))
+    for key, term in (("language", "language"), ("summary", "abstract")):
+        value = doc.get(key)
+        if isinstance(value, str):
+            add((_dc(term), value))
+    for tag in doc.get("tags") or ():
+        add((_dc("subject"), tag))
+    add((_dc("type"), kind))
+    if kind in DCMI_TYPES:
+        add((_dc("type"), Iri("dcmitype", DCMI_TYPES[kind])))
+    if kind in ("organisation", "person"):
+        add((Iri("foaf", "name"), doc["title"]))
+    url = doc.get("url")
+    if isinstance(url, str):
+        add((Iri("foaf", "page"), Iri(None, url)) if _WEB_URL.fullmatch(url)
+            else (_dc("source"), url))
+
+
+def link_pairs(links: Iterable[dict[str, str]], namer: Namer) -> list[tuple[Iri, Object]]:
+    """The statements of a record's stored links, in their vocabulary terms."""
+    from archivist.links import RELATIONS
+
+    pairs: list[tuple[Iri, Object]] = []
+    for link in links:
+        rel = link["rel"]
+        target = namer.record(link["target"])
+        known = RELATIONS.get(rel)
+        pairs.append((_term(known[1]) if known else Iri(None, ARCHIVIST_TERMS + quote(
+            rel, safe="")), target))
+        if rel in OWN_TERMS:
+            pairs.append((Iri("archivist", OWN_TERMS[rel]), target))
+        if rel in ATTRIBUTIONS:
+            pairs.append((Iri("prov", "wasAttributedTo"), target))
+    return pairs
+
+
+def source_node(source: dict[str, Any], file: Iri) -> Node:
+    """The source file: a ``prov:Entity`` with its path, size and checksum."""
+    pairs: list[tuple[Iri, Object]] = [(_A, _ENTITY), (_A, Iri("spdx", "File")),
+                                       (Iri("spdx", "fileName"), str(source["path"]))]
+    size = source.get("size")
+    if isinstance(size, int) and not isinstance(size, bool) and size >= 0:
+        pairs.append((Iri("dcat", "byteSize"), _integer(size)))
+    sha = source.get("sha256")
+    if isinstance(sha, str):
+        pairs.append((Iri("spdx", "checksum"), Blank((
+            (_A, Iri("spdx", "Checksum")),
+            (Iri("spdx", "algorithm"), Iri("spdx", "checksumAlgorithm_sha256")),
+            (Iri("spdx", "checksumValue"), Typed(sha, Iri("xsd", "hexBinary")))))))
+    return file, pairs
+
+
+def record_nodes(doc: dict[str, Any], links: list[dict[str, str]], namer: Namer,
+                 files: dict[str, Iri]) -> list[Node]:
+    """A record's node, and its source file's the first time that file is met.
+
+    :param files: the file entity of each path met so far (added to).
+    """
+    kind = doc.get("kind", "other")
+    pairs: list[tuple[Iri, Object]] = [(_A, t) for t in AGENT_CLASSES.get(kind, (_ENTITY,))]
+    _described(doc, pairs)
+    pairs += link_pairs(links, namer)
+    nodes: list[Node] = [(namer.record(doc["id"]), pairs)]
+    source = doc.get("source")
+    if isinstance(source, dict) and isinstance(source.get("path"), str):
+        path = source["path"]
+        file = files.get(path)
+        if file is None:
+            file = files[path] = namer.file(path)
+            nodes.append(source_node(source, file))
+        pairs.append((Iri("prov", "hadPrimarySource"), file))
+        span = source.get("span")
+        if isinstance(span, list) and len(span) == 2 and all(
+                isinstance(n, int) and n >= 0 for n in span):
+            pairs.append((Iri("archivist", "sourceFirstLine"), _integer(span[0])))
+            pairs.append((Iri("archivist", "sourceLastLine"), _integer(span[1])))
+        if isinstance(source.get("retrieved"), str):
+            pairs.append((Iri("archivist", "sourceRetrieved"), source["retrieved"]))
+    return nodes
+
+
+# -- history ------------------------------------------------------------------------
+
+
+def _what_it_touched(entry: dict[str, Any], namer: Namer, files: dict[str, Iri],
+                     sources: dict[str, str]) -> list[tuple[Iri, Object]]:
+    """``prov:used`` and ``prov:generated`` (or ``prov:invalidated``) of an entry, and a
+    fixity check's outcome."""
+    action, record = entry.get("action"), entry.get("record")
+    pairs: list[tuple[Iri, Object]] = []
+    used, generated = Iri("prov", "used"), Iri("prov", "generated")
+    if action in ("link", "unlink"):
+        link = entry.get("after") or entry.get("before") or {}
+        for end in ("src", "dst"):
+            if isinstance(link, dict) and isinstance(link.get(end), str):
+                pairs.append((used, namer.record(link[end])))
+        return pairs
+    if not isinstance(record, str):
+        return pairs
+    target = namer.record(record)
+    if action == "verify":
+        pairs.append((_dc("type"), Iri("premis", "fix")))
+        path = sources.get(record.lower())
+        pairs.append((used, files[path] if path in files else target))
+        after = entry.get("after")
+        if isinstance(after, dict) and isinstance(after.get("fixity"), str):
+            pairs.append((Iri("archivist", "outcome"), after["fixity"]))
+            if isinstance(after.get("sha256"), str):
+                pairs.append((Iri("archivist", "foundSha256"), after["sha256"]))
+    elif action == "add":
+        pairs.append((generated, target))
+    elif action == "rm":
+        pairs += [(used, target), (Iri("prov", "invalidated"), target)]
+    else:
+        pairs += [(used, target), (generated, target)]
+    return pairs
+
+
+def entry_nodes(entry: dict[str, Any], namer: Namer, files: dict[str, Iri],
+                sources: dict[str, str], users: set[str]) -> list[Node]:
+    """A history entry as a ``prov:Activity``, and its user's agent when first met.
+
+    :param sources: the source path of each record exported, by lower id.
+    :param users: the users met so far (added to).
+    """
+    pairs: list[tuple[Iri, Object]] = [(_A, _ACTIVITY)]
+    nodes: list[Node] = [(namer.entry(entry.get("seq")), pairs)]
+    time = entry.get("time")
+    if isinstance(time, str) and _DATE_TIME.fullmatch(time):
+        stamp = Typed(time, Iri("xsd", "dateTime"))
+        pairs += [(Iri("prov", "startedAtTime"), stamp), (Iri("prov", "endedAtTime"), stamp)]
+    user = entry.get("user")
+    if isinstance(user, str):
+        agent = namer.user(user)
+        pairs.append((Iri("prov", "wasAssociatedWith"), agent))
+        if user not in users:
+            users.add(user)
+            nodes.append((agent, [(_A, _AGENT), (Iri("rdfs", "label"), user)]))
+    for key in ("command", "action"):
+        if isinstance(entry.get(key), str):
+            pairs.append((Iri("archivist", key), entry[key]))
+    change = entry.get("change")
+    if isinstance(change, int) and not isinstance(change, bool) and change >= 0:
+        pairs.append((Iri("archivist", "change"), _integer(change)))
+    pairs += _what_it_touched(entry, namer, files, sources)
+    return nodes
+
+
+def _entries_of(archive: Archive, docs: Sequence[dict[str, Any]], whole: bool
+                ) -> Iterator[dict[str, Any]]:
+    """The history entries an export holds: all of them for the whole archive, else
+    those of the records exported and of their links."""
+    from archivist.history import mentions
+
+    keys = {doc["id"].lower() for doc in docs}
+    for entry in archive.history():
+        if whole or str(entry.get("record") or "").lower() in keys or mentions(entry, keys):
+            yield entry
+
+
+def graph(archive: Archive, docs: Sequence[dict[str, Any]], namer: Namer, *,
+          whole: bool) -> Iterator[list[Node]]:
+    """Every node of the export, in batches: the vocabulary, the records (with their
+    links and source files), then the history."""
+    from archivist.listing import links_of
+
+    yield vocabulary()
+    links = links_of(archive, docs)
+    files: dict[str, Iri] = {}
+    sources: dict[str, str] = {}
+    for start in range(0, len(docs), BATCH):
+        batch: list[Node] = []
+        for doc in docs[start:start + BATCH]:
+            key = doc["id"].lower()
+            batch += record_nodes(doc, links.get(key, []), namer, files)
+            source = doc.get("source")
+            if isinstance(source, dict) and isinstance(source.get("path"), str):
+                sources[key] = source["path"]
+        yield batch
+    del links
+    users: set[str] = set()
+    batch = []
+    for entry in _entries_of(archive, docs, whole):
+        batch += entry_nodes(entry, namer, files, sources, users)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    yield batch
+
+
+def export_linked_data(archive: Archive, query: Sequence[str] = (), *, fmt: str,
+                       sort: str | None = None, limit: int | None = None,
+                       base_iri: str | None = None) -> tuple[Iterator[str], int]:
+    """Select records and write them, their links, sources and history as linked data.
+
+    :returns: the text, made a batch at a time as it is read, and how many records it
+        holds.
+
+    :param fmt: ``jsonld`` or ``turtle``.
+    :param base_iri: what record ids are appended to; by default
+        :func:`default_base` of the archive's id.
+    :raises InvalidRecord: for a bad base IRI, or none to be had (an archive without
+        an id, and no ``base_iri``).
+    :raises QuerySyntaxError: for a malformed query.
+    """
+    from archivist.exporters.rdfsyntax import jsonld, turtle
+    from archivist.listing import select
+
+    if base_iri is None:
+        if archive.archive_id is None:
+            raise InvalidRecord("this archive has no id yet to name its records by (it "
+                                "gets one at its next change); give --base-iri IRI")
+        base_iri = default_base(archive.archive_id)
+    namer = Namer(check_base(base_iri))
+    docs = select(archive, query, sort=sort, limit=limit)
+    whole = not any(word.strip() for word in query) and limit is None
+    write = jsonld if fmt == "jsonld" else turtle
+    return write(namer.prefixes, graph(archive, docs, namer, whole=whole)), len(docs)
