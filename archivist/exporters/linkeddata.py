@@ -96,11 +96,8 @@ OWN_TERMS = {"translation-of": "translationOf", "split-from": "splitFrom"}
 ATTRIBUTIONS = frozenset({"created-by", "published-by"})
 #: A URL written as an IRI (``foaf:page``); anything else is kept as text.
 _WEB_URL = re.compile(r"(?:https?|ftp)://[^\x00-\x20<>\"{}|^`\\\x7f-\x9f\u2028\u2029\ufeff]+")
-_EXACT_DATE = {
-    re.compile(r"[0-9]{4}"): "gYear",
-    re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])"): "gYearMonth",
-    re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-[0-3][0-9]"): "date",
-}
+# A date to the year, month or day, with nothing uncertain or approximate about it.
+_EXACT_DATE = re.compile(r"[0-9]{4}(-(?:0[1-9]|1[0-2])(-[0-3][0-9])?)?")
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
                         r"(?:Z|[+-][0-9]{2}:[0-9]{2})?")
 _BASE_END = ("/", "#", ":")
@@ -111,10 +108,24 @@ _A = RDF_TYPE
 _ENTITY = Iri("prov", "Entity")
 _ACTIVITY = Iri("prov", "Activity")
 _AGENT = Iri("prov", "Agent")
-
-
-def _dc(name: str) -> Iri:
-    return Iri("dcterms", name)
+# The terms written for every record and entry, made once: a million of each would
+# otherwise be made again.
+_DC = {name: Iri("dcterms", name) for name in (
+    "identifier", "title", "creator", "date", "publisher", "language", "abstract",
+    "subject", "type", "source")}
+_SUBTITLE = Iri("archivist", "subtitle")
+_NAME, _FOAF_AGENT, _PAGE = Iri("foaf", "name"), Iri("foaf", "Agent"), Iri("foaf", "page")
+_DATE_TYPES = {name: Iri("xsd", name) for name in ("gYear", "gYearMonth", "date")}
+_DCMI = {kind: Iri("dcmitype", name) for kind, name in DCMI_TYPES.items()}
+_NON_NEGATIVE = Iri("xsd", "nonNegativeInteger")
+_DATE_TIME_TYPE = Iri("xsd", "dateTime")
+_USED, _GENERATED = Iri("prov", "used"), Iri("prov", "generated")
+_INVALIDATED = Iri("prov", "invalidated")
+_STARTED, _ENDED = Iri("prov", "startedAtTime"), Iri("prov", "endedAtTime")
+_ASSOCIATED = Iri("prov", "wasAssociatedWith")
+_OWN = {name: Iri("archivist", name) for name in TERMS}
+_FIXITY_CHECK = Iri("premis", "fix")
+_PRIMARY_SOURCE = Iri("prov", "hadPrimarySource")
 
 
 def _term(compact: str) -> Iri:
@@ -148,12 +159,28 @@ class Namer:
     def __init__(self, base: str) -> None:
         self.base = base
         self.prefixes = {**NAMESPACES, "rec": base, "hist": base + "_history/"}
+        # Each id, time and user is met many times (links, history): named once.
+        self._records: dict[str, Iri] = {}
+        self._times: dict[str, Typed] = {}
+        self._users: dict[str, Iri] = {}
 
     def record(self, record_id: str) -> Iri:
         """``rec:ID``; an id a damaged archive spells oddly is percent-encoded."""
-        if SAFE_LOCAL.fullmatch(record_id):
-            return Iri("rec", record_id)
-        return Iri(None, self.base + quote(record_id, safe=""))
+        found = self._records.get(record_id)
+        if found is None:
+            found = Iri("rec", record_id) if SAFE_LOCAL.fullmatch(record_id) else Iri(
+                None, self.base + quote(record_id, safe=""))
+            self._records[record_id] = found
+        return found
+
+    def time(self, text: object) -> Typed | None:
+        """A history entry's time as an ``xsd:dateTime`` (``None`` if it is not one)."""
+        if not isinstance(text, str):
+            return None
+        found = self._times.get(text)
+        if found is None and _DATE_TIME.fullmatch(text):
+            found = self._times[text] = Typed(text, _DATE_TIME_TYPE)
+        return found
 
     def entry(self, seq: object) -> Iri:
         """The history entry numbered ``seq``."""
@@ -163,7 +190,10 @@ class Namer:
 
     def user(self, name: str) -> Iri:
         """The agent of a user name."""
-        return Iri(None, self.base + "_agent/" + quote(name, safe=""))
+        found = self._users.get(name)
+        if found is None:
+            found = self._users[name] = Iri(None, self.base + "_agent/" + quote(name, safe=""))
+        return found
 
     def file(self, path: str) -> Iri:
         """The entity of a source file, named by its path as stored."""
@@ -187,54 +217,54 @@ def vocabulary() -> list[Node]:
 
 def date_values(date: str) -> list[Object]:
     """A record's date: the EDTF text, and an ``xsd`` form when it is exact."""
-    values: list[Object] = [date]
-    for pattern, datatype in _EXACT_DATE.items():
-        if pattern.fullmatch(date):
-            values.append(Typed(date, Iri("xsd", datatype)))
-    return values
+    exact = _EXACT_DATE.fullmatch(date)
+    if exact is None:
+        return [date]
+    datatype = "date" if exact.group(2) else "gYearMonth" if exact.group(1) else "gYear"
+    return [date, Typed(date, _DATE_TYPES[datatype])]
 
 
 def _named(name: str) -> Blank:
-    return Blank(((_A, Iri("foaf", "Agent")), (Iri("foaf", "name"), name)))
+    return Blank(((_A, _FOAF_AGENT), (_NAME, name)))
 
 
 def _integer(value: int) -> Typed:
-    return Typed(str(value), Iri("xsd", "nonNegativeInteger"))
+    return Typed(str(value), _NON_NEGATIVE)
 
 
 def _described(doc: dict[str, Any], pairs: list[tuple[Iri, Object]]) -> None:
     """The Dublin Core statements of a record (text fields, kind, url)."""
     add = pairs.append
-    add((_dc("identifier"), doc["id"]))
+    add((_DC["identifier"], doc["id"]))
     kind = doc.get("kind", "other")
     for key, term in (("title", "title"), ("subtitle", None)):
         value = doc.get(key)
         if isinstance(value, str):
-            add((_dc(term) if term else Iri("archivist", "subtitle"), value))
+            add((_DC[term] if term else _SUBTITLE, value))
     for creator in doc.get("creators") or ():
-        add((_dc("creator"), _named(creator)))
+        add((_DC["creator"], _named(creator)))
     date = doc.get("date")
     if isinstance(date, str):
         for value in date_values(date):
-            add((_dc("date"), value))
+            add((_DC["date"], value))
     publisher = doc.get("publisher")
     if isinstance(publisher, str):
-        add((_dc("publisher"), _named(publisher)))
+        add((_DC["publisher"], _named(publisher)))
     for key, term in (("language", "language"), ("summary", "abstract")):
         value = doc.get(key)
         if isinstance(value, str):
-            add((_dc(term), value))
+            add((_DC[term], value))
     for tag in doc.get("tags") or ():
-        add((_dc("subject"), tag))
-    add((_dc("type"), kind))
+        add((_DC["subject"], tag))
+    add((_DC["type"], kind))
     if kind in DCMI_TYPES:
-        add((_dc("type"), Iri("dcmitype", DCMI_TYPES[kind])))
+        add((_DC["type"], _DCMI[kind]))
     if kind in ("organisation", "person"):
-        add((Iri("foaf", "name"), doc["title"]))
+        add((_NAME, doc["title"]))
     url = doc.get("url")
     if isinstance(url, str):
         add((Iri("foaf", "page"), Iri(None, url)) if _WEB_URL.fullmatch(url)
-            else (_dc("source"), url))
+            else (_DC["source"], url))
 
 
 def link_pairs(links: Iterable[dict[str, str]], namer: Namer) -> list[tuple[Iri, Object]]:
@@ -249,7 +279,7 @@ def link_pairs(links: Iterable[dict[str, str]], namer: Namer) -> list[tuple[Iri,
         pairs.append((_term(known[1]) if known else Iri(None, ARCHIVIST_TERMS + quote(
             rel, safe="")), target))
         if rel in OWN_TERMS:
-            pairs.append((Iri("archivist", OWN_TERMS[rel]), target))
+            pairs.append((_OWN[OWN_TERMS[rel]], target))
         if rel in ATTRIBUTIONS:
             pairs.append((Iri("prov", "wasAttributedTo"), target))
     return pairs
@@ -289,14 +319,14 @@ def record_nodes(doc: dict[str, Any], links: list[dict[str, str]], namer: Namer,
         if file is None:
             file = files[path] = namer.file(path)
             nodes.append(source_node(source, file))
-        pairs.append((Iri("prov", "hadPrimarySource"), file))
+        pairs.append((_PRIMARY_SOURCE, file))
         span = source.get("span")
         if isinstance(span, list) and len(span) == 2 and all(
                 isinstance(n, int) and n >= 0 for n in span):
-            pairs.append((Iri("archivist", "sourceFirstLine"), _integer(span[0])))
-            pairs.append((Iri("archivist", "sourceLastLine"), _integer(span[1])))
+            pairs.append((_OWN["sourceFirstLine"], _integer(span[0])))
+            pairs.append((_OWN["sourceLastLine"], _integer(span[1])))
         if isinstance(source.get("retrieved"), str):
-            pairs.append((Iri("archivist", "sourceRetrieved"), source["retrieved"]))
+            pairs.append((_OWN["sourceRetrieved"], source["retrieved"]))
     return nodes
 
 
@@ -309,7 +339,7 @@ def _what_it_touched(entry: dict[str, Any], namer: Namer, files: dict[str, Iri],
     fixity check's outcome."""
     action, record = entry.get("action"), entry.get("record")
     pairs: list[tuple[Iri, Object]] = []
-    used, generated = Iri("prov", "used"), Iri("prov", "generated")
+    used, generated = _USED, _GENERATED
     if action in ("link", "unlink"):
         link = entry.get("after") or entry.get("before") or {}
         for end in ("src", "dst"):
@@ -320,63 +350,76 @@ def _what_it_touched(entry: dict[str, Any], namer: Namer, files: dict[str, Iri],
         return pairs
     target = namer.record(record)
     if action == "verify":
-        pairs.append((_dc("type"), Iri("premis", "fix")))
+        pairs.append((_DC["type"], _FIXITY_CHECK))
         path = sources.get(record.lower())
         pairs.append((used, files[path] if path in files else target))
         after = entry.get("after")
         if isinstance(after, dict) and isinstance(after.get("fixity"), str):
-            pairs.append((Iri("archivist", "outcome"), after["fixity"]))
+            pairs.append((_OWN["outcome"], after["fixity"]))
             if isinstance(after.get("sha256"), str):
-                pairs.append((Iri("archivist", "foundSha256"), after["sha256"]))
+                pairs.append((_OWN["foundSha256"], after["sha256"]))
     elif action == "add":
         pairs.append((generated, target))
     elif action == "rm":
-        pairs += [(used, target), (Iri("prov", "invalidated"), target)]
+        pairs += [(used, target), (_INVALIDATED, target)]
     else:
         pairs += [(used, target), (generated, target)]
     return pairs
 
 
-def entry_nodes(entry: dict[str, Any], namer: Namer, files: dict[str, Iri],
-                sources: dict[str, str], users: set[str]) -> list[Node]:
+def entry_nodes(seq: str, entry: dict[str, Any], namer: Namer, files: dict[str, Iri],
+                sources: dict[str, str], users: set[str],
+                stamp: tuple[Any, Any] = (None, None)) -> list[Node]:
     """A history entry as a ``prov:Activity``, and its user's agent when first met.
 
+    :param seq: the entry's number.
     :param sources: the source path of each record exported, by lower id.
     :param users: the users met so far (added to).
+    :param stamp: the user and command of the entry's change, for a brief entry.
     """
     pairs: list[tuple[Iri, Object]] = [(_A, _ACTIVITY)]
-    nodes: list[Node] = [(namer.entry(entry.get("seq")), pairs)]
-    time = entry.get("time")
-    if isinstance(time, str) and _DATE_TIME.fullmatch(time):
-        stamp = Typed(time, Iri("xsd", "dateTime"))
-        pairs += [(Iri("prov", "startedAtTime"), stamp), (Iri("prov", "endedAtTime"), stamp)]
-    user = entry.get("user")
+    nodes: list[Node] = [(namer.entry(seq), pairs)]
+    time = namer.time(entry.get("time"))
+    if time is not None:
+        pairs += [(_STARTED, time), (_ENDED, time)]
+    user = entry.get("user", stamp[0])
     if isinstance(user, str):
         agent = namer.user(user)
-        pairs.append((Iri("prov", "wasAssociatedWith"), agent))
+        pairs.append((_ASSOCIATED, agent))
         if user not in users:
             users.add(user)
             nodes.append((agent, [(_A, _AGENT), (Iri("rdfs", "label"), user)]))
-    for key in ("command", "action"):
-        if isinstance(entry.get(key), str):
-            pairs.append((Iri("archivist", key), entry[key]))
+    command, action = entry.get("command", stamp[1]), entry.get("action")
+    if isinstance(command, str):
+        pairs.append((_OWN["command"], command))
+    if isinstance(action, str):
+        pairs.append((_OWN["action"], action))
     change = entry.get("change")
     if isinstance(change, int) and not isinstance(change, bool) and change >= 0:
-        pairs.append((Iri("archivist", "change"), _integer(change)))
+        pairs.append((_OWN["change"], _integer(change)))
     pairs += _what_it_touched(entry, namer, files, sources)
     return nodes
 
 
 def _entries_of(archive: Archive, docs: Sequence[dict[str, Any]], whole: bool
-                ) -> Iterator[dict[str, Any]]:
-    """The history entries an export holds: all of them for the whole archive, else
-    those of the records exported and of their links."""
+                ) -> Iterator[tuple[str, dict[str, Any], tuple[Any, Any]]]:
+    """The history entries an export holds, oldest first: all of them for the whole
+    archive, else those of the records exported and of their links.  Each comes with
+    its number and the user and command of its change (a brief entry has neither)."""
     from archivist.history import mentions
 
+    # The stored table itself, not Archive.history's copy of every entry: a third of
+    # the time of the export and much of its memory, at 100,000 records.
+    table = archive.snapshot()["history"]
+    stamps: dict[Any, tuple[Any, Any]] = {}
+    for entry in table.values():
+        if "user" in entry:
+            stamps.setdefault(entry.get("change"), (entry["user"], entry.get("command")))
     keys = {doc["id"].lower() for doc in docs}
-    for entry in archive.history():
+    nobody = (None, None)
+    for number, entry in table.items():
         if whole or str(entry.get("record") or "").lower() in keys or mentions(entry, keys):
-            yield entry
+            yield number, entry, stamps.get(entry.get("change"), nobody)
 
 
 def graph(archive: Archive, docs: Sequence[dict[str, Any]], namer: Namer, *,
@@ -401,8 +444,8 @@ def graph(archive: Archive, docs: Sequence[dict[str, Any]], namer: Namer, *,
     del links
     users: set[str] = set()
     batch = []
-    for entry in _entries_of(archive, docs, whole):
-        batch += entry_nodes(entry, namer, files, sources, users)
+    for seq, entry, stamp in _entries_of(archive, docs, whole):
+        batch += entry_nodes(seq, entry, namer, files, sources, users, stamp)
         if len(batch) >= BATCH:
             yield batch
             batch = []

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 
 class Iri(NamedTuple):
@@ -43,7 +43,7 @@ class Blank(NamedTuple):
 
 #: What a predicate points at: plain text (a string literal), an IRI, a typed literal
 #: or a blank node.
-Object = Union[str, Iri, Typed, Blank]
+Object = str | Iri | Typed | Blank
 #: A subject and everything said about it, in order.
 Node = tuple[Iri, list[tuple[Iri, Object]]]
 #: Prefix → namespace IRI.
@@ -115,30 +115,49 @@ def _turtle_predicate(iri: Iri) -> str:
     return "a" if iri == RDF_TYPE else _turtle_iri(iri)
 
 
-def turtle_node(node: Node) -> str:
+def _turtle_term(iri: Iri, cache: dict[Iri, str]) -> str:
+    text = cache[iri] = "a" if iri == RDF_TYPE else _turtle_iri(iri)
+    return text
+
+
+def turtle_node(node: Node, cache: dict[Iri, str] | None = None) -> str:
     """One subject and its statements, ending with `` .`` and a blank line.
 
     A predicate given several times in a row is written once, its objects separated
     by commas.
+
+    :param cache: the text of predicates and IRI objects written already (added to):
+        the same few hundred thousand terms come again and again.
     """
+    if cache is None:
+        cache = {}
     subject, pairs = node
     lines: list[str] = []
     last: Iri | None = None
+    unsafe = _TURTLE_UNSAFE.search
     for predicate, value in pairs:
-        text = _turtle_object(value, "    ")
-        if predicate == last:
-            lines[-1] += f", {text}"
+        if isinstance(value, str):
+            text = f'"{value}"' if unsafe(value) is None else turtle_string(value)
+        elif isinstance(value, Iri):
+            text = cache.get(value) or _turtle_term(value, cache)
         else:
-            lines.append(f"{_turtle_predicate(predicate)} {text}")
+            text = _turtle_object(value, "    ")
+        if predicate is last or predicate == last:
+            lines[-1] += ", " + text
+        else:
+            lines.append((cache.get(predicate) or _turtle_term(predicate, cache)) + " " + text)
             last = predicate
-    return f"{_turtle_iri(subject)}\n    " + " ;\n    ".join(lines) + " .\n\n"
+    return _turtle_iri(subject) + "\n    " + " ;\n    ".join(lines) + " .\n\n"
 
 
 def turtle(prefixes: Prefixes, nodes: Iterable[Iterable[Node]]) -> Iterator[str]:
     """The whole Turtle document, a batch of nodes at a time."""
     yield turtle_header(prefixes)
+    cache: dict[Iri, str] = {}
     for batch in nodes:
-        yield "".join(map(turtle_node, batch))
+        yield "".join([turtle_node(node, cache) for node in batch])
+        if len(cache) > 100_000:
+            cache.clear()  # memory stays flat however many records there are
 
 
 # -- JSON-LD ------------------------------------------------------------------------
