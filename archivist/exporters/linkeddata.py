@@ -352,7 +352,7 @@ def _what_it_touched(entry: dict[str, Any], namer: Namer, files: dict[str, Iri],
     if action == "verify":
         pairs.append((_DC["type"], _FIXITY_CHECK))
         path = sources.get(record.lower())
-        pairs.append((used, files[path] if path in files else target))
+        pairs.append((used, files.get(path, target) if path else target))
         after = entry.get("after")
         if isinstance(after, dict) and isinstance(after.get("fixity"), str):
             pairs.append((_OWN["outcome"], after["fixity"]))
