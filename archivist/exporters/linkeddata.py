@@ -133,6 +133,12 @@ def _term(compact: str) -> Iri:
     return Iri(prefix, local)
 
 
+def _relation_terms() -> dict[str, Iri]:
+    from archivist.links import RELATIONS
+
+    return {rel: _term(term) for rel, (_, term) in RELATIONS.items()}
+
+
 def default_base(archive_id: str) -> str:
     """The base IRI of an archive's records: ``urn:archivist:ID:``."""
     return f"urn:archivist:{archive_id}:"
@@ -163,6 +169,8 @@ class Namer:
         self._records: dict[str, Iri] = {}
         self._times: dict[str, Typed] = {}
         self._users: dict[str, Iri] = {}
+        #: The term of each relation.
+        self.relations = _relation_terms()
 
     def record(self, record_id: str) -> Iri:
         """``rec:ID``; an id a damaged archive spells oddly is percent-encoded."""
@@ -269,15 +277,13 @@ def _described(doc: dict[str, Any], pairs: list[tuple[Iri, Object]]) -> None:
 
 def link_pairs(links: Iterable[dict[str, str]], namer: Namer) -> list[tuple[Iri, Object]]:
     """The statements of a record's stored links, in their vocabulary terms."""
-    from archivist.links import RELATIONS
-
+    terms = namer.relations
     pairs: list[tuple[Iri, Object]] = []
     for link in links:
         rel = link["rel"]
         target = namer.record(link["target"])
-        known = RELATIONS.get(rel)
-        pairs.append((_term(known[1]) if known else Iri(None, ARCHIVIST_TERMS + quote(
-            rel, safe="")), target))
+        known = terms.get(rel)
+        pairs.append((known or Iri(None, ARCHIVIST_TERMS + quote(rel, safe="")), target))
         if rel in OWN_TERMS:
             pairs.append((_OWN[OWN_TERMS[rel]], target))
         if rel in ATTRIBUTIONS:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Iri(NamedTuple):
@@ -115,19 +115,24 @@ def _turtle_predicate(iri: Iri) -> str:
     return "a" if iri == RDF_TYPE else _turtle_iri(iri)
 
 
-def _turtle_term(iri: Iri, cache: dict[Iri, str]) -> str:
+def _turtle_term(iri: Iri, cache: dict[Any, str]) -> str:
     text = cache[iri] = "a" if iri == RDF_TYPE else _turtle_iri(iri)
     return text
 
 
-def turtle_node(node: Node, cache: dict[Iri, str] | None = None) -> str:
+def _cached_object(value: Iri | Typed | Blank, cache: dict[Any, str]) -> str:
+    text = cache[value] = _turtle_object(value, "    ")
+    return text
+
+
+def turtle_node(node: Node, cache: dict[Any, str] | None = None) -> str:
     """One subject and its statements, ending with `` .`` and a blank line.
 
     A predicate given several times in a row is written once, its objects separated
     by commas.
 
-    :param cache: the text of predicates and IRI objects written already (added to):
-        the same few hundred thousand terms come again and again.
+    :param cache: the text of predicates and of objects other than plain text written
+        already (added to): the same terms, times and names come again and again.
     """
     if cache is None:
         cache = {}
@@ -138,11 +143,12 @@ def turtle_node(node: Node, cache: dict[Iri, str] | None = None) -> str:
     for predicate, value in pairs:
         if isinstance(value, str):
             text = f'"{value}"' if unsafe(value) is None else turtle_string(value)
-        elif isinstance(value, Iri):
-            text = cache.get(value) or _turtle_term(value, cache)
         else:
-            text = _turtle_object(value, "    ")
-        if predicate is last or predicate == last:
+            # IRIs, typed literals and blank nodes (a creator, a publisher) recur.
+            text = cache.get(value) or _cached_object(value, cache)
+        # Predicates are the same objects each time (a term equal but not the same is
+        # only written again, which says the same).
+        if predicate is last:
             lines[-1] += ", " + text
         else:
             lines.append((cache.get(predicate) or _turtle_term(predicate, cache)) + " " + text)
@@ -153,7 +159,7 @@ def turtle_node(node: Node, cache: dict[Iri, str] | None = None) -> str:
 def turtle(prefixes: Prefixes, nodes: Iterable[Iterable[Node]]) -> Iterator[str]:
     """The whole Turtle document, a batch of nodes at a time."""
     yield turtle_header(prefixes)
-    cache: dict[Iri, str] = {}
+    cache: dict[Any, str] = {}
     for batch in nodes:
         yield "".join([turtle_node(node, cache) for node in batch])
         if len(cache) > 100_000:
