@@ -171,6 +171,8 @@ class Namer:
         self._users: dict[str, Iri] = {}
         #: The term of each relation.
         self.relations = _relation_terms()
+        #: What the entries of each change say alike (see :func:`entry_nodes`).
+        self.changes: dict[tuple[Any, Any, Any, Any], tuple[tuple[Iri, Object], ...]] = {}
 
     def record(self, record_id: str) -> Iri:
         """``rec:ID``; an id a damaged archive spells oddly is percent-encoded."""
@@ -373,6 +375,28 @@ def _what_it_touched(entry: dict[str, Any], namer: Namer, files: dict[str, Iri],
     return pairs
 
 
+def _change_pairs(key: tuple[Any, Any, Any, Any], namer: Namer, users: set[str],
+                  nodes: list[Node]) -> tuple[tuple[Iri, Object], ...]:
+    """What every entry of one change says alike: its type, time, user, command and
+    change number (the user's agent is added to ``nodes`` when first met)."""
+    time_text, user, command, change = key
+    pairs: list[tuple[Iri, Object]] = [(_A, _ACTIVITY)]
+    time = namer.time(time_text)
+    if time is not None:
+        pairs += [(_STARTED, time), (_ENDED, time)]
+    if isinstance(user, str):
+        agent = namer.user(user)
+        pairs.append((_ASSOCIATED, agent))
+        if user not in users:
+            users.add(user)
+            nodes.append((agent, [(_A, _AGENT), (Iri("rdfs", "label"), user)]))
+    if isinstance(command, str):
+        pairs.append((_OWN["command"], command))
+    if isinstance(change, int) and not isinstance(change, bool) and change >= 0:
+        pairs.append((_OWN["change"], _integer(change)))
+    return tuple(pairs)
+
+
 def entry_nodes(seq: str, entry: dict[str, Any], namer: Namer, files: dict[str, Iri],
                 sources: dict[str, str], users: set[str],
                 stamp: tuple[Any, Any] = (None, None)) -> list[Node]:
@@ -383,27 +407,22 @@ def entry_nodes(seq: str, entry: dict[str, Any], namer: Namer, files: dict[str, 
     :param users: the users met so far (added to).
     :param stamp: the user and command of the entry's change, for a brief entry.
     """
-    pairs: list[tuple[Iri, Object]] = [(_A, _ACTIVITY)]
-    nodes: list[Node] = [(namer.entry(seq), pairs)]
-    time = namer.time(entry.get("time"))
-    if time is not None:
-        pairs += [(_STARTED, time), (_ENDED, time)]
-    user = entry.get("user", stamp[0])
-    if isinstance(user, str):
-        agent = namer.user(user)
-        pairs.append((_ASSOCIATED, agent))
-        if user not in users:
-            users.add(user)
-            nodes.append((agent, [(_A, _AGENT), (Iri("rdfs", "label"), user)]))
-    command, action = entry.get("command", stamp[1]), entry.get("action")
-    if isinstance(command, str):
-        pairs.append((_OWN["command"], command))
+    get = entry.get
+    key = (get("time"), get("user", stamp[0]), get("command", stamp[1]), get("change"))
+    nodes: list[Node] = []
+    # The entries of one change (an import: one per record) share most of what they
+    # say; it is made once a change.
+    shared = namer.changes.get(key)
+    if shared is None:
+        if len(namer.changes) > 10_000:
+            namer.changes.clear()
+        shared = namer.changes[key] = _change_pairs(key, namer, users, nodes)
+    pairs = list(shared)
+    action = get("action")
     if isinstance(action, str):
         pairs.append((_OWN["action"], action))
-    change = entry.get("change")
-    if isinstance(change, int) and not isinstance(change, bool) and change >= 0:
-        pairs.append((_OWN["change"], _integer(change)))
     pairs += _what_it_touched(entry, namer, files, sources)
+    nodes.insert(0, (namer.entry(seq), pairs))
     return nodes
 
 
