@@ -79,3 +79,11 @@ def test_help_names_the_formats_without_importing_them() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "jsonld, turtle" in done.stdout and "--base-iri" in done.stdout
+
+
+def test_base_iri_with_another_format_is_a_usage_error(invoke: Invoke, filled: Path,
+                                                       unchanged: Any) -> None:
+    with unchanged():
+        result = invoke("export", "-f", "json", "--base-iri", "urn:x:")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--base-iri" in result.stderr

@@ -46,6 +46,8 @@ def export_(env: Env, query: tuple[str, ...], fmt: str, output: str | None,
       archivist export tag:film --format jsonld --base-iri https://example.org/a/
       archivist export kind:article --format bagit -o articles-bag
     """
+    if base_iri is not None and fmt not in ("jsonld", "turtle"):
+        raise click.UsageError("--base-iri names records in --format jsonld or turtle only")
     if fmt == "bagit":
         _bag(env, query, output, sort, limit)
         return
