@@ -229,7 +229,7 @@ def test_dates_keep_their_edtf_text_and_gain_a_type_when_exact() -> None:
 @pytest.mark.parametrize("bad", ["no-scheme/", "https://a b/", "https://e.org/x", "urn:x",
                                  "https://e.org/<x>/"])
 def test_a_base_iri_records_cannot_be_named_under_is_refused(bad: str) -> None:
-    with pytest.raises(InvalidRecord, match="--base-iri"):
+    with pytest.raises(InvalidRecord, match="base IRI"):
         check_base(bad)
     assert check_base("https://example.org/a/") == "https://example.org/a/"
 

@@ -46,8 +46,8 @@ def export_(env: Env, query: tuple[str, ...], fmt: str, output: str | None,
       archivist export tag:film --format jsonld --base-iri https://example.org/a/
       archivist export kind:article --format bagit -o articles-bag
     """
-    if base_iri is not None and fmt not in ("jsonld", "turtle"):
-        raise click.UsageError("--base-iri names records in --format jsonld or turtle only")
+    if base_iri is not None:
+        _check_base_iri(base_iri, fmt)
     if fmt == "bagit":
         _bag(env, query, output, sort, limit)
         return
@@ -64,6 +64,9 @@ def export_(env: Env, query: tuple[str, ...], fmt: str, output: str | None,
             from archivist.fieldcheck import check_column_names
 
             check_column_names(archive, columns)
+        if fmt in ("jsonld", "turtle") and base_iri is None and archive.archive_id is None:
+            raise click.ClickException("this archive has no id yet to name its records by "
+                                       "(it gets one at its next change); give --base-iri IRI")
         result = export(archive, query, fmt=fmt, columns=columns, sort=sort, limit=limit,
                         options=options)
         if result.skipped:
@@ -79,6 +82,20 @@ def export_(env: Env, query: tuple[str, ...], fmt: str, output: str | None,
         atomic_write_bytes(Path(output), (piece.encode("utf-8") for piece in result.pieces()))
     noun = "record" if result.count == 1 else "records"
     click.echo(f"wrote {result.count} {noun} to {output}", err=True)
+
+
+def _check_base_iri(base_iri: str, fmt: str) -> None:
+    """Refuse ``--base-iri`` with a format that names nothing, or one records cannot
+    be named under."""
+    if fmt not in ("jsonld", "turtle"):
+        raise click.UsageError("--base-iri names records in --format jsonld or turtle only")
+    from archivist.errors import InvalidRecord
+    from archivist.exporters.linkeddata import check_base
+
+    try:
+        check_base(base_iri)
+    except InvalidRecord as err:
+        raise click.ClickException(f"--base-iri: {err}") from None
 
 
 def _refuse_archive_as_output(env: Env, output: Path) -> None:

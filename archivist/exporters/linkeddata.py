@@ -151,10 +151,10 @@ def check_base(base: str) -> str:
         IRIs cannot hold, ending with ``/``, ``#`` or ``:`` (the id is appended).
     """
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*", base):
-        raise InvalidRecord(f"--base-iri {base!r} is not an absolute IRI (for example "
+        raise InvalidRecord(f"base IRI {base!r} is not an absolute IRI (for example "
                             "https://example.org/archive/)")
     if not base.endswith(_BASE_END):
-        raise InvalidRecord(f"--base-iri {base!r} must end with /, # or : (each record's "
+        raise InvalidRecord(f"base IRI {base!r} must end with /, # or : (each record's "
                             "id is appended to it)")
     return base
 
@@ -497,8 +497,8 @@ def export_linked_data(archive: Archive, query: Sequence[str] = (), *, fmt: str,
 
     if base_iri is None:
         if archive.archive_id is None:
-            raise InvalidRecord("this archive has no id yet to name its records by (it "
-                                "gets one at its next change); give --base-iri IRI")
+            raise InvalidRecord("this archive has no id yet to name its records by (it gets "
+                                "one at its next change); give a base IRI")
         base_iri = default_base(archive.archive_id)
     namer = Namer(check_base(base_iri))
     docs = select(archive, query, sort=sort, limit=limit)
