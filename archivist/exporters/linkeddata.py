@@ -28,7 +28,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from archivist.errors import InvalidRecord
-from archivist.exporters.rdfsyntax import RDF_TYPE, SAFE_LOCAL, Blank, Iri, Node, Object, Typed
+from archivist.exporters.rdfsyntax import (
+    RDF_TYPE,
+    SAFE_LOCAL,
+    SHARED,
+    Blank,
+    Iri,
+    Node,
+    Object,
+    Shared,
+    Typed,
+)
 
 if TYPE_CHECKING:
     from archivist.store import Archive
@@ -172,7 +182,7 @@ class Namer:
         #: The term of each relation.
         self.relations = _relation_terms()
         #: What the entries of each change say alike (see :func:`entry_nodes`).
-        self.changes: dict[tuple[Any, Any, Any, Any], tuple[tuple[Iri, Object], ...]] = {}
+        self.changes: dict[tuple[Any, Any, Any, Any], Shared] = {}
 
     def record(self, record_id: str) -> Iri:
         """``rec:ID``; an id a damaged archive spells oddly is percent-encoded."""
@@ -376,7 +386,7 @@ def _what_it_touched(entry: dict[str, Any], namer: Namer, files: dict[str, Iri],
 
 
 def _change_pairs(key: tuple[Any, Any, Any, Any], namer: Namer, users: set[str],
-                  nodes: list[Node]) -> tuple[tuple[Iri, Object], ...]:
+                  nodes: list[Node]) -> Shared:
     """What every entry of one change says alike: its type, time, user, command and
     change number (the user's agent is added to ``nodes`` when first met)."""
     time_text, user, command, change = key
@@ -394,7 +404,7 @@ def _change_pairs(key: tuple[Any, Any, Any, Any], namer: Namer, users: set[str],
         pairs.append((_OWN["command"], command))
     if isinstance(change, int) and not isinstance(change, bool) and change >= 0:
         pairs.append((_OWN["change"], _integer(change)))
-    return tuple(pairs)
+    return Shared(tuple(pairs))
 
 
 def entry_nodes(seq: str, entry: dict[str, Any], namer: Namer, files: dict[str, Iri],
@@ -417,7 +427,7 @@ def entry_nodes(seq: str, entry: dict[str, Any], namer: Namer, files: dict[str, 
         if len(namer.changes) > 10_000:
             namer.changes.clear()
         shared = namer.changes[key] = _change_pairs(key, namer, users, nodes)
-    pairs = list(shared)
+    pairs: list[tuple[Iri, Object]] = [(SHARED, shared)]
     action = get("action")
     if isinstance(action, str):
         pairs.append((_OWN["action"], action))

@@ -41,15 +41,24 @@ class Blank(NamedTuple):
     pairs: tuple[tuple[Iri, Object], ...]
 
 
+class Shared(NamedTuple):
+    """Statements many subjects make alike (every entry of one change), given once
+    under the predicate :data:`SHARED` and written as if each were given there."""
+
+    pairs: tuple[tuple[Iri, Object], ...]
+
+
 #: What a predicate points at: plain text (a string literal), an IRI, a typed literal
-#: or a blank node.
-Object = str | Iri | Typed | Blank
+#: or a blank node; or, under :data:`SHARED`, statements made alike.
+Object = str | Iri | Typed | Blank | Shared
 #: A subject and everything said about it, in order.
 Node = tuple[Iri, list[tuple[Iri, Object]]]
 #: Prefix → namespace IRI.
 Prefixes = Mapping[str, str]
 
 RDF_TYPE = Iri("rdf", "type")
+#: The "predicate" of a :class:`Shared` object: its statements stand in its place.
+SHARED = Iri(None, "")
 
 # What a Turtle string cannot hold raw, and what reads badly raw (controls, DEL, C1,
 # line and paragraph separators, the byte-order mark).
@@ -120,7 +129,14 @@ def _turtle_term(iri: Iri, cache: dict[Any, str]) -> str:
     return text
 
 
-def _cached_object(value: Iri | Typed | Blank, cache: dict[Any, str]) -> str:
+def _shared_text(value: Object, cache: dict[Any, str]) -> str:
+    assert isinstance(value, Shared)
+    text = cache[value] = turtle_node((RDF_TYPE, list(value.pairs)), cache).split(
+        "\n    ", 1)[1][:-4]
+    return text
+
+
+def _cached_object(value: Iri | Typed | Blank | Shared, cache: dict[Any, str]) -> str:
     text = cache[value] = _turtle_object(value, "    ")
     return text
 
@@ -143,6 +159,11 @@ def turtle_node(node: Node, cache: dict[Any, str] | None = None) -> str:
     for predicate, value in pairs:
         if isinstance(value, str):
             text = f'"{value}"' if unsafe(value) is None else turtle_string(value)
+        elif predicate is SHARED:
+            # Written once a batch however many subjects share it.
+            lines.append(cache.get(value) or _shared_text(value, cache))
+            last = None
+            continue
         else:
             # IRIs, typed literals and blank nodes (a creator, a publisher) recur.
             text = cache.get(value) or _cached_object(value, cache)
@@ -187,7 +208,18 @@ def _jsonld_object(value: Object) -> object:
 def _jsonld_properties(out: dict[str, object], pairs: Iterable[tuple[Iri, Object]]
                        ) -> dict[str, object]:
     types: list[str] = []
+    _jsonld_add(out, pairs, types)
+    if types:
+        out["@type"] = types[0] if len(types) == 1 else types
+    return out
+
+
+def _jsonld_add(out: dict[str, object], pairs: Iterable[tuple[Iri, Object]],
+                types: list[str]) -> None:
     for predicate, value in pairs:
+        if predicate is SHARED and isinstance(value, Shared):
+            _jsonld_add(out, value.pairs, types)
+            continue
         if predicate == RDF_TYPE and type(value) is Iri:
             types.append(_compact(value))
             continue
@@ -200,9 +232,6 @@ def _jsonld_properties(out: dict[str, object], pairs: Iterable[tuple[Iri, Object
             found.append(item)
         else:
             out[key] = [found, item]
-    if types:
-        out["@type"] = types[0] if len(types) == 1 else types
-    return out
 
 
 def jsonld_node(node: Node) -> dict[str, object]:
