@@ -42,6 +42,12 @@ def test_info_json_gives_numbers_as_numbers_and_identifiers_as_keys(invoke: Invo
                                                      "history"))
     text = invoke("info").stdout
     assert f"size:      {db.stat().st_size} bytes\n" in text and "chosen by: $ARCHIVIST_DB" in text
+    assert f"id:        {data['id']}\n" in text and len(data["id"]) == 36
+
+
+def test_info_says_an_archive_has_no_id_until_it_is_written(invoke: Invoke) -> None:
+    assert "id:        (none yet: the archive gets one at its next change)" in (
+        invoke("info").stdout)
 
 
 def test_default_archive_is_created_on_first_write(invoke: Invoke, tmp_path: Path,

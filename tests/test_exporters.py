@@ -69,7 +69,7 @@ def test_list_formats_stay_as_they_were():
 
 def test_export_offers_list_formats_plus_citations_and_bagit():
     assert list(EXPORT_EXPORTERS) == [*EXPORTERS, "bibtex", "csl-json", "ris"]
-    assert (*EXPORT_EXPORTERS, "bagit") == EXPORT_FORMATS
+    assert (*EXPORT_EXPORTERS, "jsonld", "turtle", "bagit") == EXPORT_FORMATS
     assert set(CITATION_EXPORTERS) == {"bibtex", "csl-json", "ris"}
 
 

@@ -231,6 +231,7 @@ def _start(path: Path, state: str) -> None:
 def test_add_and_write_writes_what_adding_then_committing_writes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state: str, count: int) -> None:
     monkeypatch.setattr("archivist.store.jsonfile.archive.utc_now", lambda: "2026-01-02T03:04:05Z")
+    monkeypatch.setattr("archivist.store.jsonfile.recordtable.new_archive_id", lambda: "same-id")
     records = _records(*(f"new-{n}" for n in range(count)))
     links = [(f"new-{n}", "related", f"new-{n + 1}") for n in range(count - 1)]
     if state != "missing":
@@ -352,3 +353,38 @@ def test_add_and_write_leaves_a_table_it_adds_nothing_to_as_it_was_written(
     else:
         assert '"src": "old\\u002d1"' in links
     assert_index_current(path)
+
+
+def test_an_archive_gets_its_own_id_once_at_its_first_write(tmp_path: Path) -> None:
+    path, other = tmp_path / "a.json", tmp_path / "b.json"
+    for target in (path, other):
+        with open_archive(target, write=True) as archive:
+            assert archive.archive_id is None  # nothing is made before it is written
+            archive.add(rec("a"))
+    with open_archive(path) as archive:
+        first = archive.archive_id
+        assert first is not None and archive.info()["id"] == first
+    with open_archive(path, write=True) as archive:
+        archive.add(rec("b"))
+    with open_archive(path) as archive:
+        assert archive.archive_id == first
+    with open_archive(other) as archive:
+        assert archive.archive_id not in (None, first)
+
+
+def test_an_archive_made_before_ids_gets_one_at_its_next_change(tmp_path: Path) -> None:
+    path = tmp_path / "old.json"
+    with open_archive(path, write=True) as archive:
+        archive.add(rec("a"))
+    data = json.loads(path.read_bytes())
+    del data["meta"]["1"]["id"]
+    path.write_text(json.dumps(data), "utf-8")
+    summaryindex.discard(path)
+    with open_archive(path) as archive:
+        assert archive.archive_id is None and archive.info()["id"] is None
+    assert "id" not in json.loads(path.read_bytes())["meta"]["1"]  # a read writes nothing
+    with open_archive(path, write=True) as archive:
+        archive.add(rec("b"))
+    made = json.loads(path.read_bytes())["meta"]["1"]["id"]
+    with open_archive(path) as archive:
+        assert archive.archive_id == made

@@ -26,7 +26,7 @@ def test_layout_is_one_document_per_line_with_history_last(tmp_path: Path) -> No
     make(path, "a", "b")
     lines = path.read_text("utf-8").splitlines()
     assert lines[0] == "{" and lines[-1] == "}"
-    assert lines[1].startswith('"meta": {"1":{"format":1,"entries":2,"change":1}}')
+    assert lines[1].startswith('"meta": {"1":{"format":1,"entries":2,"change":1,"id":"')
     assert lines[2] == '"records": {'
     assert lines[3].startswith('"1": {"id":"a"')
     assert '"history": {' in lines

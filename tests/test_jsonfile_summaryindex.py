@@ -725,6 +725,7 @@ def test_commands_do_the_same_with_and_without_an_index(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same commands, on two archives: one keeps its index, the other has it
     deleted before every command.  Every output and the final file are the same."""
+    monkeypatch.setattr("archivist.store.jsonfile.recordtable.new_archive_id", lambda: "same-id")
     fixed_clock(monkeypatch)
     write(tmp_path / "sample.yaml", SAMPLE_YAML)
     write(tmp_path / "more.yaml", "- {id: more-1, title: Więcej, tags: [fILM, Neu]}\n"
@@ -932,6 +933,8 @@ def test_a_list_from_the_index_never_reads_the_archive(
 def test_mapped_archives_behave_as_read_ones(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import mmap
+
+    monkeypatch.setattr("archivist.store.jsonfile.recordtable.new_archive_id", lambda: "same-id")
 
     fixed_clock(monkeypatch)
     write(tmp_path / "sample.yaml", SAMPLE_YAML)

@@ -28,6 +28,8 @@ def info(env: Env, fmt: str) -> None:
         for key, value in facts.items():
             if key == "size":
                 value = "(does not exist yet)" if value is None else f"{value} bytes"
+            elif key == "id" and value is None:
+                value = "(none yet: the archive gets one at its next change)"
             click.echo(f"{key.replace('_', ' ') + ':':<10} {value}")
 
     render(fmt, lambda: facts, text)

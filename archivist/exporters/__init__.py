@@ -286,8 +286,10 @@ CITATION_EXPORTERS: dict[str, Exporter] = {
 }
 #: Every text format ``export`` writes, by name.
 EXPORT_EXPORTERS: dict[str, Exporter] = {**EXPORTERS, **CITATION_EXPORTERS}
-#: Every format ``export`` offers: the text formats, and ``bagit`` (a folder).
-EXPORT_FORMATS: tuple[str, ...] = (*EXPORT_EXPORTERS, "bagit")
+#: Linked data (PROV-O and Dublin Core), written from the archive itself: :mod:`.linkeddata`.
+LINKED_DATA_FORMATS = ("jsonld", "turtle")
+#: Every format ``export`` offers: the text formats, linked data, and ``bagit`` (a folder).
+EXPORT_FORMATS: tuple[str, ...] = (*EXPORT_EXPORTERS, *LINKED_DATA_FORMATS, "bagit")
 
 
 class Exported:
@@ -420,6 +422,12 @@ def export(archive: Any, query: Sequence[str] = (), *, fmt: str = "table",
     from archivist.listing import check_columns, links_of, select, to_interchange
     from archivist.models import AGENT_KINDS
 
+    if fmt in LINKED_DATA_FORMATS:
+        from archivist.exporters.linkeddata import export_linked_data
+
+        parts, count = export_linked_data(archive, query, fmt=fmt, sort=sort, limit=limit,
+                                          base_iri=(options or ExportOptions()).base_iri)
+        return Exported(parts, count=count)
     exporter = EXPORT_EXPORTERS.get(fmt)
     if exporter is None:
         raise InvalidRecord(f"unknown format {fmt!r}; formats: "

@@ -19,11 +19,13 @@ class ExportOptions:
     :param headers: whether tabular formats print a header row.
     :param max_width: shorten table cells so rows fit this many cells (a terminal);
         ids are never shortened (see :mod:`.tables`).
+    :param base_iri: for ``jsonld`` and ``turtle``, what record ids are appended to.
     """
 
     table_format: str = "simple"
     headers: bool = True
     max_width: int | None = None
+    base_iri: str | None = None
 
 
 #: An exporter: records (interchange form), the columns tabular formats show, options.

@@ -117,6 +117,11 @@ class Archive(Protocol):
     user: str
 
     @property
+    def archive_id(self) -> str | None:
+        """The archive's own id (a UUID), made at its first write and never changed;
+        ``None`` until an archive made before ids were kept is written again."""
+
+    @property
     def log_extra(self) -> dict[str, Any]:
         """Keys added to every history entry, e.g. ``{"reverts": 12}`` while undoing."""
 

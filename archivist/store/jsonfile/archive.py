@@ -173,6 +173,10 @@ class JsonArchive:
         self._storage.dirty = False
         self.exists = True
 
+    @property
+    def archive_id(self) -> str | None:  # (see SnapshotStorage.archive_id)
+        return self._storage.archive_id()
+
     def _write(self, entries: int, change: int, history: list[writer.Text],
                tails: Mapping[str, Iterable[bytes]] | None = None) -> list[int]:
         """The one write of the archive file: every table as it is now, the meta table
@@ -186,8 +190,7 @@ class JsonArchive:
         """
         assert self.path is not None
         tables = self._storage.data
-        tables["meta"] = {"1": {"format": FORMAT_VERSION, "entries": entries,
-                                "change": change}}
+        tables["meta"] = {"1": self._storage.meta_to_write(entries, change)}
         encoded = writer.encode(tables["meta"], tables.pieces("records"),
                                 tables.pieces("links"), history, tails)
         atomic.atomic_write_bytes(self.path, encoded, before_replace=self._unchanged_on_disk)
@@ -207,8 +210,7 @@ class JsonArchive:
 
     def snapshot(self) -> dict[str, Any]:
         """Every table as the file holds them once committed (history parsed)."""
-        meta = {"format": FORMAT_VERSION, "entries": self._log.entries_so_far(),
-                "change": self._log.last_change()}
+        meta = self._storage.meta_to_write(self._log.entries_so_far(), self._log.last_change())
         return {"meta": {"1": meta}, "records": self._raw("records"),
                 "links": self._raw("links"),
                 "history": {**self._log.stored(), **dict(self._log.new)}}
@@ -594,6 +596,6 @@ class JsonArchive:
         """Counts and format version, for ``archivist info``."""
         from archivist.tagging import tag_counts
 
-        return {"format": FORMAT_VERSION, "records": len(self),
+        return {"id": self.archive_id, "format": FORMAT_VERSION, "records": len(self),
                 "tags": len(tag_counts(self)), "links": len(self._raw("links")),
                 "history": self._log.entries_so_far()}

@@ -51,6 +51,13 @@ class DocIds:
         return first
 
 
+def new_archive_id() -> str:
+    """A fresh archive id: a random UUID, so two archives never share one."""
+    import uuid
+
+    return str(uuid.uuid4())
+
+
 def highest_doc_id(table: Mapping[str, Any]) -> int:
     """The highest document id of a parsed table (0 when it is empty)."""
     return max(map(int, table), default=0)
@@ -66,6 +73,7 @@ class SnapshotStorage(Storage):
     def __init__(self, data: reader.LazyTables) -> None:
         self.data = data
         self.dirty = False
+        self.made_id: str | None = None  # an id made here, until the file holds it
 
     def read(self) -> dict[str, Any]:
         return self.data
@@ -81,6 +89,19 @@ class SnapshotStorage(Storage):
         """The ``meta`` table's one document (empty when missing or damaged)."""
         meta = self.data["meta"].get("1")
         return meta if isinstance(meta, dict) else {}
+
+    def archive_id(self) -> str | None:
+        """The archive's own id: made at its first write (:meth:`meta_to_write`), then
+        kept in the meta table (``None`` for an archive not written since ids came)."""
+        stored = self.made_id or self.meta().get("id")
+        return stored if isinstance(stored, str) and stored else None
+
+    def meta_to_write(self, entries: int, change: int) -> dict[str, Any]:
+        """The meta document to write: the format, ``entries`` history entries and
+        ``change`` changes, and the archive's id (made now when it has none)."""
+        self.made_id = self.archive_id() or new_archive_id()
+        return {"format": reader.FORMAT_VERSION, "entries": entries, "change": change,
+                "id": self.made_id}
 
     def raw(self, table: str) -> dict[str, Any]:
         """A table's documents by document id, as the snapshot holds them (created
