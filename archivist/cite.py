@@ -147,14 +147,16 @@ def style_titles() -> list[tuple[str, str]]:
 
 
 def closest_styles(word: str, names: Sequence[str], count: int = 5) -> list[str]:
-    """The ``count`` style names most like ``word`` (case ignored), best first."""
+    """The ``count`` style names most like ``word`` (case ignored), best first: those
+    it starts (shortest first), then the most similar (:mod:`difflib`)."""
     import difflib
 
+    key = word.casefold()
     spelt = {name.casefold(): name for name in names}
-    found = difflib.get_close_matches(word.casefold(), spelt, n=count, cutoff=0.6)
-    starting = [name for key, name in spelt.items()
-                if key.startswith(word.casefold()) and name not in found]
-    return [spelt[key] for key in found] + starting[:max(count - len(found), 0)]
+    starting = sorted((k for k in spelt if k.startswith(key)), key=lambda k: (len(k), k))
+    similar = difflib.get_close_matches(key, spelt, n=count, cutoff=0.6)
+    chosen = list(dict.fromkeys([*starting[:count], *similar]))[:count]
+    return [spelt[k] for k in chosen]
 
 
 def _unknown(name: str) -> UnknownStyle:
