@@ -44,6 +44,8 @@ WSWS = "World Socialist Web Site"
 #: The bulk edit timed: one publisher's name written out on every record that has it.
 BULK_SET_LABEL = f'`set --where publisher:wsws publisher="{WSWS}"`'
 NOT_AVAILABLE = "n/a — not available"
+#: Citing is timed on 1,000 records only (its target; docs/cite.md).
+CITE_LABEL = "`cite --style apa` (every record)"
 MIB = 1024 * 1024
 
 
@@ -326,6 +328,8 @@ def commands(size: int, db: Path, runs: int) -> list[Result]:
         measure(size, "`export --format json`", on("export", "--format", "json"), runs),
         measure(size, "`export --format bibtex`", on("export", "--format", "bibtex"), runs),
     ]
+    if size <= 1000:
+        results.append(measure(size, CITE_LABEL, on("cite", "--style", "apa"), runs))
     index_of(work).unlink(missing_ok=True)
     work.unlink(missing_ok=True)
     return results
@@ -376,6 +380,9 @@ def checks(results: list[Result], sizes: dict[int, int]) -> list[Check]:
             if r.ok and r.written:
                 judge(r.size, r.label, "peak memory ≤ 3× the archive written", r.peak / MIB,
                       3 * r.written / MIB)
+    for r in results:
+        if r.label == CITE_LABEL:
+            judge(r.size, r.label, "≤ 5 s", ms(r), 5000)
     if 10_000 in sizes:
         for r in results:
             if r.size != 10_000:

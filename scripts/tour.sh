@@ -31,6 +31,9 @@ a tag weiss-2021-dear-comrades Novocherkassk
 a history --limit 3
 a duplicates
 a export 'kind:article creator:weiss' --format bibtex --limit 2
+# Citing needs the cite extra (pip install '.[cite]'); without it the tour goes on.
+a cite 'id:weiss-2021-dear-comrades OR id:russia-masses-streets' --style apa || true
+a cite 'id:weiss-2021-dear-comrades OR id:russia-masses-streets' --in-text || true
 echo
 echo "The demo archive is $(pwd)/demo.json; try: $bin --db demo.json list --help"
 echo "Remove it and the files beside it with: bash $0 clean"
