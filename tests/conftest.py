@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -104,13 +105,52 @@ def unchanged(db: Path) -> Callable[[], Iterator[None]]:
     return check
 
 
-@pytest.fixture(params=["memory", "json"])
-def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
-    """An empty archive, in memory and backed by a JSON file (committed on teardown)."""
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """The PostgreSQL server of the session (see tests/pgserver.py), or ``None``."""
+    from tests import pgserver
+
+    yield from pgserver.server_session()
+
+
+_SCHEMAS = itertools.count(1)
+
+
+@pytest.fixture
+def pg_url(pg_server: Any) -> Iterator[str]:
+    """The URL of an empty archive in PostgreSQL (a schema of its own, dropped after);
+    skipped where PostgreSQL is missing, failed then under ``CI=true``."""
+    from tests import pgserver
+
+    if pg_server is None:
+        pgserver.missing(pgserver.START_FAILURE)
+    yield from pgserver.fresh_schema(pg_server, f"t{os.getpid()}_{next(_SCHEMAS)}")
+
+
+#: The engines every store-level test runs on (``memory`` is the JSON engine unsaved).
+ENGINES = ["memory", "json", "postgres"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """Where an empty archive of each engine is: ``None`` (in memory), a JSON file, a
+    PostgreSQL URL."""
     if request.param == "memory":
+        yield None
+    elif request.param == "json":
+        yield str(tmp_path / "fixture.json")
+    else:
+        yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def archive(engine_location: str | None) -> Iterator[Archive]:
+    """An empty archive of each engine: in memory, in a JSON file, in PostgreSQL
+    (committed on teardown, so a change the engine refuses fails the test)."""
+    if engine_location is None:
         yield memory_archive()
         return
-    with open_archive(tmp_path / "fixture.json", write=True) as opened:
+    with open_archive(engine_location, write=True) as opened:
         yield opened
 
 
