@@ -375,7 +375,7 @@ class PgArchive(PgTables):
         """The engine, server, database and sources folder, then the counts."""
         from archivist.tagging import tag_counts
 
-        return {**self._facts, "sources": self.sources, "size": None,
+        return {**self._facts, "sources": self.sources,
                 "format": SCHEMA_VERSION, "records": len(self),
                 "tags": len(tag_counts(self)),
                 "links": int(self._value("SELECT count(*) FROM archivist_links")),

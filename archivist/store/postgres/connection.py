@@ -51,15 +51,23 @@ def check_location(location: object) -> None:
                              "or a postgresql:// URL")
 
 
-def _password(url: str) -> str | None:
+def _passwords(url: str) -> set[str]:
+    """Every password ``url`` carries, as written and decoded."""
+    found = {m.group(0).split("=", 1)[1] for m in _QUERY_PASSWORD.finditer(url)}
     try:
-        return urlsplit(url).password
+        found.add(urlsplit(url).password or "")
     except ValueError:
-        return None
+        pass
+    return {p for given in found for p in (given, unquote(given)) if p}
+
+
+_QUERY_PASSWORD = re.compile(r"((?:^|[?&])password=)[^&]*", re.IGNORECASE)
 
 
 def redacted(url: str) -> str:
-    """``url`` with its password (if any) replaced by ``***``: safe to print."""
+    """``url`` with its password (in the user part or the query) replaced by ``***``:
+    safe to print."""
+    url = _QUERY_PASSWORD.sub(r"\1***", url)
     try:
         parts = urlsplit(url)
         if parts.password is None:
@@ -78,9 +86,7 @@ def one_line(err: Exception, url: str) -> str:
     # libpq prefixes every attempt with "connection to server ... failed:"; the reason
     # after it is what a user needs, and is kept whole.
     text = re.sub(r"\s+", " ", text)
-    password = _password(url)
-    for secret in {password, unquote(password or "")} - {None, ""}:
-        assert secret is not None
+    for secret in sorted(_passwords(url), key=len, reverse=True):
         text = text.replace(secret, "***")
     return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
 
