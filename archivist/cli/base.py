@@ -110,6 +110,13 @@ class ArchiveLocation(click.Path):
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
+def without_password(location: str) -> str:
+    """An archive's location for messages: a URL's password (user part or query)
+    replaced by ``***``."""
+    shown = re.sub(r"((?:^|[?&])password=)[^&]*", r"\1***", location, flags=re.I)
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", shown)
+
+
 @dataclass
 class Env:
     """What every command needs: the archive path, why that one, and the lock timeout."""
@@ -131,10 +138,7 @@ class Env:
     @property
     def shown(self) -> str:
         """The archive's name for messages (a URL without its password)."""
-        if self.url is None:
-            return str(self.db)
-        shown = re.sub(r"((?:^|[?&])password=)[^&]*", r"\1***", self.url, flags=re.I)
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", shown)
+        return str(self.db) if self.url is None else without_password(self.url)
 
     @property
     def command(self) -> str:

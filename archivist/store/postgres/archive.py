@@ -13,6 +13,7 @@ machines, as with the file engine's lock.  The link rules the database can hold
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from archivist.errors import DuplicateRecord, RecordInUse, RecordNotFound
@@ -20,7 +21,7 @@ from archivist.history import diff, loggable
 from archivist.ids import generate_id
 from archivist.models import Record, first_spellings, merge_tags, tag_key
 from archivist.store.postgres.schema import SCHEMA_VERSION
-from archivist.store.postgres.tables import RECORD_COLUMNS, PgTables, as_json
+from archivist.store.postgres.tables import ARCHIVE_NAME, RECORD_COLUMNS, PgTables, as_json
 
 
 class _Taken:
@@ -368,6 +369,14 @@ class PgArchive(PgTables):
                                   "unlink it first or use --force")
             found.append({"src": src, "rel": rel, "dst": dst})
         return found
+
+    def remember_sources(self, folder: str) -> None:
+        """Make ``folder`` the one relative source paths start from (``copy``)."""
+        self._cur.execute("UPDATE archivist_meta SET value = %s::json WHERE key = 'sources'",
+                          (as_json(folder),))
+        self.sources = folder
+        self.path = Path(folder) / ARCHIVE_NAME
+        self._changed = True
 
     # -- info ------------------------------------------------------------------------
 
