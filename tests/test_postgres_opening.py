@@ -129,7 +129,7 @@ def test_a_writer_gives_up_after_the_lock_timeout(pg_url: str) -> None:
     with open_archive(pg_url, write=True) as first:
         first.add(Record(id="a", title="A"))
         started = time.monotonic()
-        with pytest.raises(LockTimeout, match="gave up after 0.5 s"), \
+        with pytest.raises(LockTimeout, match=r"gave up after 0\.5 s"), \
                 open_archive(pg_url, write=True, lock_timeout=0.5):
             pass
         assert time.monotonic() - started < 5
