@@ -218,7 +218,8 @@ class JsonArchive:
         document ids, order, and link and entry numbers as given."""
         data = {name: dict(tables.get(name, {})) for name in ("records", "links", "history")}
         data["meta"] = {"1": {"format": FORMAT_VERSION}}
-        self._attach(data, None, None, None, None)
+        self._attach(reader.LazyTables.whole(reader.validate_layout(data, "archive"),
+                                             "archive"), None, None, None)
         self._storage.dirty = True
 
     # -- the index file (summaryindex) -----------------------------------
