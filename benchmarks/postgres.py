@@ -110,8 +110,8 @@ def report(size: int, source: str | Path, url: str, runs: int, copy_seconds: flo
     floor = timed([SCRIPT, "--help"], runs)
     add = ["add", "--title", "Новая запись: “Łódź”", "--tag", tag, "--tag", "benchmark"]
     rows = [("`list`", ["list"]), ("`show ID`", ["show", middle]),
-            (f"`list tag:{tag}`", ["list", f"tag:\"{tag}\""]),
-            (f"`list tag:{tag} -kind:book date:1900..1950`",
+            (f"`list tag:\"{tag}\"`", ["list", f"tag:\"{tag}\""]),
+            (f"`list tag:\"{tag}\" -kind:book date:1900..1950`",
              ["list", f"tag:\"{tag}\"", "-kind:book", "date:1900..1950"]),
             ("`list --sort -date --limit 20`", ["list", "--sort", "-date", "--limit", "20"]),
             ("`add`", add)]
