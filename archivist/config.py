@@ -36,11 +36,14 @@ def archive_info(archive: Archive, origin: str) -> dict[str, Any]:
     """What ``archivist info`` reports: the file, why it is used, its size and contents.
 
     :returns: ``archive`` (the path), ``chosen_by`` (``--db``, ``$ARCHIVIST_DB`` or
-        ``default``), ``size`` in bytes (``None`` while the file does not exist), then
-        the counts of :meth:`Archive.info`.
+        ``default``), ``size`` in bytes (``None`` while the file does not exist; no
+        size for a database), then the counts of :meth:`Archive.info` (for a database:
+        its engine, server version, database and sources folder first).
     """
     facts: dict[str, Any] = {"archive": str(archive.path), "chosen_by": origin}
-    exists = archive.path is not None and archive.exists
-    facts["size"] = archive.path.stat().st_size if exists and archive.path else None
-    facts.update(archive.info())
+    found = archive.info()
+    if "engine" not in found:  # a file (a database names its engine and has no size)
+        exists = archive.path is not None and archive.exists
+        facts["size"] = archive.path.stat().st_size if exists and archive.path else None
+    facts.update(found)
     return facts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -104,13 +106,110 @@ def unchanged(db: Path) -> Callable[[], Iterator[None]]:
     return check
 
 
-@pytest.fixture(params=["memory", "json"])
-def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
-    """An empty archive, in memory and backed by a JSON file (committed on teardown)."""
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """The PostgreSQL server of the session (see tests/pgserver.py), or ``None``."""
+    from tests import pgserver
+
+    yield from pgserver.server_session()
+
+
+_SCHEMAS = itertools.count(1)
+
+
+@pytest.fixture
+def pg_url(pg_server: Any) -> Iterator[str]:
+    """The URL of an empty archive in PostgreSQL (a schema of its own, dropped after);
+    skipped where PostgreSQL is missing, failed then under ``CI=true``."""
+    from tests import pgserver
+
+    if pg_server is None:
+        pgserver.missing(pgserver.START_FAILURE)
+    yield from pgserver.fresh_schema(pg_server, f"t{os.getpid()}_{next(_SCHEMAS)}")
+
+
+@pytest.fixture(params=["json", "postgres"])
+def make_location(request: pytest.FixtureRequest, tmp_path: Path
+                  ) -> Iterator[Callable[[str], Path | str]]:
+    """Make the location of a new empty archive named ``name``, of each engine that
+    keeps archives (a JSON file, a PostgreSQL schema); on PostgreSQL a test marked
+    ``file_only`` (it needs the file itself) is skipped."""
+    if request.param == "json":
+        yield lambda name: tmp_path / f"{name}.json"
+        return
+    if request.node.get_closest_marker("file_only"):
+        pytest.skip("needs the archive file itself")
+    from tests import pgserver
+
+    server = request.getfixturevalue("pg_server")
+    if server is None:
+        pgserver.missing(pgserver.START_FAILURE)
+    with contextlib.ExitStack() as stack:
+        def make(name: str) -> str:
+            schema = f"t{os.getpid()}_{next(_SCHEMAS)}_{name}"[:60].replace("-", "_")
+            return stack.enter_context(contextlib.contextmanager(
+                pgserver.fresh_schema)(server, schema))
+
+        yield make
+
+
+def fingerprint(location: Path | str) -> Any:
+    """What must stay the same when a command is refused: the file's bytes, or every
+    table of the archive in its database."""
+    if isinstance(location, Path):
+        return location.read_bytes() if location.exists() else None
+    with open_archive(location) as archive:
+        return archive.snapshot()
+
+
+def edit_behind_archivist(location: Path | str, change: Callable[[dict[str, Any]], None]
+                          ) -> None:
+    """Change an archive's tables as another program would (no history entry): the
+    file rewritten, or the database's tables emptied and filled again."""
+    from archivist import atomic
+
+    if isinstance(location, Path):
+        data = atomic.loads(location.read_bytes())
+        change(data)
+        location.write_bytes(atomic.dumps(data))
+        return
+    import psycopg
+
+    with open_archive(location) as archive:
+        tables = archive.snapshot()
+    change(tables)
+    with psycopg.connect(location) as conn:
+        conn.execute("DELETE FROM archivist_links")
+        conn.execute("DELETE FROM archivist_history")
+        conn.execute("DELETE FROM archivist_records")
+    with open_archive(location, write=True) as archive:
+        archive.fill(tables)
+
+
+#: The engines every store-level test runs on (``memory`` is the JSON engine unsaved).
+ENGINES = ["memory", "json", "postgres"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """Where an empty archive of each engine is: ``None`` (in memory), a JSON file, a
+    PostgreSQL URL."""
     if request.param == "memory":
+        yield None
+    elif request.param == "json":
+        yield str(tmp_path / "fixture.json")
+    else:
+        yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def archive(engine_location: str | None) -> Iterator[Archive]:
+    """An empty archive of each engine: in memory, in a JSON file, in PostgreSQL
+    (committed on teardown, so a change the engine refuses fails the test)."""
+    if engine_location is None:
         yield memory_archive()
         return
-    with open_archive(tmp_path / "fixture.json", write=True) as opened:
+    with open_archive(engine_location, write=True) as opened:
         yield opened
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from archivist.cli import (  # noqa: F401
     admin,
     citing,
+    copying,
     curation,
     exporting,
     fixity,

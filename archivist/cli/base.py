@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -96,6 +97,26 @@ class ArchivistGroup(click.Group):
             ctx.exit(INTERRUPTED)
 
 
+class ArchiveLocation(click.Path):
+    """``--db``: an archive file's name, or a URL (``postgresql://…``) kept as typed."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and _URL.match(value):
+            return value
+        return super().convert(value, param, ctx)
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def without_password(location: str) -> str:
+    """An archive's location for messages: a URL's password (user part or query)
+    replaced by ``***``."""
+    shown = re.sub(r"((?:^|[?&])password=)[^&]*", r"\1***", location, flags=re.I)
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", shown)
+
+
 @dataclass
 class Env:
     """What every command needs: the archive path, why that one, and the lock timeout."""
@@ -106,6 +127,18 @@ class Env:
     argv: list[str]
     #: Whether this command has replaced the archive file (what Ctrl-C reports).
     wrote: bool = False
+    #: The archive's URL, when it is in a database (``db`` is then no file).
+    url: str | None = None
+
+    @property
+    def location(self) -> Path | str:
+        """Where the archive is, for :func:`archivist.store.open_archive`."""
+        return self.db if self.url is None else self.url
+
+    @property
+    def shown(self) -> str:
+        """The archive's name for messages (a URL without its password)."""
+        return str(self.db) if self.url is None else without_password(self.url)
 
     @property
     def command(self) -> str:
@@ -126,10 +159,10 @@ class Env:
         """
         from archivist.store import open_archive
 
-        with _gc_paused(), open_archive(self.db, command=self.command,
+        with _gc_paused(), open_archive(self.location, command=self.command,
                                         write_index=not dry_run) as archive:
             if not archive.exists and not quiet:
-                click.echo(f"note: the archive {self.db} does not exist yet", err=True)
+                click.echo(f"note: the archive {self.shown} does not exist yet", err=True)
             yield archive
 
     @contextlib.contextmanager
@@ -144,13 +177,13 @@ class Env:
         read: list[Any] = []
         try:
             with _gc_paused(), open_archive(
-                    self.db, write=True, command=self.command,
+                    self.location, write=True, command=self.command,
                     lock_timeout=self.lock_timeout,
                     on_wait=lambda msg: click.echo(msg, err=True)) as archive:
-                read.append(version_of(self.db))
+                read.append(version_of(self.location))
                 yield archive
         finally:
-            if read and version_of(self.db) != read[0]:
+            if read and version_of(self.location) != read[0]:
                 self.wrote = True
 
 
@@ -247,26 +280,28 @@ def complete_tags(ctx: click.Context, param: click.Parameter, incomplete: str
     return [CompletionItem(t) for t in sorted(tags) if t.casefold().startswith(prefix)]
 
 
-def _env_for_completion(ctx: click.Context) -> Path:
+def _env_for_completion(ctx: click.Context) -> Path | str:
     root = ctx.find_root()
-    db = root.params.get("db")
+    db = root.params.get("db") or os.environ.get(DB_ENVVAR)
     if db:
-        return Path(db)
+        return db if isinstance(db, str) and _URL.match(db) else Path(db)
     from archivist.config import default_archive_path
 
-    return Path(os.environ[DB_ENVVAR]) if os.environ.get(DB_ENVVAR) else default_archive_path()
+    return default_archive_path()
 
 
 @click.group(cls=ArchivistGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar=DB_ENVVAR,
-              help=f"The archive file. Default: ${DB_ENVVAR}, else one archive per user "
-                   "in the platform's data folder (see `archivist info`).")
+@click.option("--db", type=ArchiveLocation(dir_okay=False, path_type=Path),
+              envvar=DB_ENVVAR,
+              help=f"The archive file, or a postgresql:// URL. Default: ${DB_ENVVAR}, "
+                   "else one archive per user in the platform's data folder (see "
+                   "`archivist info`).")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=30.0,
               envvar=LOCK_TIMEOUT_ENVVAR, show_default=True,
               help="Seconds to wait for another archivist process to finish writing.")
 @click.version_option(VERSION, prog_name="archivist")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, lock_timeout: float) -> None:
+def cli(ctx: click.Context, db: Path | str | None, lock_timeout: float) -> None:
     """Keep, describe, link and prove an archive of documents.
 
     \b
@@ -277,6 +312,12 @@ def cli(ctx: click.Context, db: Path | None, lock_timeout: float) -> None:
       archivist show weiss-2021-dear-comrades
     """
     source = ctx.get_parameter_source("db")
+    if isinstance(db, str):
+        ctx.obj = Env(db=Path(db), origin="--db" if source ==
+                      click.core.ParameterSource.COMMANDLINE else f"${DB_ENVVAR}",
+                      lock_timeout=lock_timeout, argv=ctx.meta.get("archivist.argv", []),
+                      url=db)
+        return
     if db is not None:
         origin = "--db" if source == click.core.ParameterSource.COMMANDLINE else f"${DB_ENVVAR}"
         path = db

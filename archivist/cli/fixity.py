@@ -90,9 +90,16 @@ def check(env: Env, rehash: bool) -> None:
     """
     from archivist.integrity import check_file
 
-    report, exists = check_file(env.db, verify=rehash)
+    if env.url is not None:
+        from archivist.integrity import check_tables
+
+        with env.reading(quiet=True) as archive:
+            report = check_tables(archive.snapshot(), archive.path, verify=rehash)
+            exists = archive.exists
+    else:
+        report, exists = check_file(env.db, verify=rehash)
     if not exists:
-        click.echo(f"note: the archive {env.db} does not exist yet", err=True)
+        click.echo(f"note: the archive {env.shown} does not exist yet", err=True)
     for problem in report.problems:
         click.echo(problem)
     if not report.ok:

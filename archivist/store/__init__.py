@@ -2,8 +2,8 @@
 
 The rest of the package imports from here only: :class:`Archive` (the protocol every
 engine implements, in :mod:`.interface`) and :func:`open_archive`, which picks the
-engine for a location.  Today there is one engine, :mod:`.jsonfile`: the archive as
-one JSON file with an index beside it.
+engine for a location: :mod:`.jsonfile`, the archive as one JSON file with an index
+beside it, or :mod:`.postgres` for a ``postgresql://`` URL.
 """
 
 from __future__ import annotations
@@ -40,7 +40,19 @@ def open_archive(location: Path | str, *, write: bool = False, command: str = "a
     :param write_index: whether a reader may leave an index behind (not in dry runs).
     :raises ArchiveCorrupt: when the archive is damaged (it is never rewritten then).
     :raises LockTimeout: when another writer holds the archive too long.
+    :raises ArchivistError: for a URL that names no engine, or a database that cannot
+        be reached.
     """
+    from archivist.store.postgres.connection import check_location, is_postgres
+
+    if is_postgres(location):
+        from archivist.store.postgres.opening import open_postgres
+
+        with open_postgres(str(location), write=write, command=command,
+                           lock_timeout=lock_timeout, on_wait=on_wait) as found:
+            yield found
+        return
+    check_location(location)
     from archivist.store.jsonfile.archive import JsonArchive
 
     with JsonArchive.open(Path(location), write=write, command=command,
@@ -64,6 +76,12 @@ def version_of(location: Path | str) -> Hashable | None:
     """A token that changes whenever the archive at ``location`` is written (``None``
     when there is none): a command compares it before and after to tell whether it
     wrote, even when it was interrupted."""
+    from archivist.store.postgres.connection import is_postgres
+
+    if is_postgres(location):
+        from archivist.store.postgres.opening import version_token
+
+        return version_token(str(location))
     from archivist.store.jsonfile.summaryindex import file_identity
 
     found = file_identity(Path(location))

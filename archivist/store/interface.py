@@ -138,6 +138,9 @@ class Archive(Protocol):
     def snapshot(self) -> dict[str, Any]:
         """Every table as stored once committed: ``meta``, ``records``, ``links``, ``history``."""
 
+    def fill(self, tables: dict[str, Any]) -> None:
+        """Fill this empty archive with another's :meth:`snapshot`, exactly (``copy``)."""
+
     def summaries(self) -> Summaries | None:
         """The summaries of the records, when they are current (``None`` otherwise)."""
 

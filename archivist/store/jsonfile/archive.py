@@ -215,6 +215,15 @@ class JsonArchive:
                 "links": self._raw("links"),
                 "history": {**self._log.stored(), **dict(self._log.new)}}
 
+    def fill(self, tables: dict[str, Any]) -> None:
+        """Fill this empty archive with another's :meth:`snapshot`, exactly (``copy``):
+        document ids, order, and link and entry numbers as given."""
+        data = {name: dict(tables.get(name, {})) for name in ("records", "links", "history")}
+        data["meta"] = {"1": {"format": FORMAT_VERSION}}
+        self._attach(reader.LazyTables.whole(reader.validate_layout(data, "archive"),
+                                             "archive"), None, None, None)
+        self._storage.dirty = True
+
     # -- the index file (summaryindex) -----------------------------------
 
     def summaries(self) -> summaryindex.Index | None:

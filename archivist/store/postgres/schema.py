@@ -1,0 +1,112 @@
+"""The tables of an archive in PostgreSQL, their version, and migrations forward.
+
+Every table is named ``archivist_…`` so that an archive can share a database (and a
+schema, chosen with ``?options=-csearch_path%3D…``) with other things::
+
+    archivist_meta     key → value: the schema version, the sources folder, counters
+    archivist_records  one row per record: its lowercased id (unique, the key), its
+                       place in the order added, its document id, the document
+    archivist_links    one row per link, both ends naming records that exist
+    archivist_history  the append-only log, one entry per row, by number
+
+Documents are stored as ``json`` (not ``jsonb``): the text is kept exactly, keys in
+the order written, so a copy into a file gives back what was copied in.  A record's
+lowercased id is computed by archivist, as the file engine does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archivist.errors import ArchiveCorrupt
+
+#: The version of the tables; an archive made by a newer archivist is refused.
+SCHEMA_VERSION = 1
+
+#: Every table of an archive, in the order they are made (and the reverse dropped).
+TABLES = ("archivist_meta", "archivist_records", "archivist_links", "archivist_history")
+
+#: The statements that make version 1 of the tables.
+CREATE_V1 = (
+    """CREATE TABLE archivist_meta (
+        key text PRIMARY KEY,
+        value json NOT NULL)""",
+    """CREATE TABLE archivist_records (
+        key text PRIMARY KEY,
+        pos bigint NOT NULL,
+        doc_id bigint NOT NULL UNIQUE,
+        doc json NOT NULL)""",
+    "CREATE INDEX archivist_records_pos ON archivist_records (pos)",
+    """CREATE TABLE archivist_links (
+        n bigint PRIMARY KEY,
+        src text NOT NULL,
+        rel text NOT NULL,
+        dst text NOT NULL,
+        src_key text NOT NULL REFERENCES archivist_records (key)
+            DEFERRABLE INITIALLY DEFERRED,
+        dst_key text NOT NULL REFERENCES archivist_records (key)
+            DEFERRABLE INITIALLY DEFERRED,
+        CONSTRAINT archivist_links_unique UNIQUE (src_key, rel, dst_key),
+        CONSTRAINT archivist_links_no_self_link CHECK (src_key <> dst_key))""",
+    "CREATE INDEX archivist_links_dst ON archivist_links (dst_key)",
+    """CREATE TABLE archivist_history (
+        seq bigint PRIMARY KEY,
+        entry json NOT NULL)""",
+)
+
+#: Statements taking version N-1 to N, by N (none yet: version 1 is the first).
+MIGRATIONS: dict[int, tuple[str, ...]] = {}
+
+
+def stored_version(cursor: Any) -> int | None:
+    """The schema version in the database (``None`` when it holds no archive)."""
+    cursor.execute("SELECT to_regclass('archivist_meta') IS NOT NULL")
+    (present,) = cursor.fetchone()
+    if not present:
+        return None
+    cursor.execute("SELECT value FROM archivist_meta WHERE key = 'schema'")
+    row = cursor.fetchone()
+    if row is None or not isinstance(row[0], int):
+        raise ArchiveCorrupt("the database holds archivist tables without a schema version")
+    version: int = row[0]
+    return version
+
+
+def refuse_newer(version: int | None, name: str) -> None:
+    """Refuse tables made by a newer archivist (they are left untouched).
+
+    :raises ArchiveCorrupt: when ``version`` is newer than :data:`SCHEMA_VERSION`.
+    """
+    if version is not None and version > SCHEMA_VERSION:
+        raise ArchiveCorrupt(f"{name} was written by a newer archivist (schema {version}); "
+                             f"this one reads schema {SCHEMA_VERSION} and left it untouched")
+
+
+def ensure(cursor: Any, name: str, sources: str) -> None:
+    """Make the tables, or bring older ones up to :data:`SCHEMA_VERSION` (a writer
+    calls this holding the archive's lock, inside its transaction).
+
+    :param sources: the folder relative source paths start from, remembered when the
+        tables are made.
+    """
+    version = stored_version(cursor)
+    refuse_newer(version, name)
+    if version is None:
+        for statement in CREATE_V1:
+            cursor.execute(statement)
+        cursor.execute("INSERT INTO archivist_meta (key, value) VALUES "
+                       "('schema', %s::json), ('sources', %s::json)",
+                       (str(1), _json(sources)))
+        version = 1
+    for step in range(version + 1, SCHEMA_VERSION + 1):
+        for statement in MIGRATIONS[step]:
+            cursor.execute(statement)
+    if version != SCHEMA_VERSION:
+        cursor.execute("UPDATE archivist_meta SET value = %s::json WHERE key = 'schema'",
+                       (str(SCHEMA_VERSION),))
+
+
+def _json(value: Any) -> str:
+    import orjson
+
+    return orjson.dumps(value).decode()
