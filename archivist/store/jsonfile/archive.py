@@ -219,7 +219,9 @@ class JsonArchive:
         """Fill this empty archive with another's :meth:`snapshot`, exactly (``copy``):
         document ids, order, and link and entry numbers as given."""
         data = {name: dict(tables.get(name, {})) for name in ("records", "links", "history")}
-        data["meta"] = {"1": {"format": FORMAT_VERSION}}
+        # A copy is the same archive kept elsewhere: it keeps the archive's id.
+        kept = {k: v for k, v in tables.get("meta", {}).get("1", {}).items() if k == "id"}
+        data["meta"] = {"1": {"format": FORMAT_VERSION, **kept}}
         self._attach(reader.LazyTables.whole(reader.validate_layout(data, "archive"),
                                              "archive"), None, None, None)
         self._storage.dirty = True

@@ -384,7 +384,7 @@ class PgArchive(PgTables):
         """The engine, server, database and sources folder, then the counts."""
         from archivist.tagging import tag_counts
 
-        return {**self._facts, "sources": self.sources,
+        return {"id": self.archive_id, **self._facts, "sources": self.sources,
                 "format": SCHEMA_VERSION, "records": len(self),
                 "tags": len(tag_counts(self)),
                 "links": int(self._value("SELECT count(*) FROM archivist_links")),

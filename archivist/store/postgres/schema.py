@@ -104,6 +104,15 @@ def ensure(cursor: Any, name: str, sources: str) -> None:
     if version != SCHEMA_VERSION:
         cursor.execute("UPDATE archivist_meta SET value = %s::json WHERE key = 'schema'",
                        (str(SCHEMA_VERSION),))
+    _give_id(cursor)
+
+
+def _give_id(cursor: Any) -> None:
+    """Give the archive its own id at its first write (a random UUID, never changed)."""
+    import uuid
+
+    cursor.execute("INSERT INTO archivist_meta (key, value) VALUES ('id', %s::json) "
+                   "ON CONFLICT (key) DO NOTHING", (_json(str(uuid.uuid4())),))
 
 
 def _json(value: Any) -> str:

@@ -85,6 +85,12 @@ class PgTables:
         self._change = None
         self.exists = True
 
+    @property
+    def archive_id(self) -> str | None:
+        """The archive's own id, made with its tables (``None`` before its first write)."""
+        stored = self._value("SELECT value FROM archivist_meta WHERE key = 'id'")
+        return stored if isinstance(stored, str) and stored else None
+
     def summaries(self) -> None:
         """No summaries are kept beside the records: listing reads the documents."""
         return None
@@ -230,8 +236,10 @@ class PgTables:
             "SELECT n, src, rel, dst FROM archivist_links ORDER BY n")}
         history = {str(n): entry for n, entry in self._rows(
             "SELECT seq, entry FROM archivist_history ORDER BY seq")}
-        meta = {"format": 1, "entries": max(map(int, history), default=0),
-                "change": self._last_change()}
+        meta: dict[str, Any] = {"format": 1, "entries": max(map(int, history), default=0),
+                                "change": self._last_change()}
+        if self.archive_id is not None:
+            meta["id"] = self.archive_id
         return {"meta": {"1": meta}, "records": records, "links": links, "history": history}
 
     def fill(self, tables: dict[str, Any]) -> None:
@@ -248,6 +256,10 @@ class PgTables:
         meta = tables.get("meta", {}).get("1", {})
         if isinstance(meta.get("change"), int):
             self._change = meta["change"]
+        if isinstance(meta.get("id"), str) and meta["id"]:
+            # A copy is the same archive kept elsewhere: it keeps the archive's id.
+            self._cur.execute("UPDATE archivist_meta SET value = %s::json WHERE key = 'id'",
+                              (orjson.dumps(meta["id"]).decode(),))
         self._counters.clear()
         self._docs.clear()
         self._spellings = None
