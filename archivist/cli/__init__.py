@@ -15,6 +15,7 @@ from archivist.cli import (  # noqa: F401
     exporting,
     fixity,
     linking,
+    publishing,
     records,
     tags,
     transfer,
