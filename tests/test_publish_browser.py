@@ -107,7 +107,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _hostile_id(site: Path) -> str:
     """The id archivist gave the record titled :data:`HOSTILE_TITLE`."""
     index = (site / "search-index.js").read_text(encoding="utf-8")
-    entries = json.loads(index.split("=", 1)[1].rstrip().rstrip(";"))
+    entries = json.loads(index.split("=", 1)[1].rstrip().rstrip(";"))["records"]
     return str(next(entry[0] for entry in entries if entry[1] == HOSTILE_TITLE))
 
 

@@ -24,14 +24,52 @@ from archivist.folding import _COMBINING, _FOLD_TABLE
 FIELD_SEPARATOR = "\x1f"
 
 
-def entry(doc: Mapping[str, Any]) -> list[str]:
-    """One record in the index: id, title, kind, date and the other searched texts
-    (subtitle, creators, summary, tags) joined by :data:`FIELD_SEPARATOR`."""
-    texts = [doc.get("subtitle"), *doc.get("creators", ()), doc.get("summary"),
-             *doc.get("tags", ())]
-    return [doc["id"], str(doc.get("title", "")), str(doc.get("kind", "other")),
+class _Table:
+    """Values numbered in the order first seen: names repeated across thousands of
+    records (kinds, creators, tags) are held once and referred to by number."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def number(self, value: str) -> int:
+        return self.numbers.setdefault(value, len(self.numbers))
+
+    def values(self) -> list[str]:
+        return list(self.numbers)
+
+
+def _entry(doc: Mapping[str, Any], kinds: _Table, creators: _Table, tags: _Table
+           ) -> list[Any]:
+    """One record: id, title, kind, date, the other words of its subtitle and summary
+    (see :func:`other_words`), its creators and its tags (numbers in their tables)."""
+    title = str(doc.get("title", ""))
+    texts = [doc.get("subtitle"), doc.get("summary")]
+    return [doc["id"], title, kinds.number(str(doc.get("kind", "other"))),
             str(doc.get("date") or ""),
-            FIELD_SEPARATOR.join(text for text in texts if isinstance(text, str) and text)]
+            other_words(title, (text for text in texts if isinstance(text, str))),
+            [creators.number(name) for name in doc.get("creators", ())],
+            [tags.number(tag) for tag in doc.get("tags", ())]]
+
+
+def other_words(title: str, texts: Iterable[str]) -> str:
+    """The words of ``texts`` that the title and earlier texts do not hold already,
+    each text's joined by spaces and the texts by :data:`FIELD_SEPARATOR`.
+
+    The search looks for each typed word on its own, and a typed word holds no space,
+    so it occurs in a text exactly when it occurs in one of the text's words: a word
+    repeated adds nothing, and leaving it out makes the index much smaller.
+    """
+    seen = set(title.split())
+    kept: list[str] = []
+    for text in texts:
+        words = []
+        for word in text.split():
+            if word not in seen:
+                seen.add(word)
+                words.append(word)
+        if words:
+            kept.append(" ".join(words))
+    return FIELD_SEPARATOR.join(kept)
 
 
 def _script(name: str, value: Any) -> str:
@@ -43,8 +81,13 @@ def _script(name: str, value: Any) -> str:
 
 
 def index_script(records: Iterable[Mapping[str, Any]]) -> str:
-    """``search-index.js``: every published record's :func:`entry`."""
-    return _script("ARCHIVIST_INDEX", [entry(doc) for doc in records])
+    """``search-index.js``: the tables of kinds, creators and tags, and every published
+    record as ``[id, title, kind, date, other words, [creators], [tags]]``."""
+    kinds, creators, tags = _Table(), _Table(), _Table()
+    entries = [_entry(doc, kinds, creators, tags) for doc in records]
+    return _script("ARCHIVIST_INDEX", {"kinds": kinds.values(),
+                                       "creators": creators.values(),
+                                       "tags": tags.values(), "records": entries})
 
 
 @functools.lru_cache(maxsize=1)

@@ -5,8 +5,16 @@
 (function () {
   var LIMIT = 100;
   var fold = window.archivistFold;
-  var entries = window.ARCHIVIST_INDEX || [];
-  var folded = entries.map(function (e) { return fold(e[1] + "\x1f" + e[4]); });
+  // See archivist/publish/searchindex.py: [id, title, kind, date, other words,
+  // [creators], [tags]], the last two numbering the index's tables.
+  var index = window.ARCHIVIST_INDEX;
+  var entries = index.records;
+  var named = function (table, numbers) {
+    return numbers.map(function (n) { return table[n]; }).join("\x1f");
+  };
+  var folded = entries.map(function (e) {
+    return fold([e[1], e[4], named(index.creators, e[5]), named(index.tags, e[6])].join("\x1f"));
+  });
   var input = document.getElementById("search");
   var results = document.getElementById("results");
   var status = document.getElementById("search-status");
@@ -20,7 +28,7 @@
     a.appendChild(bdi);
     var meta = document.createElement("span");
     meta.className = "meta";
-    meta.textContent = entry[2] + (entry[3] ? " · " + entry[3] : "");
+    meta.textContent = index.kinds[entry[2]] + (entry[3] ? " · " + entry[3] : "");
     li.appendChild(a);
     li.appendChild(document.createTextNode(" "));
     li.appendChild(meta);
