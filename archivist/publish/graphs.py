@@ -46,6 +46,7 @@ def neighbourhoods(archive: Archive, catalogue: Catalogue) -> dict[str, Graph]:
         by_end.setdefault(link["src"].lower(), []).append(triple)
         by_end.setdefault(link["dst"].lower(), []).append(triple)
     graphs: dict[str, Graph] = {}
+    titles: dict[str, str | None] = {}
     for doc in catalogue.records:
         own = by_end.get(doc["id"].lower(), [])
         near = {end.lower(): end for src, _, dst in own for end in (src, dst)}
@@ -53,19 +54,22 @@ def neighbourhoods(archive: Archive, catalogue: Catalogue) -> dict[str, Graph]:
             continue
         edges = {triple for key in near for triple in by_end.get(key, ())
                  if triple[0].lower() in near and triple[2].lower() in near}
-        graphs[doc["id"]] = Graph(nodes=tuple(_node(catalogue, i) for i in near.values()),
+        titles.update(archive.titles(key for key in near if key not in catalogue.by_id
+                                     and key not in titles))
+        graphs[doc["id"]] = Graph(nodes=tuple(_node(catalogue, titles, i)
+                                              for i in near.values()),
                                   edges=tuple(Edge(*triple) for triple in sorted(edges)),
                                   root=doc["id"], depth=1)
     return graphs
 
 
-def _node(catalogue: Catalogue, record_id: str) -> Node:
+def _node(catalogue: Catalogue, titles: dict[str, str | None], record_id: str) -> Node:
+    """A node of a drawing; a record the query left out is drawn by its title alone."""
     doc = catalogue.by_id.get(record_id.lower())
     if doc is not None:
         return Node(doc["id"], doc.get("title"), str(doc.get("kind", "other")))
-    titles = [entry.title for entries in catalogue.links.values() for entry in entries
-              if entry.other.lower() == record_id.lower()][:1]
-    return Node(record_id, titles[0] if titles else None, "other")
+    title = titles.get(record_id.lower())
+    return Node(record_id, title if isinstance(title, str) else None, "other")
 
 
 def _render(dot: str, sources: Sequence[str]) -> list[bytes]:
