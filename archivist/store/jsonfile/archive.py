@@ -1,28 +1,17 @@
-"""The archive: one TinyDB JSON file, read once and written at most once per command.
+"""The archive: one JSON file, read once and written at most once per command.
 
-This module, :mod:`.recordtable` (where the records are, parsed or not) and
-:mod:`.linktable` are the only ones that touch TinyDB.  The file holds four
-tables::
+The file holds four tables: ``meta`` (format, counters, the archive's id), ``records``
+(see :mod:`archivist.models`), ``links`` (``src``, ``rel``, ``dst``, each once, in its
+canonical direction) and ``history`` (the append-only log of every change).  This
+module, :mod:`.recordtable` and :mod:`.linktable` are the only ones that touch TinyDB.
+A writer holds the lock (:mod:`.lock`) from before its read until after its durable
+write, so no two processes both read the same old state.
 
-    meta     {"1": {"format": 1}}
-    records  one document per record (see :mod:`archivist.models`)
-    links    {"src", "rel", "dst"}: each link once, in its canonical direction
-    history  the append-only log of every change
-
-An :class:`Archive` reads the file into a :class:`SnapshotStorage` when it opens
-(:mod:`.reader`: the history is parsed only when a command needs it);
-TinyDB then works on that snapshot, and :meth:`Archive.commit` writes it back through
-the atomic writer.  A writer holds the archive's lock from before the read until after
-the durable write, so two processes can never both read the same old state and each
-write over the other's change.
-
-When the index file beside the archive is current (:mod:`.summaryindex`), a
-table TinyDB never asked for stays text: ``add`` learns ids and tags from the index
-and appends its documents to that text, and a command that reads or changes a few
-records (``show``, ``set``, ``tag``) parses and rewrites only their lines
-(:class:`.reader.LazyTables`); :mod:`.indexkeeper` keeps the index in step.  The file
-is written one way, :meth:`JsonArchive._write`; an import passes it the lines of its
-records as it makes them (:meth:`JsonArchive.add_and_write`).  Speed mechanisms are
+While the index file (:mod:`.summaryindex`) is current, a table TinyDB never asked for
+stays text (:class:`.reader.LazyTables`): ``add`` appends to it, ``show``, ``set`` and
+``tag`` parse and rewrite only their lines, and :mod:`.indexkeeper` keeps the index in
+step.  The file is written one way, :meth:`JsonArchive._write`; an import passes it
+its lines as it makes them (:meth:`JsonArchive.add_and_write`).  Speed mechanisms are
 kept only where they win 10% on a benchmark target; each module gives its figures.
 """
 
@@ -217,9 +206,8 @@ class JsonArchive:
 
     def fill(self, tables: dict[str, Any]) -> None:
         """Fill this empty archive with another's :meth:`snapshot`, exactly (``copy``):
-        document ids, order, and link and entry numbers as given."""
+        document ids, order, link and entry numbers, and the archive's own id."""
         data = {name: dict(tables.get(name, {})) for name in ("records", "links", "history")}
-        # A copy is the same archive kept elsewhere: it keeps the archive's id.
         kept = {k: v for k, v in tables.get("meta", {}).get("1", {}).items() if k == "id"}
         data["meta"] = {"1": {"format": FORMAT_VERSION, **kept}}
         self._attach(reader.LazyTables.whole(reader.validate_layout(data, "archive"),
