@@ -46,12 +46,40 @@ class InvalidLink(ArchivistError):
 
 
 class RecordInUse(ArchivistError):
-    """A record cannot be removed while other records link to it."""
+    """A record cannot be removed while other records link to it.
+
+    ``remedy`` says how to remove it anyway; the command line gives its own option for
+    it (:meth:`with_remedy`), a Python caller reads the library's parameter.
+    """
+
+    def __init__(self, record: str, other: str, link: str,
+                 remedy: str = "remove it with force=True") -> None:
+        super().__init__(f"{record} is linked with {other} ({link}); unlink it first or "
+                         f"{remedy}")
+        self.record, self.other, self.link = record, other, link
+
+    def with_remedy(self, remedy: str) -> RecordInUse:
+        """The same refusal, saying ``remedy`` instead."""
+        return RecordInUse(self.record, self.other, self.link, remedy)
 
 
 class UnknownField(ArchivistError):
-    """A query, ``--columns`` or ``--sort`` names a field that is neither the schema's
-    nor held by any record."""
+    """A query, the columns or the sort keys of a listing name a field that is neither
+    the schema's nor held by any record.
+
+    ``what`` is the kind of name (``field``, ``column``, ``sort key``) and ``where`` the
+    part of the request that gave it; the command line names its option there instead
+    (:meth:`given_in`).
+    """
+
+    def __init__(self, name: str, *, what: str = "field", where: str = "the query",
+                 hint: str = "") -> None:
+        super().__init__(f"unknown {what} {name!r} in {where}{hint}")
+        self.name, self.what, self.where, self.hint = name, what, where, hint
+
+    def given_in(self, where: str) -> UnknownField:
+        """The same error, saying the name was given in ``where``."""
+        return UnknownField(self.name, what=self.what, where=where, hint=self.hint)
 
 
 class QuerySyntaxError(ArchivistError):

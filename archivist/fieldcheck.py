@@ -1,5 +1,5 @@
-"""Which field names an archive knows, so that a slip in a query, ``--columns`` or
-``--sort`` is an error instead of an empty answer.
+"""Which field names an archive knows, so that a slip in a query, the columns or the
+sort keys of a listing is an error instead of an empty answer.
 
 Known are the schema's names (and the ``source`` and ``archive`` keys archivist
 writes) and every name a record of the archive holds under ``fields`` (or under
@@ -107,11 +107,11 @@ def check_query_fields(archive: Any, text: str) -> None:
         known = known or KnownNames(archive)
         if not known.knows(path, any_case=True):
             hint = did_you_mean(typed, known.names([*SCHEMA_KEYS, *_QUERY_WORDS]))
-            raise UnknownField(f"unknown field {typed!r} in the query{hint or _NO_HINT}")
+            raise UnknownField(typed, hint=hint or _NO_HINT)
 
 
 def column_path(column: str) -> str:
-    """The document path ``--columns`` and ``--sort`` read for ``column``
+    """The document path a column or sort key reads for ``column``
     (see :func:`archivist.listing.column_value`)."""
     from archivist.listing import ARCHIVE_ALIASES
 
@@ -123,10 +123,11 @@ def column_path(column: str) -> str:
 
 
 def check_column_names(archive: Any, columns: str | Sequence[str], *,
-                       what: str = "column", option: str = "--columns") -> None:
+                       what: str = "column", where: str = "the columns") -> None:
     """Refuse a column (or sort key) that no record holds and the schema has not.
 
-    :param columns: the names, or ``--columns`` as given (``id,title``).
+    :param columns: the names, or one text of them (``id,title``).
+    :param where: the part of the request that gave them, for the message.
     :raises UnknownField: naming it and the closest known name.
     """
     from archivist.listing import ARCHIVE_ALIASES
@@ -142,14 +143,14 @@ def check_column_names(archive: Any, columns: str | Sequence[str], *,
         known = known or KnownNames(archive)
         if not known.knows(column_path(column), any_case=False):
             hint = did_you_mean(column, known.names([*SCHEMA_KEYS, *ARCHIVE_ALIASES]))
-            raise UnknownField(f"unknown {what} {column!r} in {option}{hint or _NO_HINT}")
+            raise UnknownField(column, what=what, where=where, hint=hint or _NO_HINT)
 
 
 def check_sort_names(archive: Any, spec: str) -> None:
-    """Refuse a ``--sort`` key (``-date,title``) that names no known field.
+    """Refuse a sort key (of ``-date,title``) that names no known field.
 
     :raises UnknownField: naming it and the closest known name.
     """
     keys = [key.strip().lstrip("-") for key in spec.split(",")]
     check_column_names(archive, [key for key in keys if key], what="sort key",
-                       option="--sort")
+                       where="the sort keys")

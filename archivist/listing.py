@@ -31,6 +31,8 @@ ARCHIVE_ALIASES = {"added": "archive.added", "added_by": "archive.added_by",
                     "added_how": "archive.added_how", "changed": "archive.changed",
                     "fixity": "archive.fixity.result"}
 _COMBINING = re.compile(r"[\u0300-\u036f]")
+#: The refusal of an empty column name (the command line names its option there).
+EMPTY_COLUMN = "an empty column name among the columns"
 
 
 def column_value(record: Mapping[str, Any], column: str) -> Any:
@@ -57,7 +59,7 @@ def check_columns(columns: Sequence[str]) -> list[str]:
     for column in columns:
         column = column.strip()
         if not column:
-            raise InvalidRecord("an empty column name in --columns")
+            raise InvalidRecord(EMPTY_COLUMN)
         out.append(column)
     return out
 
@@ -231,7 +233,7 @@ def _order(docs: Iterable[dict[str, Any]], sort: str | None, limit: int | None
 def _limited(items: list[_T], limit: int | None) -> list[_T]:
     if limit is not None:
         if limit < 0:
-            raise InvalidRecord("--limit cannot be negative")
+            raise InvalidRecord("a limit cannot be negative")
         items = items[:limit]
     return items
 

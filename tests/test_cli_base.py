@@ -159,3 +159,25 @@ def test_ctrl_c_while_list_writes_into_a_full_pipe(tmp_path: Path) -> None:
     assert proc.returncode == 130
     assert err.decode() == "interrupted; nothing was changed\n"
     assert files_beside(db) == before
+
+
+def test_library_errors_name_the_option_that_gave_the_value() -> None:
+    from archivist.cli.base import named_options, translate
+    from archivist.errors import InvalidRecord, RecordInUse, UnknownField
+    from archivist.importing.problems import CONFLICT_HINT, SIZE_HINT
+    from archivist.listing import EMPTY_COLUMN
+
+    assert translate(UnknownField("x", what="column", where="the columns")).message == (
+        "unknown column 'x' in --columns")
+    assert translate(UnknownField("x", what="sort key", where="the sort keys")).message == (
+        "unknown sort key 'x' in --sort")
+    assert translate(UnknownField("x")).message == "unknown field 'x' in the query"
+    assert translate(RecordInUse("a", "b", "a cites b")).message.endswith(
+        "unlink it first or use --force")
+    assert translate(InvalidRecord(EMPTY_COLUMN)).message == "an empty column name in --columns"
+    assert named_options(f"f:1:1: a record with id 'x' already exists {CONFLICT_HINT}") == (
+        "f:1:1: a record with id 'x' already exists (use --on-conflict skip or update)")
+    assert named_options(f"f:1:1: over the limit of 9 {SIZE_HINT}") == (
+        "f:1:1: over the limit of 9 (--max-size)")
+    assert named_options("f:1:1: the hint (max_size) is not at the end") == (
+        "f:1:1: the hint (max_size) is not at the end")

@@ -53,3 +53,20 @@ def test_record_not_found_may_name_the_closest_id() -> None:
 
 def test_unknown_field_is_an_archivist_error() -> None:
     assert issubclass(errors.UnknownField, errors.ArchivistError)
+
+
+def test_unknown_field_says_where_the_name_was_given() -> None:
+    err = errors.UnknownField("titel", what="sort key", where="the sort keys",
+                              hint="; did you mean 'title'?")
+    assert str(err) == "unknown sort key 'titel' in the sort keys; did you mean 'title'?"
+    assert str(err.given_in("--sort")) == ("unknown sort key 'titel' in --sort; did you "
+                                           "mean 'title'?")
+    assert str(errors.UnknownField("qqq")) == "unknown field 'qqq' in the query"
+
+
+def test_a_record_in_use_says_how_to_remove_it_in_the_callers_terms() -> None:
+    err = errors.RecordInUse("a", "b", "a cites b")
+    assert str(err) == ("a is linked with b (a cites b); unlink it first or remove it "
+                        "with force=True")
+    assert str(err.with_remedy("use --force")) == ("a is linked with b (a cites b); unlink "
+                                                   "it first or use --force")

@@ -88,11 +88,11 @@ def test_an_unknown_query_field_names_the_closest(archive: Archive, query: str,
 
 
 def test_columns_and_sort_keys_are_exact_as_they_are_read(archive: Archive) -> None:
-    with pytest.raises(UnknownField, match=r"^unknown column 'KICKER' in --columns; "
+    with pytest.raises(UnknownField, match=r"^unknown column 'KICKER' in the columns; "
                                            r"did you mean 'kicker'\?$"):
         check_column_names(archive, "id, KICKER")
-    with pytest.raises(UnknownField, match=r"^unknown sort key 'Title' in --sort; did "
-                                           r"you mean 'title'\?$"):
+    with pytest.raises(UnknownField, match=r"^unknown sort key 'Title' in the sort keys; "
+                                           r"did you mean 'title'\?$"):
         check_sort_names(archive, "-date,-Title")
     check_column_names(archive, "id,,title")  # an empty name is check_columns' to refuse
 

@@ -118,8 +118,8 @@ def test_an_existing_id_is_an_error_unless_told_otherwise() -> None:
     archive = memory_archive()
     archive.add(Record(id="taken", title="Old"))
     problems = problems_of(archive, read_text("id: TAKEN\ntitle: New\n"))
-    assert problems == ["<stdin>:1:1: a record with id 'TAKEN' already exists (use "
-                        "--on-conflict skip or update)"]
+    assert problems == ["<stdin>:1:1: a record with id 'TAKEN' already exists (set "
+                        "on_conflict to 'skip' or 'update')"]
 
 
 def test_skip_leaves_the_record_and_its_links_alone() -> None:

@@ -13,14 +13,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "archivist"
 OPTION = re.compile(r"(?<![-\w])--[a-z]")
 
-#: Messages still naming an option, in modules being reworked now; none may be added.
-KNOWN = frozenset({
-    "listing.py",               # --columns, --limit
-    "importing/__init__.py",    # --on-conflict
-    "importing/reading.py",     # --max-size
-    "store/jsonfile/linktable.py",  # rm --force
-    "store/postgres/archive.py",    # rm --force, word for word as the file engine
-})
+#: Messages still naming an option; none may be added.
+KNOWN: frozenset[str] = frozenset()
 
 
 def option_messages(source: str) -> list[int]:

@@ -198,7 +198,7 @@ def test_select_refuses_unknown_names_with_the_closest(archive):
         select(archive, ["tittle:beta"])
     with pytest.raises(UnknownField, match=r"'kiker' in the query; did you mean 'kicker'"):
         select(archive, ["-kiker:film"])
-    with pytest.raises(UnknownField, match=r"'titel' in --sort; did you mean 'title'"):
+    with pytest.raises(UnknownField, match=r"'titel' in the sort keys; did you mean 'title'"):
         select(archive, sort="-date,titel")
     assert ids(select(archive, ["kicker:review"], sort="-kicker")) == ["e"]
 

@@ -48,17 +48,42 @@ def translate(err: Exception) -> click.ClickException:
     """The Click exception (exit 1) for a library error.
 
     Messages quote what the user typed or what a file holds, so they are escaped like
-    every other human output: one line each, and nothing a terminal would obey.
+    every other human output: one line each, and nothing a terminal would obey.  The
+    library speaks of its own parameters; here the options that give them are named.
     """
     from archivist.display import escape
-    from archivist.errors import ImportFailed
+    from archivist.errors import ImportFailed, InvalidRecord, RecordInUse, UnknownField
 
     if isinstance(err, ImportFailed):
         count = err.total
         noun = "problem" if count == 1 else "problems"
-        return ProblemsError([escape(p) for p in err.problems],
+        return ProblemsError([escape(named_options(p)) for p in err.problems],
                              f"import failed with {count} {noun}; nothing was changed")
+    if isinstance(err, UnknownField) and err.what in _OPTION_OF_NAME:
+        err = err.given_in(_OPTION_OF_NAME[err.what])
+    elif isinstance(err, RecordInUse):
+        err = err.with_remedy("use --force")
+    elif isinstance(err, InvalidRecord):
+        from archivist.listing import EMPTY_COLUMN
+
+        if str(err) == EMPTY_COLUMN:
+            err = InvalidRecord("an empty column name in --columns")
     return click.ClickException(escape(str(err)))
+
+
+#: The option that gives each kind of name a listing checks (see UnknownField.what).
+_OPTION_OF_NAME = {"column": "--columns", "sort key": "--sort"}
+
+
+def named_options(problem: str) -> str:
+    """An import problem ending with the library's advice, naming the option instead."""
+    from archivist.importing.problems import CONFLICT_HINT, SIZE_HINT
+
+    for hint, option in ((CONFLICT_HINT, "(use --on-conflict skip or update)"),
+                         (SIZE_HINT, "(--max-size)")):
+        if problem.endswith(hint):
+            return problem[:-len(hint)] + option
+    return problem
 
 
 class ArchivistGroup(click.Group):

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import click
 
-from archivist.cli.base import Env, cli, emit, pass_env
+from archivist.cli.base import Env, cli, emit, named_options, pass_env
 
 #: An import of more characters than this (about 500 records) shows a progress bar
 #: (on a terminal only).
@@ -79,5 +79,5 @@ def import_(env: Env, paths: tuple[str, ...], dry_run: bool, on_conflict: str,
     if dry_run:
         emit("".join(f"{action} {record_id}\n" for action, record_id in result.actions))
     for problem in result.skipped:
-        click.echo(f"skipped: {problem}", err=True)
+        click.echo(f"skipped: {named_options(problem)}", err=True)
     click.echo(result.summary(), err=True)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from archivist.errors import InvalidLink, InvalidRecord
 from archivist.ids import generate_id
-from archivist.importing.problems import MAX_PROBLEMS, Place, Problems
+from archivist.importing.problems import CONFLICT_HINT, MAX_PROBLEMS, Place, Problems
 from archivist.importing.reading import (
     CITEKEY_MARK,
     SPAN_MARK,
@@ -146,8 +146,7 @@ def _check_ids(archive: Archive, entries: list[Entry], on_conflict: str,
         if entry.id in archive:
             if on_conflict == "error":
                 problems.add(entry.where("id"), f"a record with id {entry.id!r} "
-                                                "already exists (use --on-conflict skip or "
-                                                "update)")
+                                                f"already exists {CONFLICT_HINT}")
             entry.action = "skip" if on_conflict == "skip" else "update"
 
 
@@ -198,8 +197,7 @@ def _give_ids(archive: Archive, entries: list[Entry], on_conflict: str,
             entry.action = "skip" if on_conflict == "skip" else "update"
             if on_conflict == "error":
                 problems.add(entry.where(), f"this record is already in the archive as "
-                                            f"{same!r}{how} (use --on-conflict skip or "
-                                            "update)")
+                                            f"{same!r}{how} {CONFLICT_HINT}")
         else:
             entry.record = record.with_changes(
                 id=generate_id(record.title, record.creators, record.date, taken))
@@ -371,7 +369,7 @@ def _plan(archive: Archive, inputs: Inputs, options: ImportOptions,
     :raises ImportFailed: listing every problem found (at most :data:`MAX_PROBLEMS`).
     """
     if options.on_conflict not in CONFLICT_MODES:
-        raise InvalidRecord(f"--on-conflict takes {', '.join(CONFLICT_MODES)}, not "
+        raise InvalidRecord(f"on_conflict takes {', '.join(CONFLICT_MODES)}, not "
                             f"{options.on_conflict!r}")
     problems = Problems()
     for problem in inputs.problems:

@@ -16,6 +16,12 @@ from archivist.errors import ImportFailed
 
 #: Problems listed at most; the rest are counted.
 MAX_PROBLEMS = 50
+#: How to get past a problem, in the library's own terms (the parameters of
+#: :class:`~archivist.importing.ImportOptions` and
+#: :func:`~archivist.importing.read_inputs`); a problem ends with one, so that the
+#: command line can name its option instead.
+CONFLICT_HINT = "(set on_conflict to 'skip' or 'update')"
+SIZE_HINT = "(the max_size limit)"
 
 
 @dataclass(frozen=True, order=True)

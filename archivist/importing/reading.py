@@ -33,7 +33,7 @@ import orjson
 from archivist.errors import ArchivistError, InvalidRecord
 from archivist.importing.dispatch import as_record, items_of
 from archivist.importing.formats import format_of, text_lookalike
-from archivist.importing.problems import Place, Problem, Problems
+from archivist.importing.problems import SIZE_HINT, Place, Problem, Problems
 from archivist.models import Record, Source, check_text, record_from_mapping
 from archivist.yamlio import (
     MAX_SIZE,
@@ -183,7 +183,7 @@ def _read_file(path: str, max_size: int) -> bytes:
         size = os.fstat(fd).st_size
         if size > max_size:
             raise YamlError(_shown(path), 1, 1, f"the file is {size:,} bytes, over the limit "
-                                                f"of {max_size:,} (--max-size)")
+                                                f"of {max_size:,} {SIZE_HINT}")
         return stream.read(max_size + 1)
 
 
@@ -221,7 +221,7 @@ def read_inputs(paths: Sequence[str], *, max_size: int | None = None,
             if len(data) > limit:
                 # Standard input (or a file that grew): only the start was read.
                 raise YamlError(label, 1, 1, f"the input is over the limit of {limit:,} "
-                                             "bytes (--max-size)")
+                                             f"bytes {SIZE_HINT}")
             source: bytes | str
             if fmt in _TEXT_FORMATS:
                 source = decode(data, label, limit)

@@ -96,10 +96,8 @@ class LinkTable:
                 if not force and not (src in record_ids and dst in record_ids):
                     record, other = (link["src"], link["dst"]) if src in record_ids else (
                         link["dst"], link["src"])
-                    raise RecordInUse(
-                        f"{record} is linked with {other} ({link['src']} {link['rel']} "
-                        f"{link['dst']}); unlink it first or use --force"
-                    )
+                    raise RecordInUse(record, other,
+                                      f"{link['src']} {link['rel']} {link['dst']}")
                 found.append(link)
         return found
 

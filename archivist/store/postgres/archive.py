@@ -365,8 +365,7 @@ class PgArchive(PgTables):
             inside = (src.lower() in gone, dst.lower() in gone)
             if not force and not all(inside):
                 record, other = (src, dst) if inside[0] else (dst, src)
-                raise RecordInUse(f"{record} is linked with {other} ({src} {rel} {dst}); "
-                                  "unlink it first or use --force")
+                raise RecordInUse(record, other, f"{src} {rel} {dst}")
             found.append({"src": src, "rel": rel, "dst": dst})
         return found
 
