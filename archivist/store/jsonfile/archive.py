@@ -27,7 +27,7 @@ from tinydb import TinyDB
 
 from archivist import atomic
 from archivist.errors import ArchiveCorrupt, DuplicateRecord, InvalidRecord
-from archivist.history import current_user, diff, loggable, utc_now
+from archivist.history import current_user, loggable, utc_now
 from archivist.ids import generate_id
 from archivist.models import Record, merge_tags, tag_key
 from archivist.store.jsonfile import lock, reader, summaryindex, writer
@@ -36,9 +36,10 @@ from archivist.store.jsonfile.indexkeeper import IndexKeeper, RowSink
 from archivist.store.jsonfile.linktable import LinkTable, as_stored
 from archivist.store.jsonfile.reader import FORMAT_VERSION
 from archivist.store.jsonfile.recordtable import RecordTable, SnapshotStorage
+from archivist.store.recordrules import RecordRules
 
 
-class JsonArchive:
+class JsonArchive(RecordRules):
     """An open archive: records, links and history, with one read and one write.
 
     Use :meth:`open` as a context manager; a writable archive commits on a clean exit
@@ -241,20 +242,9 @@ class JsonArchive:
         """Every stored record document, in the order added (the fast path for lists)."""
         return self._raw("records").values()
 
-    def records(self) -> Iterator[Record]:
-        """Every record, in the order added."""
-        return (Record.from_document(doc) for doc in self.documents())
-
     def ids(self) -> list[str]:
         """Every record id, in the order added."""
         return [doc["id"] for doc in self.documents()]
-
-    def canonical_id(self, record_id: str) -> str:
-        """The id as stored, for an id given in any case.
-
-        :raises RecordNotFound: when no record has that id.
-        """
-        return str(self.document(record_id)["id"])
 
     def document(self, record_id: str) -> dict[str, Any]:
         """The stored document of a record (do not mutate it).
@@ -269,27 +259,12 @@ class JsonArchive:
         return self._table.titles({record_id.lower() for record_id in record_ids},
                                   self.summaries())
 
-    def get(self, record_id: str) -> Record:
-        """The record with ``record_id`` (matched case-insensitively).
-
-        :raises RecordNotFound: when there is none.
-        """
-        return Record.from_document(self.document(record_id))
-
     # -- changing records ---------------------------------------------------------
 
     def new_id(self, title: str, creators: tuple[str, ...] = (), date: str | None = None
                ) -> str:
         """A fresh id for a record with these values (see :mod:`archivist.ids`)."""
         return generate_id(title, creators, date, self._table.ids)
-
-    def canonical_tags(self, tags: Iterable[str]) -> tuple[str, ...]:
-        """Spell each tag as the archive first spelled it, if it already exists."""
-        tags = tuple(tags)
-        if not tags:
-            return ()
-        spelling = self.tag_spellings()
-        return merge_tags((), (spelling.get(tag_key(t), t) for t in tags))
 
     def add(self, record: Record, how: Any = None, *, log: bool = True) -> Record:
         """Add a new record, stamping when, how and by whom it entered the archive.
@@ -412,44 +387,8 @@ class JsonArchive:
         if given != count:
             raise RuntimeError(f"{given} records given, {count} announced")
 
-    def update(self, record: Record, *, action: str = "set", respell: bool = True) -> Record:
-        """Replace a record's values (same id), logging the fields that changed.
-
-        The ``archive`` section is kept, with ``changed`` stamped now.  Nothing is
-        logged or written when no value changed.
-
-        :param respell: spell tags as the archive first spelled them (off for a rename).
-        """
-        return self.update_many([record], action=action, respell=respell)[0]
-
-    def update_many(self, records: Iterable[Record], *, action: str = "set",
-                    respell: bool = True) -> list[Record]:
-        """:meth:`update` for many records, rebuilding the table once."""
-        replacements: dict[str, dict[str, Any]] = {}
-        results: list[Record] = []
-        entries: list[tuple[str, str | None, Any, Any]] = []
-        for record in records:
-            old = self.document(record.id)
-            info = dict(old.get("archive", {}))
-            info.update(record.archive)
-            for key in ("added", "added_by", "added_how"):
-                if key in old.get("archive", {}):
-                    info[key] = old["archive"][key]
-            tags = self.canonical_tags(record.tags) if respell else record.tags
-            new = record.with_changes(id=old["id"], tags=tags, archive=info).to_document()
-            before, after = diff(old, new)
-            if not before and not after:
-                results.append(Record.from_document(old))
-                continue
-            info["changed"] = self._now
-            new["archive"] = info
-            replacements[old["id"].lower()] = new
-            entries.append((action, old["id"], before, after))
-            results.append(Record.from_document(new))
-        if replacements:
-            self._table.replace(replacements)
-            self._log.log_many(entries)
-        return results
+    def _replace(self, documents: Mapping[str, dict[str, Any]]) -> None:
+        self._table.replace(documents)
 
     def set_archive_info(self, record_id: str, **values: Any) -> None:
         """Update the maintained ``archive`` section (e.g. the last fixity check)."""
@@ -497,21 +436,6 @@ class JsonArchive:
         stored_id, info = old["id"], {**old.get("archive", {}), "changed": self._now}
         self._table.replace({stored_id.lower(): {**old, "id": new_id, "archive": info}})
         return self._linked.rename(stored_id, new_id)
-
-    def replace_document(self, doc: dict[str, Any], *, action: str) -> None:
-        """Replace a record's values with ``doc`` as given, logging what changed.
-
-        Unlike :meth:`update`, tags keep their spelling (undo must restore them
-        exactly); the stored ``archive`` section is kept, with ``changed`` stamped.
-        """
-        old = self.document(doc["id"])
-        new = Record.from_document(doc).to_document()
-        new["archive"] = {**old.get("archive", {}), "changed": self._now}
-        before, after = diff(old, new)
-        if not before and not after:
-            return
-        self._table.replace({old["id"].lower(): new})
-        self.log(action, old["id"], before, after)
 
     def remove(self, record_ids: Iterable[str], *, force: bool = False) -> list[str]:
         """Remove records; with ``force``, their links go too.

@@ -12,16 +12,17 @@ machines, as with the file engine's lock.  The link rules the database can hold
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from archivist.errors import DuplicateRecord, RecordInUse, RecordNotFound
-from archivist.history import diff, loggable
+from archivist.history import loggable
 from archivist.ids import generate_id
 from archivist.models import Record, first_spellings, merge_tags, tag_key
 from archivist.store.postgres.schema import SCHEMA_VERSION
 from archivist.store.postgres.tables import ARCHIVE_NAME, RECORD_COLUMNS, PgTables, as_json
+from archivist.store.recordrules import RecordRules
 
 
 class _Taken:
@@ -34,7 +35,7 @@ class _Taken:
         return isinstance(key, str) and self._has(key)
 
 
-class PgArchive(PgTables):
+class PgArchive(PgTables, RecordRules):
     """An open archive in a PostgreSQL database, for one command (one transaction).
 
     The links, history and transaction are :class:`.tables.PgTables`'; the records
@@ -60,21 +61,10 @@ class PgArchive(PgTables):
         self._docs.update(rows)
         return [doc for _, doc in rows]
 
-    def records(self) -> Iterator[Record]:
-        """Every record, in the order added."""
-        return (Record.from_document(doc) for doc in self.documents())
-
     def ids(self) -> list[str]:
         """Every record id, in the order added."""
         return [row[0] for row in
                 self._rows("SELECT doc->>'id' FROM archivist_records ORDER BY pos")]
-
-    def canonical_id(self, record_id: str) -> str:
-        """The id as stored, for an id given in any case.
-
-        :raises RecordNotFound: when no record has that id.
-        """
-        return str(self.document(record_id)["id"])
 
     def document(self, record_id: str) -> dict[str, Any]:
         """The stored document of a record (do not mutate it).
@@ -104,13 +94,6 @@ class PgArchive(PgTables):
         return dict(self._rows("SELECT key, doc->'title' FROM archivist_records "
                                "WHERE key = ANY(%s)", (wanted,)))
 
-    def get(self, record_id: str) -> Record:
-        """The record with ``record_id`` (matched case-insensitively).
-
-        :raises RecordNotFound: when there is none.
-        """
-        return Record.from_document(self.document(record_id))
-
     # -- tags -----------------------------------------------------------------------
 
     def tag_spellings(self) -> dict[str, str]:
@@ -119,14 +102,6 @@ class PgArchive(PgTables):
             rows = self._rows("SELECT doc->'tags' FROM archivist_records ORDER BY pos")
             self._spellings = first_spellings(row[0] for row in rows)
         return dict(self._spellings)
-
-    def canonical_tags(self, tags: Iterable[str]) -> tuple[str, ...]:
-        """Spell each tag as the archive first spelled it, if it already exists."""
-        tags = tuple(tags)
-        if not tags:
-            return ()
-        spelling = self.tag_spellings()
-        return merge_tags((), (spelling.get(tag_key(t), t) for t in tags))
 
     # -- adding records -----------------------------------------------------------
 
@@ -209,39 +184,6 @@ class PgArchive(PgTables):
         self._spellings = None
         self._changed = True
 
-    def update(self, record: Record, *, action: str = "set", respell: bool = True) -> Record:
-        """Replace a record's values (same id), logging the fields that changed."""
-        return self.update_many([record], action=action, respell=respell)[0]
-
-    def update_many(self, records: Iterable[Record], *, action: str = "set",
-                    respell: bool = True) -> list[Record]:
-        """:meth:`update` for many records: the ``archive`` section is kept, with
-        ``changed`` stamped now; nothing is logged when no value changed."""
-        replacements: dict[str, dict[str, Any]] = {}
-        results: list[Record] = []
-        entries: list[tuple[str, str | None, Any, Any]] = []
-        for record in records:
-            old = self.document(record.id)
-            info = dict(old.get("archive", {}))
-            info.update(record.archive)
-            for key in ("added", "added_by", "added_how"):
-                if key in old.get("archive", {}):
-                    info[key] = old["archive"][key]
-            tags = self.canonical_tags(record.tags) if respell else record.tags
-            new = record.with_changes(id=old["id"], tags=tags, archive=info).to_document()
-            before, after = diff(old, new)
-            if not before and not after:
-                results.append(Record.from_document(old))
-                continue
-            info["changed"] = self._now
-            new["archive"] = info
-            replacements[old["id"].lower()] = new
-            entries.append((action, old["id"], before, after))
-            results.append(Record.from_document(new))
-        self._replace(replacements)
-        self.log_many(entries)
-        return results
-
     def set_archive_info(self, record_id: str, **values: Any) -> None:
         """Update the maintained ``archive`` section (e.g. the last fixity check)."""
         self.set_archive_infos({record_id: values})
@@ -308,18 +250,6 @@ class PgArchive(PgTables):
             "WHERE src_key = %(old)s OR dst_key = %(old)s RETURNING n",
             {"old": key, "new": new_id, "key": new_key})  # type: ignore[arg-type]
         return len(moved)
-
-    def replace_document(self, doc: dict[str, Any], *, action: str) -> None:
-        """Replace a record's values with ``doc`` as given (tags keep their spelling),
-        the stored ``archive`` section kept with ``changed`` stamped; logs what changed."""
-        old = self.document(doc["id"])
-        new = Record.from_document(doc).to_document()
-        new["archive"] = {**old.get("archive", {}), "changed": self._now}
-        before, after = diff(old, new)
-        if not before and not after:
-            return
-        self._replace({old["id"].lower(): new})
-        self.log(action, old["id"], before, after)
 
     def remove(self, record_ids: Iterable[str], *, force: bool = False) -> list[str]:
         """Remove records; with ``force``, their links go too.
