@@ -55,6 +55,14 @@ def test_the_same_commands_give_the_same_output_on_both_engines(
     # The database's sources folder is the working folder of its first write: the
     # file's folder, here, so source paths are stored alike.
     monkeypatch.chdir(tmp_path)
+    # One clock for both runs: `show` prints when a record was added and changed.
+    import archivist.history
+    import archivist.store.jsonfile.archive
+    import archivist.store.postgres.tables
+
+    for module in (archivist.history, archivist.store.jsonfile.archive,
+                   archivist.store.postgres.tables):
+        monkeypatch.setattr(module, "utc_now", lambda: "2026-01-02T03:04:05Z")
     commands = [
         ["import", str(RECORDS)],
         ["verify"],
