@@ -72,6 +72,11 @@ class CiteUnavailable(ArchivistError):
 class UnknownStyle(ArchivistError):
     """A style name that is not in the CSL styles repository, or a missing .csl file."""
 
+    def __init__(self, message: str, known_styles: int | None = None) -> None:
+        super().__init__(message)
+        #: How many styles are shipped, when the name was looked up among them.
+        self.known_styles = known_styles
+
 
 class CiteFailed(ArchivistError):
     """pandoc could not render the references (a malformed .csl file, say)."""
@@ -163,8 +168,7 @@ def _unknown(name: str) -> UnknownStyle:
     names = style_names()
     near = closest_styles(name, names)
     where = f"closest: {', '.join(near)}" if near else "none is close"
-    return UnknownStyle(f"unknown style {name!r}; {where} (archivist cite --list-styles "
-                        f"shows all {len(names)})")
+    return UnknownStyle(f"unknown style {name!r}; {where}", known_styles=len(names))
 
 
 def _independent(name: str, path: Path) -> Style:

@@ -162,9 +162,10 @@ def test_ctrl_c_while_list_writes_into_a_full_pipe(tmp_path: Path) -> None:
 
 
 def test_library_errors_name_the_option_that_gave_the_value() -> None:
+    from archivist.cite import UnknownStyle
     from archivist.cli.base import named_options, translate
     from archivist.errors import InvalidRecord, RecordInUse, UnknownField
-    from archivist.importing.problems import CONFLICT_HINT, SIZE_HINT
+    from archivist.importing.problems import CONFLICT_HINT, FORMAT_HINT, SIZE_HINT
     from archivist.listing import EMPTY_COLUMN
 
     assert translate(UnknownField("x", what="column", where="the columns")).message == (
@@ -181,3 +182,9 @@ def test_library_errors_name_the_option_that_gave_the_value() -> None:
         "f:1:1: over the limit of 9 (--max-size)")
     assert named_options("f:1:1: the hint (max_size) is not at the end") == (
         "f:1:1: the hint (max_size) is not at the end")
+    assert named_options(f"f: not a .bib file {FORMAT_HINT}") == (
+        "f: not a .bib file (give --format to read it as one, or - to read standard input)")
+    assert named_options("f:1:1: looks like RIS: name the file .ris or set format to 'ris'") == (
+        "f:1:1: looks like RIS: name the file .ris or give --format ris")
+    assert translate(UnknownStyle("unknown style 'x'; none is close", known_styles=3)).message == (
+        "unknown style 'x'; none is close (archivist cite --list-styles shows all 3)")

@@ -16,7 +16,7 @@ from archivist.importing.formats import mapping_lookalike, text_lookalike
 def test_bibtex_and_ris_are_recognised_by_their_start(head: bytes, format_: str) -> None:
     message = text_lookalike(head)
     assert message is not None and message.startswith(f"looks like {format_} (")
-    assert message.endswith(f"give --format {format_.lower()}")
+    assert message.endswith(f"set format to '{format_.lower()}'")
 
 
 @pytest.mark.parametrize("head", [
@@ -34,7 +34,7 @@ def test_records_are_not_taken_for_another_format(head: bytes) -> None:
 def test_a_csl_json_item_is_recognised(item: dict[str, object]) -> None:
     assert mapping_lookalike(item) == (
         "looks like CSL-JSON (items with `type` and `issued`/`author`): name the file "
-        ".json or give --format csl-json")
+        ".json or set format to 'csl-json'")
 
 
 @pytest.mark.parametrize("record", [

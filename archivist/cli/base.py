@@ -63,6 +63,9 @@ def translate(err: Exception) -> click.ClickException:
         err = err.given_in(_OPTION_OF_NAME[err.what])
     elif isinstance(err, RecordInUse):
         err = err.with_remedy("use --force")
+    elif (known := getattr(err, "known_styles", None)) is not None:
+        return click.ClickException(escape(
+            f"{err} (archivist cite --list-styles shows all {known})"))
     elif isinstance(err, InvalidRecord):
         from archivist.listing import EMPTY_COLUMN
 
@@ -77,13 +80,17 @@ _OPTION_OF_NAME = {"column": "--columns", "sort key": "--sort"}
 
 def named_options(problem: str) -> str:
     """An import problem ending with the library's advice, naming the option instead."""
-    from archivist.importing.problems import CONFLICT_HINT, SIZE_HINT
+    import re
+
+    from archivist.importing.problems import CONFLICT_HINT, FORMAT_HINT, SIZE_HINT
 
     for hint, option in ((CONFLICT_HINT, "(use --on-conflict skip or update)"),
-                         (SIZE_HINT, "(--max-size)")):
+                         (SIZE_HINT, "(--max-size)"),
+                         (FORMAT_HINT, "(give --format to read it as one, or - to read "
+                                       "standard input)")):
         if problem.endswith(hint):
             return problem[:-len(hint)] + option
-    return problem
+    return re.sub(r"set format to '([\w-]+)'", r"give --format \1", problem)
 
 
 class ArchivistGroup(click.Group):

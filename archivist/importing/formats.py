@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from archivist.importing.problems import format_advice
 from archivist.models import INTERCHANGE_KEYS
 
 #: What ``--format`` accepts.
@@ -52,10 +53,10 @@ def text_lookalike(head: bytes) -> str | None:
     head = head[:HEAD].removeprefix(b"\xef\xbb\xbf")
     if _BIBTEX.match(head):
         return ("looks like BibTeX (entries such as @article{…}): name the file .bib or "
-                "give --format bibtex")
+                f"{format_advice('bibtex')}")
     if _RIS.match(head):
-        return ("looks like RIS (references opened by TY  - …): name the file .ris or give "
-                "--format ris")
+        return ("looks like RIS (references opened by TY  - …): name the file .ris or "
+                f"{format_advice('ris')}")
     return None
 
 
@@ -76,7 +77,7 @@ def mapping_lookalike(data: Mapping[str, Any]) -> str | None:
     """
     if _CSL_TYPE in data and "kind" not in data and any(key in data for key in _CSL_ANY):
         return ("looks like CSL-JSON (items with `type` and `issued`/`author`): name the "
-                "file .json or give --format csl-json")
+                f"file .json or {format_advice('csl-json')}")
     if data and not any(key in RECORD_KEYS for key in data):
         keys = ", ".join(list(data)[:5]) + (", …" if len(data) > 5 else "")
         holding = next((key for key, value in data.items() if isinstance(value, list)

@@ -22,6 +22,13 @@ MAX_PROBLEMS = 50
 #: command line can name its option instead.
 CONFLICT_HINT = "(set on_conflict to 'skip' or 'update')"
 SIZE_HINT = "(the max_size limit)"
+#: The advice ending a refused file name: the format may be given for it.
+FORMAT_HINT = "(set format to read it as one, or read standard input)"
+
+
+def format_advice(fmt: str) -> str:
+    """The advice to read an input in ``fmt`` (the CLI names its option instead)."""
+    return f"set format to {fmt!r}"
 
 
 @dataclass(frozen=True, order=True)

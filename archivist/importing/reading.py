@@ -33,7 +33,7 @@ import orjson
 from archivist.errors import ArchivistError, InvalidRecord
 from archivist.importing.dispatch import as_record, items_of
 from archivist.importing.formats import format_of, text_lookalike
-from archivist.importing.problems import SIZE_HINT, Place, Problem, Problems
+from archivist.importing.problems import FORMAT_HINT, SIZE_HINT, Place, Problem, Problems
 from archivist.models import Record, Source, check_text, record_from_mapping
 from archivist.yamlio import (
     MAX_SIZE,
@@ -159,8 +159,8 @@ def _expand(paths: Sequence[str], skip: Path | None, forced: str | None = None
         elif not os.path.lexists(path):
             files.append((path, "no such file or folder", "yaml"))
         elif format_of(path, forced) is None:
-            files.append((path, "not a .yaml, .yml, .json, .bib or .ris file (give --format "
-                                "to read it as one, or - to read standard input)", "yaml"))
+            files.append((path, f"not a .yaml, .yml, .json, .bib or .ris file {FORMAT_HINT}",
+                          "yaml"))
         else:
             files.append((path, None, format_of(path, forced) or "yaml"))
     return files
