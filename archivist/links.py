@@ -25,7 +25,9 @@ from archivist.errors import InvalidLink
 if TYPE_CHECKING:
     from archivist.store import Archive
 
-#: canonical name → (inverse name, vocabulary term of the canonical direction)
+#: canonical name → (inverse name, vocabulary term of the canonical direction).  A term
+#: marked ``^`` is read backwards: "a precedes b" is "b prov:wasInfluencedBy a", as the
+#: later work is the one influenced; "a merged-into b" is "b prov:wasRevisionOf a".
 RELATIONS: dict[str, tuple[str, str]] = {
     "part-of": ("has-part", "dcterms:isPartOf"),
     "version-of": ("has-version", "dcterms:isVersionOf"),
@@ -33,13 +35,13 @@ RELATIONS: dict[str, tuple[str, str]] = {
     "references": ("referenced-by", "dcterms:references"),
     "derived-from": ("source-of", "prov:wasDerivedFrom"),
     "translation-of": ("translated-as", "prov:wasDerivedFrom"),
-    "precedes": ("follows", "prov:wasInfluencedBy"),
+    "precedes": ("follows", "^prov:wasInfluencedBy"),
     "about": ("subject-of", "dcterms:subject"),
     "created-by": ("creator-of", "dcterms:creator"),
     "published-by": ("publisher-of", "dcterms:publisher"),
     "member-of": ("has-member", "prov:actedOnBehalfOf"),
     "split-from": ("split-into", "prov:wasDerivedFrom"),
-    "merged-into": ("merged-from", "prov:wasRevisionOf"),
+    "merged-into": ("merged-from", "^prov:wasRevisionOf"),
     "duplicate-of": ("duplicate-of", "owl:sameAs"),
     "related": ("related", "dcterms:relation"),
 }
@@ -49,10 +51,10 @@ INVERSE_TERMS: dict[str, str] = {
     "has-part": "dcterms:hasPart", "has-version": "dcterms:hasVersion",
     "replaced-by": "dcterms:isReplacedBy", "referenced-by": "dcterms:isReferencedBy",
     "source-of": "prov:hadDerivation", "translated-as": "prov:hadDerivation",
-    "follows": "^prov:wasInfluencedBy", "subject-of": "^dcterms:subject",
+    "follows": "prov:wasInfluencedBy", "subject-of": "^dcterms:subject",
     "creator-of": "^dcterms:creator", "publisher-of": "^dcterms:publisher",
     "has-member": "^prov:actedOnBehalfOf", "split-into": "prov:hadDerivation",
-    "merged-from": "prov:hadRevision",
+    "merged-from": "prov:wasRevisionOf",
 }
 SYMMETRIC = frozenset(name for name, (inverse, _) in RELATIONS.items() if name == inverse)
 _INVERSE_OF = {inverse: name for name, (inverse, _) in RELATIONS.items()}

@@ -217,6 +217,39 @@ def test_a_query_exports_its_records_their_links_and_their_history() -> None:
     assert (b, dc.creator, c) in whole and (b, prov.wasAttributedTo, c) in whole
 
 
+@pytest.mark.parametrize("fmt", ["turtle", "jsonld"])
+def test_every_relation_is_stated_in_the_direction_its_term_reads(fmt: str) -> None:
+    from archivist.links import RELATIONS, term
+
+    archive = memory_archive()
+    archive.add_many((record_from_mapping({"id": f"{end}-{n}", "title": "T"}), None)
+                     for n in range(len(RELATIONS)) for end in ("src", "dst"))
+    for n, rel in enumerate(RELATIONS):
+        archive.store_link(f"src-{n}", rel, f"dst-{n}")
+    graph = _exported(archive, fmt)
+    for n, rel in enumerate(RELATIONS):
+        compact = term(rel)
+        prefix, _, local = compact.removeprefix("^").partition(":")
+        predicate = rdflib.URIRef(graph.namespace_manager.expand_curie(f"{prefix}:{local}"))
+        src, dst = rdflib.URIRef(f"urn:t:src-{n}"), rdflib.URIRef(f"urn:t:dst-{n}")
+        subject, obj = (dst, src) if compact.startswith("^") else (src, dst)
+        assert (subject, predicate, obj) in graph, rel
+        assert (obj, predicate, subject) not in graph or rel in ("duplicate-of", "related")
+
+
+def test_the_later_work_is_the_one_influenced_and_the_merge_the_revision() -> None:
+    archive = memory_archive()
+    for record_id in ("draft", "final", "old", "merged"):
+        archive.add(record_from_mapping({"id": record_id, "title": record_id}))
+    archive.store_link("draft", "precedes", "final")
+    archive.store_link("old", "merged-into", "merged")
+    graph = _exported(archive, "turtle")
+    prov = rdflib.Namespace("http://www.w3.org/ns/prov#")
+    t = rdflib.Namespace("urn:t:")
+    assert set(graph.subject_objects(prov.wasInfluencedBy)) == {(t.final, t.draft)}
+    assert set(graph.subject_objects(prov.wasRevisionOf)) == {(t.merged, t.old)}
+
+
 def test_dates_keep_their_edtf_text_and_gain_a_type_when_exact() -> None:
     assert date_values("1917") == ["1917", Typed("1917", Iri("xsd", "gYear"))]
     assert date_values("1917-10") == ["1917-10", Typed("1917-10", Iri("xsd", "gYearMonth"))]

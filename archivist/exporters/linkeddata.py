@@ -143,10 +143,13 @@ def _term(compact: str) -> Iri:
     return Iri(prefix, local)
 
 
-def _relation_terms() -> dict[str, Iri]:
+def _relation_terms() -> dict[str, tuple[Iri, bool]]:
+    """Each relation's term, and whether it is read backwards (``^``: the link's target
+    is the statement's subject)."""
     from archivist.links import RELATIONS
 
-    return {rel: _term(term) for rel, (_, term) in RELATIONS.items()}
+    return {rel: (_term(term.removeprefix("^")), term.startswith("^"))
+            for rel, (_, term) in RELATIONS.items()}
 
 
 def default_base(archive_id: str) -> str:
@@ -287,20 +290,26 @@ def _described(doc: dict[str, Any], pairs: list[tuple[Iri, Object]]) -> None:
             else (_DC["source"], url))
 
 
-def link_pairs(links: Iterable[dict[str, str]], namer: Namer) -> list[tuple[Iri, Object]]:
-    """The statements of a record's stored links, in their vocabulary terms."""
+def link_pairs(record: Iri, links: Iterable[dict[str, str]], namer: Namer
+               ) -> tuple[list[tuple[Iri, Object]], list[Node]]:
+    """The statements of a record's stored links, in their vocabulary terms: those about
+    the record, and the nodes of the targets a term read backwards speaks of."""
     terms = namer.relations
     pairs: list[tuple[Iri, Object]] = []
+    backwards: list[Node] = []
     for link in links:
         rel = link["rel"]
         target = namer.record(link["target"])
-        known = terms.get(rel)
+        known, backward = terms.get(rel, (None, False))
+        if known is not None and backward:
+            backwards.append((target, [(known, record)]))
+            continue
         pairs.append((known or Iri(None, ARCHIVIST_TERMS + quote(rel, safe="")), target))
         if rel in OWN_TERMS:
             pairs.append((_OWN[OWN_TERMS[rel]], target))
         if rel in ATTRIBUTIONS:
             pairs.append((Iri("prov", "wasAttributedTo"), target))
-    return pairs
+    return pairs, backwards
 
 
 def source_node(source: dict[str, Any], file: Iri) -> Node:
@@ -328,8 +337,10 @@ def record_nodes(doc: dict[str, Any], links: list[dict[str, str]], namer: Namer,
     kind = doc.get("kind", "other")
     pairs: list[tuple[Iri, Object]] = [(_A, t) for t in AGENT_CLASSES.get(kind, (_ENTITY,))]
     _described(doc, pairs)
-    pairs += link_pairs(links, namer)
-    nodes: list[Node] = [(namer.record(doc["id"]), pairs)]
+    subject = namer.record(doc["id"])
+    about_record, about_targets = link_pairs(subject, links, namer)
+    pairs += about_record
+    nodes: list[Node] = [(subject, pairs), *about_targets]
     source = doc.get("source")
     if isinstance(source, dict) and isinstance(source.get("path"), str):
         path = source["path"]
