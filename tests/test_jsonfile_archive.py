@@ -388,3 +388,26 @@ def test_an_archive_made_before_ids_gets_one_at_its_next_change(tmp_path: Path) 
     made = json.loads(path.read_bytes())["meta"]["1"]["id"]
     with open_archive(path) as archive:
         assert archive.archive_id == made
+
+
+def test_history_items_are_the_stored_entries_one_at_a_time(
+        engine_location: str | None) -> None:
+    def entries(archive: Archive) -> list[tuple[str, Any]]:
+        return list(archive.snapshot()["history"].items())
+
+    if engine_location is None:
+        archive = memory_archive()
+        archive.add(Record(id="a", title="A"))
+        assert list(archive.history_items()) == entries(archive)
+        return
+    for record_id in ("a", "b"):
+        with open_archive(engine_location, write=True) as archive:
+            archive.add(Record(id=record_id, title=record_id.upper()))
+    with open_archive(engine_location, write=True) as archive:
+        archive.store_link("a", "references", "b")
+        items = list(archive.history_items())
+        assert [n for n, _ in items] == ["1", "2", "3"] and items == entries(archive)
+        assert items[-1][1]["action"] == "link"  # logged, not yet written
+        archive.commit()
+    with open_archive(engine_location) as archive:
+        assert list(archive.history_items()) == entries(archive)

@@ -252,3 +252,17 @@ def test_a_window_is_not_made_on_a_file_cut_short(tmp_path: Path) -> None:
         assert window.find(b"45") == 2 and window.find(b"9") == -1 and window[1:3] == b"34"
         assert reader._Window.of(atomic.Region(file, 5, 20)) is None
         assert reader._Window.of(atomic.Region(file, 5, 0)) is None
+
+
+def test_history_text_is_read_an_entry_at_a_time_across_chunks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    table = {str(n): {"action": "add", "record": f"r{n}", "after": {"title": "Ё\n\"}," * n}}
+             for n in range(1, 40)}
+    text = b"{\n" + b",\n".join(writer.line(k, v) for k, v in table.items()) + b"\n}"
+    for chunk in (7, 64, 1 << 22):
+        monkeypatch.setattr(reader, "HISTORY_CHUNK", chunk)
+        assert dict(reader.history_entries(memoryview(text), "a.json")) == table
+        assert list(reader.history_entries(text, "a.json")) == list(table.items())
+    assert list(reader.history_entries(b"{\n}", "a.json")) == []
+    with pytest.raises(ArchiveCorrupt, match=r"a\.json: .*'history' is damaged"):
+        list(reader.history_entries(text.replace(b'"r7"', b'"r7'), "a.json"))

@@ -250,6 +250,18 @@ def test_the_later_work_is_the_one_influenced_and_the_merge_the_revision() -> No
     assert set(graph.subject_objects(prov.wasRevisionOf)) == {(t.merged, t.old)}
 
 
+def test_brief_entries_wait_for_the_entry_naming_their_changes_user() -> None:
+    from archivist.exporters.linkeddata import _stamped
+
+    items = [("1", {"change": 1, "user": "ann", "command": "add"}),
+             ("2", {"change": 2, "action": "verify"}), ("3", {"change": 2}),
+             ("4", {"change": 2, "user": "bo", "command": "verify"}),
+             ("5", {"change": 3, "action": "verify"})]
+    assert [(n, stamp) for n, _, stamp in _stamped(items)] == [
+        ("1", ("ann", "add")), ("2", ("bo", "verify")), ("3", ("bo", "verify")),
+        ("4", ("bo", "verify")), ("5", (None, None))]
+
+
 def test_dates_keep_their_edtf_text_and_gain_a_type_when_exact() -> None:
     assert date_values("1917") == ["1917", Typed("1917", Iri("xsd", "gYear"))]
     assert date_values("1917-10") == ["1917-10", Typed("1917-10", Iri("xsd", "gYearMonth"))]

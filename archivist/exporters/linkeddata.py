@@ -454,18 +454,37 @@ def _entries_of(archive: Archive, docs: Sequence[dict[str, Any]], whole: bool
     its number and the user and command of its change (a brief entry has neither)."""
     from archivist.history import mentions
 
-    # The stored table itself, not Archive.history's copy of every entry: a third of
-    # the time of the export and much of its memory, at 100,000 records.
-    table = archive.snapshot()["history"]
-    stamps: dict[Any, tuple[Any, Any]] = {}
-    for entry in table.values():
-        if "user" in entry:
-            stamps.setdefault(entry.get("change"), (entry["user"], entry.get("command")))
     keys = {doc["id"].lower() for doc in docs}
-    nobody = (None, None)
-    for number, entry in table.items():
+    for number, entry, stamp in _stamped(archive.history_items()):
         if whole or str(entry.get("record") or "").lower() in keys or mentions(entry, keys):
-            yield number, entry, stamps.get(entry.get("change"), nobody)
+            yield number, entry, stamp
+
+
+def _stamped(items: Iterable[tuple[str, dict[str, Any]]]
+             ) -> Iterator[tuple[str, dict[str, Any], tuple[Any, Any]]]:
+    """Each entry with the user and command of its change, read one entry at a time
+    (the whole history is never held: 300,000 entries at 100,000 records).
+
+    A change's entries are stored together, and its brief entries (``verify``'s, one a
+    record) come before the one that names the user: they wait for it, and only they.
+    """
+    nobody: tuple[Any, Any] = (None, None)
+    change: Any = object()
+    stamp: tuple[Any, Any] | None = None
+    waiting: list[tuple[str, dict[str, Any]]] = []
+    for number, entry in items:
+        if entry.get("change") != change:
+            yield from ((n, e, nobody) for n, e in waiting)
+            waiting, change, stamp = [], entry.get("change"), None
+        if stamp is None and "user" in entry:
+            stamp = (entry["user"], entry.get("command"))
+            yield from ((n, e, stamp) for n, e in waiting)
+            waiting = []
+        if stamp is None:
+            waiting.append((number, entry))
+        else:
+            yield number, entry, stamp
+    yield from ((n, e, nobody) for n, e in waiting)
 
 
 def graph(archive: Archive, docs: Sequence[dict[str, Any]], namer: Namer, *,

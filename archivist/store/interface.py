@@ -253,5 +253,10 @@ class Archive(Protocol):
     def history(self, record_id: str | None = None) -> list[dict[str, Any]]:
         """History entries, oldest first; only those of ``record_id`` when given."""
 
+    def history_items(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every entry by its number, oldest first, as stored (a brief entry without
+        its change's user and command), one at a time: memory does not grow with the
+        history (an export reads it this way)."""
+
     def info(self) -> dict[str, Any]:
         """Counts and format version, for ``archivist info``."""

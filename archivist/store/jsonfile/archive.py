@@ -515,6 +515,10 @@ class JsonArchive(RecordRules):
         """
         return self._log.history(record_id)
 
+    def history_items(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every entry by number, oldest first, as stored, parsed one at a time."""
+        return self._log.items()
+
     def info(self) -> dict[str, Any]:
         """Counts and format version, for ``archivist info``."""
         from archivist.tagging import tag_counts

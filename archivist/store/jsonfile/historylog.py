@@ -9,7 +9,7 @@ an archive file, so it stays text until a command asks for it (``history``, ``un
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from archivist import atomic
@@ -73,6 +73,20 @@ class HistoryLog:
         if self._table is None:
             self._table = reader.parse_history(self.text or b"{}", self._name)
         return self._table
+
+    def items(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The stored entries and the new ones, by number, oldest first, as stored:
+        text left unparsed is parsed an entry at a time, and never kept.
+
+        :raises ArchiveCorrupt: when the stored history is damaged.
+        """
+        self._load_source()
+        text = self.text
+        if text is None or self._table is not None:
+            yield from self.stored().items()
+        else:
+            yield from reader.history_entries(text, self._name)
+        yield from self.new
 
     def entries_so_far(self) -> int:
         """The number of the last entry, counting those not yet written."""

@@ -7,7 +7,7 @@ records: numbering, the links table, the history log, and the snapshot and fill 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ ARCHIVE_NAME = "postgresql-archive"
 RECORD_COLUMNS = "COPY archivist_records (key, pos, doc_id, doc) FROM STDIN"
 _LINK_COLUMNS = "COPY archivist_links (n, src, rel, dst, src_key, dst_key) FROM STDIN"
 _HISTORY_COLUMNS = "COPY archivist_history (seq, entry) FROM STDIN"
+#: History entries :meth:`PgTables.history_items` fetches at a time.
+HISTORY_BATCH = 5000
 
 
 def as_json(value: Any) -> str:
@@ -224,6 +226,18 @@ class PgTables:
             entries = [e for e in entries if str(e.get("record") or "").lower() in keys
                        or mentions(e, keys)]
         return entries
+
+    def history_items(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every entry by number, oldest first, as stored, fetched a batch at a time."""
+        last = 0
+        while True:
+            rows = self._rows("SELECT seq, entry FROM archivist_history WHERE seq > %s "
+                              "ORDER BY seq LIMIT %s", (last, HISTORY_BATCH))
+            for seq, entry in rows:
+                yield str(seq), entry
+            if len(rows) < HISTORY_BATCH:
+                return
+            last = rows[-1][0]
 
     # -- the tables whole (copy) ---------------------------------------------------
 
