@@ -8,12 +8,13 @@ and bidirectional overrides as escapes instead of letting them reorder the page.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archivist.publish.catalogue import FACETS, Catalogue, LinkEntry, is_agent
+from archivist.publish.paging import paginate
 
 if TYPE_CHECKING:
     import jinja2
@@ -21,8 +22,12 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 #: Files copied into the site as they are.
 STATIC_FILES = ("style.css", "fold.js", "search.js")
-# C0 and C1 controls but tab and newline, and the marks that reorder text.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls but tab and newline, the marks that reorder text, and the
+# noncharacters (U+FDD0-U+FDEF and the last two of each plane), which HTML5 forbids.
+_NONCHARACTERS = "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}"
+                         for plane in range(0, 0x110000, 0x10000))
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                        rf"\ufdd0-\ufdef{_NONCHARACTERS}]")
 # Only these become links: javascript:, data: and the rest stay text.
 _WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -43,14 +48,20 @@ class PageOptions:
 
 
 def visible(value: Any) -> Any:
-    """A value as shown: control characters and bidi overrides as ``\\u202e`` text."""
+    """A value as shown: control characters, bidi overrides and noncharacters as
+    ``\\u202e`` text (``\\U0010fffe`` past the first plane)."""
     from markupsafe import Markup
 
     if value is None:
         return ""
     if isinstance(value, str) and not isinstance(value, Markup) and _INVISIBLE.search(value):
-        return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+        return _INVISIBLE.sub(_escape, value)
     return value
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def is_web_url(url: object) -> bool:
@@ -122,18 +133,24 @@ class Pages:
                     recent=self.catalogue.recent())
 
     def facets(self) -> None:
-        """A list page per facet and a page per value, each a sorted list of records."""
+        """A list page per facet and a page per value, each a sorted list of records,
+        both split into pages of :data:`~.paging.PAGE_SIZE`."""
         by_id = self.catalogue.by_id
         for folder, singular, heading in FACETS:
             values = sorted(self.catalogue.facets[folder].values(),
                             key=lambda v: (v.label.casefold(), v.label))
-            self._write(f"{folder}/index.html", "facets.html", "../", heading=heading,
-                        values=values)
+            self._write_pages(folder, "index", "facets.html", values, heading=heading,
+                              label=heading)
             for value in values:
                 docs = sorted((by_id[i.lower()] for i in value.record_ids), key=_title_key)
-                self._write(f"{folder}/{value.slug}.html", "facet.html", "../",
-                            heading=heading, singular=singular, value=value, label=value.label,
-                            records=docs)
+                self._write_pages(folder, value.slug, "facet.html", docs, heading=heading,
+                                  singular=singular, value=value, label=value.label)
+
+    def _write_pages(self, folder: str, stem: str, template: str, items: Sequence[Any],
+                     **values: Any) -> None:
+        """The list ``items`` as ``folder/STEM.html`` and, past one page, its sequels."""
+        for page in paginate(stem, items):
+            self._write(f"{folder}/{page.file}", template, "../", page=page, **values)
 
     def record(self, doc: Mapping[str, Any]) -> None:
         """``records/ID.html``: every field, the links both ways, provenance, history."""

@@ -74,9 +74,11 @@ def other_words(title: str, texts: Iterable[str]) -> str:
 
 def _script(name: str, value: Any) -> str:
     # U+2028 and U+2029 are escaped for engines older than ES2019, where they end a
-    # line inside a string literal.
+    # line inside a string literal; "<" so that no "</script>" or "<!--" in a record
+    # can end or hide the script should it ever be inlined into a page.
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    for char in "\u2028\u2029<":
+        text = text.replace(char, f"\\u{ord(char):04x}")
     return f"window.{name} = {text};\n"
 
 
