@@ -4,7 +4,7 @@
 is a problem) and then checks what a parser lets through but a validator or an
 accessibility checker does not: unique ids, ``alt`` on images, a label on every form
 control, ``<html lang>``, one ``<main>``, one banner ``<header>`` and one contentinfo
-``<footer>``, named ``<nav>`` landmarks, no empty links, one ``<h1>`` and no skipped
+``<footer>``, named ``<nav>`` landmarks, no empty links or headings, one ``<h1>`` and no skipped
 heading level, references (``for``, ``aria-labelledby``, ``#fragment``) that name an
 id of the page, and no inline script or event handler.
 """
@@ -128,8 +128,12 @@ def _content_problems(root: ET.Element) -> Iterator[str]:
 
 
 def _heading_problems(root: ET.Element) -> Iterator[str]:
-    levels = [int(match.group(1)) for element in root.iter()
-              if isinstance(element.tag, str) and (match := _HEADING.fullmatch(element.tag))]
+    headings = [(int(match.group(1)), element) for element in root.iter()
+                if isinstance(element.tag, str) and (match := _HEADING.fullmatch(element.tag))]
+    levels = [level for level, _ in headings]
+    for level, element in headings:
+        if not text_of(element).strip():
+            yield f"an empty <h{level}>"
     if levels.count(1) != 1:
         yield f"{levels.count(1)} <h1> elements, not one"
     for before, after in itertools.pairwise(levels):

@@ -76,6 +76,17 @@ def test_every_page_of_the_published_sample_is_valid(sample_site: Path) -> None:
     assert {"records", "kinds", "tags", "creators", "publishers", "decades"} <= kinds
 
 
+def test_a_part_of_the_sample_is_valid_too(sample_site: Path, invoke: Invoke,
+                                          tmp_path: Path) -> None:
+    # Links to records the query leaves out are shown as text, not as links.
+    part = tmp_path / "part"
+    result = invoke("publish", "tag:film", "-o", str(part), "--title", 'A <"part">')
+    assert result.exit_code == 0, result.stderr
+    assert "not published here" in "".join(
+        page.read_text("utf-8") for page in (part / "records").glob("*.html"))
+    assert assert_site_valid(part) > 10
+
+
 # -- the checker itself finds what it should ----------------------------------------
 
 
@@ -93,6 +104,7 @@ def _front(sample_site: Path) -> str:
     ("<h2 id=\"search-heading\">Search</h2>", "<h3>Search</h3>", "skips from h1 to h3"),
     ("Skip to the content</a>", "</a><a href=\"x.html\"> </a>", "is empty"),
     ('href="#main"', 'href="#nowhere"', "names no element"),
+    ('<h2 id="search-heading">Search</h2>', '<h2 id="search-heading"> </h2>', "empty <h2>"),
     ("</main>", '<img src="x.png"></main>', "has no alt"),
     ("</main>", '<p onclick="x()">p</p></main>', "event handlers"),
 ])
@@ -123,8 +135,11 @@ def _publish(record: dict[str, Any]) -> tuple[Path, dict[str, Any]]:
         assume(False)
     archive.add(stored)
     archive.add(record_from_mapping({"id": "other", "title": "Other"}))
+    # Linked but left out of the site: its title is shown as text, "not published here".
+    archive.add(record_from_mapping({"id": "hidden", "title": record["title"]}))
     archive.store_link("hostile", "about", "other")
-    docs = list(archive.documents())
+    archive.store_link("hidden", "references", "hostile")
+    docs = [doc for doc in archive.documents() if doc["id"] != "hidden"]
     site = Path(tempfile.mkdtemp(prefix="archivist-valid-"))
     Pages(gather(archive, docs, record["title"]), site, PageOptions()).write_all()
     (site / "search-index.js").write_text(index_script(docs), encoding="utf-8")
@@ -139,8 +154,9 @@ def _assert_reads_back(site: Path, doc: dict[str, Any]) -> None:
     """The parsed record page shows each value as :func:`visible` writes it."""
     root = parse((site / "records" / "hostile.html").read_text("utf-8"))
     assert _texts(root, ".//h1") == [visible(doc["title"])]
-    assert _texts(root, ".//dd[@class='summary']") == [visible(doc["summary"])]
-    assert _texts(root, ".//p[@class='subtitle']") == [visible(doc["subtitle"])]
+    for key, selector in (("summary", ".//dd[@class='summary']"),
+                          ("subtitle", ".//p[@class='subtitle']")):
+        assert _texts(root, selector) == ([visible(doc[key])] if doc.get(key) else [])
     assert text_of(root.find("./head/title")) == (  # type: ignore[arg-type]
         f"{visible(doc['title'])} · {visible(doc['title'])}")
     shown = _texts(root, ".//dl[@class='fields']/dd/ul/li/a/bdi")
