@@ -16,6 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 #: Elements inside which a ``<header>`` or ``<footer>`` is not the page's own.
 _SECTIONING = {"article", "aside", "main", "nav", "section"}
@@ -159,3 +160,21 @@ def page_problems(text: str) -> list[str]:
     problems += _content_problems(root)
     problems += _heading_problems(root)
     return problems
+
+
+def site_problems(site: Path) -> dict[str, list[str]]:
+    """The problems of every page of the site in the folder ``site``, by page path
+    (every page is listed, most with no problem).
+
+    :raises html5lib.html5parser.ParseError: naming the page that does not parse.
+    """
+    import html5lib
+
+    found: dict[str, list[str]] = {}
+    for page in sorted(site.rglob("*.html")):
+        name = page.relative_to(site).as_posix()
+        try:
+            found[name] = page_problems(page.read_text("utf-8"))
+        except html5lib.html5parser.ParseError as error:
+            raise html5lib.html5parser.ParseError(f"{name}: {error}") from error
+    return found

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from archivist.cli import cli
 from archivist.folding import fold
 from tests.conftest import RECORDS
+from tests.htmlcheck import site_problems
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -225,3 +226,10 @@ def test_every_internal_link_resolves(site: Path) -> None:
                 assert (page.parent / target).resolve().is_file(), (page, link)
                 checked += 1
     assert checked > 1000
+
+
+def test_every_page_with_hostile_records_is_valid_html(site: Path) -> None:
+    # The site the browser opens, hostile records and copied sources included.
+    problems = site_problems(site)
+    assert len(problems) > 150
+    assert {page: found for page, found in problems.items() if found} == {}
