@@ -233,3 +233,24 @@ def test_every_page_with_hostile_records_is_valid_html(site: Path) -> None:
     problems = site_problems(site)
     assert len(problems) > 150
     assert {page: found for page, found in problems.items() if found} == {}
+
+
+def test_a_long_facet_page_leads_on_to_its_next_page_and_back(browser: Any, site: Path,
+                                                              tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, site / "kinds" / "article.html")
+    status = browser.find_element(By.CSS_SELECTOR, "nav.pages p").text
+    assert status.startswith("Records 1–100 of ") and status.endswith(", page 1 of 2")
+    first = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "ol.records a")]
+    assert len(first) == 100
+    browser.find_element(By.LINK_TEXT, "Next page").click()
+    assert browser.current_url.endswith("/kinds/article.page-2.html")
+    second = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "ol.records a")]
+    assert second and not set(second) & set(first)
+    assert browser.find_element(By.CSS_SELECTOR, "ol.records").get_attribute("start") == "101"
+    assert browser.find_elements(By.LINK_TEXT, "Next page") == []
+    browser.save_screenshot(str(tmp_path / "page-2.png"))
+    browser.find_element(By.LINK_TEXT, "Previous page").click()
+    assert browser.current_url.endswith("/kinds/article.html")
+    assert _console_errors(browser) == []
