@@ -97,10 +97,14 @@ def test_previous_links_lead_back_and_titles_say_the_page(big_tag: Path) -> None
     assert f'<a href="{stem}.html" rel="prev">' in second
     assert f'<a href="{stem}.page-3.html" rel="next">' in second
     assert f'<a href="{stem}.page-31.html">Last page</a>' in second
+    assert "First page" not in second  # the previous page is the first
+    third = (folder / f"{stem}.page-3.html").read_text("utf-8")
+    assert f'<a href="{stem}.html">First page</a>' in third
     assert "<title>big (page 2 of 31) · Big</title>" in second
     assert '<ol class="records" start="101">' in second
     last = (folder / f"{stem}.page-31.html").read_text("utf-8")
-    assert 'rel="next"' not in last and len(re.findall(r"<li><a href=\"\.\./records", last)) == 7
+    assert 'rel="next"' not in last and "Last page" not in last
+    assert len(re.findall(r"<li><a href=\"\.\./records", last)) == 7
     assert not (folder / f"{stem}.page-32.html").exists()
     assert page_problems(second) == [] and page_problems(last) == []
 
