@@ -87,6 +87,12 @@ def test_visible_shows_controls_and_bidi_marks() -> None:
     assert visible(None) == "" and visible(3) == 3
 
 
+def test_visible_shows_noncharacters_and_keeps_every_other_character() -> None:
+    assert visible("\ufdd0\ufffe\U0001ffff\U0010fffe") == "\\ufdd0\\ufffe\\U0001ffff\\U0010fffe"
+    kept = "\ufdcf\ufdf0\ufffd\U0001fffd\U00020000\U0002a6d6\U0010fffd😀"
+    assert visible(kept) == kept
+
+
 def test_language_attribute_and_how() -> None:
     assert language_attribute("ru") == "ru" and language_attribute("en-GB") == "en-GB"
     assert language_attribute('ru" onclick="x') is None and language_attribute(None) is None
