@@ -120,3 +120,8 @@ class VerifyFailed(ArchivistError):
 
 class ChangeConflict(ArchivistError):
     """A change cannot be made or undone: the archive has changed in a way it depends on."""
+
+
+class CaptureFailed(ArchivistError):
+    """A page could not be captured: a refused connection, a timeout, an error status,
+    a body over the size limit, a redirect to another scheme, or an unreadable input."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 # Imported for their side effect: each registers its commands on ``cli``.
 from archivist.cli import (  # noqa: F401
     admin,
+    capturing,
     citing,
     copying,
     curation,

@@ -1,0 +1,248 @@
+"""Capturing web pages: a URL fetched into a WARC file, a saved page, or the pages a
+WARC file holds, each described from its own metadata and added as a record.
+
+:func:`capture` is the one library call behind ``archivist capture``.  Every input is
+fetched and read first; only then are records added, each through
+:func:`archivist.editing.add_record` exactly as ``add --file [--copy]`` adds one, so a
+capture has the same validation, history and undo as ``add``.  A capture that fails
+leaves no file behind in the archive's ``sources/`` folder.
+
+Its libraries (httpx, warcio, lxml: the ``archivist[web]`` extra) are imported only
+by the modules of this package, inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from archivist.capture.fetch import FetchLimits
+from archivist.errors import CaptureFailed
+
+#: The kind a captured page gets unless told otherwise.
+DEFAULT_KIND = "web-page"
+#: What each kind of input is named as, for messages.
+SAVED_PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+@dataclass(frozen=True)
+class CaptureRequest:
+    """What ``capture`` was asked for.
+
+    :param inputs: URLs (http, https), saved pages (``.html``/``.htm``) and WARC files.
+    :param url: with WARC inputs, capture only the response for this URL.
+    :param copy: keep a copy of each saved page or WARC file in ``sources/`` (a
+        fetched URL's WARC file is always kept there).
+    :param dry_run: describe everything, add the records to the open archive (which
+        the caller does not write), and keep no file.
+    """
+
+    inputs: tuple[str, ...]
+    kind: str | None = None
+    tags: tuple[str, ...] = ()
+    title: str | None = None
+    url: str | None = None
+    copy: bool = False
+    dry_run: bool = False
+    limits: FetchLimits = field(default_factory=FetchLimits)
+
+
+@dataclass
+class Planned:
+    """One record to add: its values, custom fields and source file."""
+
+    origin: str
+    values: dict[str, Any]
+    fields: dict[str, Any]
+    file: str
+    copy: bool
+    retrieved: str | None = None
+
+
+@dataclass(frozen=True)
+class Captured:
+    """A record added by a capture, and the input it came from."""
+
+    origin: str
+    record: Any
+
+
+def input_kind(text: str) -> str:
+    """``url``, ``warc`` or ``page`` for one input.
+
+    :raises CaptureFailed: for anything else, saying what is accepted.
+    """
+    from archivist.capture.warcfile import is_warc_name
+
+    if "://" in text:
+        return "url"
+    if is_warc_name(text):
+        return "warc"
+    if text.lower().endswith(SAVED_PAGE_SUFFIXES):
+        return "page"
+    raise CaptureFailed(f"cannot capture {text!r}: give an http or https URL, a saved "
+                        "page (.html, .htm) or a WARC file (.warc, .warc.gz)")
+
+
+def capture(archive: Any, request: CaptureRequest) -> list[Captured]:
+    """Capture every input of ``request`` into ``archive`` (open for writing).
+
+    :raises CaptureFailed: for an input that cannot be fetched or read (nothing is
+        added then).
+    :raises ArchivistError: for a value the record rules refuse, as ``add`` does.
+    """
+    kinds = [input_kind(text) for text in request.inputs]
+    if request.url is not None and "warc" not in kinds:
+        raise CaptureFailed("--url picks a page from a WARC file; no WARC file was given")
+    with tempfile.TemporaryDirectory(prefix="archivist-capture-") as scratch:
+        planned: list[Planned] = []
+        for text, kind in zip(request.inputs, kinds):
+            planned += _plan(text, kind, request, Path(scratch))
+        if request.title is not None and len(planned) > 1:
+            raise CaptureFailed(f"--title names one page, and {len(planned)} were found")
+        with _no_copies_left_on_failure(archive):
+            return [_add(archive, item, request) for item in planned]
+
+
+def _plan(text: str, kind: str, request: CaptureRequest, scratch: Path) -> list[Planned]:
+    if kind == "url":
+        return [_plan_url(text, request, scratch)]
+    if kind == "warc":
+        return _plan_warc(text, request)
+    return [_plan_page(text, request)]
+
+
+def _plan_url(url: str, request: CaptureRequest, scratch: Path) -> Planned:
+    """Fetch ``url`` into a WARC file in ``scratch`` and describe the page."""
+    from archivist.capture.fetch import fetch
+    from archivist.capture.metadata import describe_page
+    from archivist.capture.warcfile import warc_date, write_capture
+
+    fetched = fetch(url, request.limits)
+    page = fetched.page
+    path = scratch / f"capture-{len(list(scratch.iterdir()))}.warc"
+    with open(path, "wb") as out:
+        offset = write_capture(fetched, out, path.name)
+    description = describe_page(page.decoded_body(), page.header("Content-Type"))
+    stated_url = description.values.pop("url", None)
+    source = description.captured_from
+    source.pop("url", None)
+    description.values["url"] = page.url
+    source["url"] = "final URL after redirects"
+    fields = description.fields
+    if stated_url not in (None, page.url):
+        fields["url_stated"] = stated_url
+    fields.update({"url_requested": url, "captured_at": warc_date(page.started),
+                   "warc_offset": offset})
+    return Planned(url, description.values, fields, str(path), copy=not request.dry_run,
+                   retrieved=_utc_day(page.started))
+
+
+def _plan_warc(path: str, request: CaptureRequest) -> list[Planned]:
+    """Describe each HTML response in the WARC file (or the one for ``--url``)."""
+    from archivist.capture.metadata import describe_page
+    from archivist.capture.warcfile import read_pages
+
+    found = []
+    for page in read_pages(Path(path)):
+        if request.url is not None and page.url != request.url:
+            continue
+        description = describe_page(page.body, page.content_type)
+        stated_url = description.values.pop("url", None)
+        fields = description.fields
+        if stated_url not in (None, page.url):
+            fields["url_stated"] = stated_url
+        description.values["url"] = page.url
+        description.captured_from["url"] = "WARC-Target-URI"
+        fields.update({"captured_at": page.date, "warc_offset": page.offset,
+                       "warc_record_id": page.record_id})
+        found.append(Planned(f"{path}@{page.offset}", description.values, fields, path,
+                             copy=request.copy and not request.dry_run,
+                             retrieved=page.date[:10] or None))
+    if not found:
+        wanted = f"a response for {request.url}" if request.url else "an HTML response"
+        raise CaptureFailed(f"{path} holds no {wanted} (nothing was written)")
+    return found
+
+
+def _plan_page(path: str, request: CaptureRequest) -> Planned:
+    """Describe a saved page; the file itself is the source."""
+    from archivist.capture.metadata import describe_page
+    from archivist.provenance import display_path
+
+    try:
+        with open(path, "rb") as page:
+            body = page.read(request.limits.max_size + 1)
+    except OSError as err:
+        raise CaptureFailed(f"cannot read {display_path(path)}: "
+                            f"{err.strerror or err}") from None
+    if len(body) > request.limits.max_size:
+        raise CaptureFailed(f"{display_path(path)} is over the limit of "
+                            f"{request.limits.max_size} bytes (--max-size)")
+    description = describe_page(body)
+    return Planned(path, description.values, description.fields, path,
+                   copy=request.copy and not request.dry_run)
+
+
+def _utc_day(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%d")
+
+
+def _add(archive: Any, item: Planned, request: CaptureRequest) -> Captured:
+    """Add one planned record exactly as ``add --file`` would."""
+    from archivist.editing import NewRecord, add_record
+    from archivist.provenance import display_path
+
+    values = {**item.values, "kind": request.kind or DEFAULT_KIND,
+              "tags": request.tags}
+    if request.title is not None:
+        values["title"] = request.title
+        item.fields.get("captured_from", {}).pop("title", None)
+    if not values.get("title"):
+        raise CaptureFailed(f"{display_path(item.origin)} states no title: give one with "
+                            "--title (nothing was written)")
+    record = add_record(archive, NewRecord(values=values, fields=item.fields,
+                                           file=item.file, retrieved=item.retrieved,
+                                           copy=item.copy))
+    if request.dry_run and input_kind(item.origin) == "url":
+        record = _as_it_would_be_kept(record, item.file)
+    return Captured(item.origin, record)
+
+
+def _as_it_would_be_kept(record: Any, scratch_file: str) -> Any:
+    """A dry run's record, its WARC file named as a real capture would keep it."""
+    from dataclasses import replace
+
+    from archivist.provenance import SOURCES_FOLDER, copy_name
+
+    source = record.source
+    kept = f"{SOURCES_FOLDER}/{copy_name(source.sha256, scratch_file)}"
+    return record.with_changes(source=replace(source, path=kept))
+
+
+@contextlib.contextmanager
+def _no_copies_left_on_failure(archive: Any) -> Iterator[None]:
+    """Remove the copies this capture made in ``sources/`` if it fails, so a failed
+    capture leaves every file beside the archive as it was."""
+    from archivist.provenance import SOURCES_FOLDER
+
+    folder = None if archive.path is None else Path(archive.path).parent / SOURCES_FOLDER
+    existed = folder is not None and folder.is_dir()
+    before = set(os.listdir(folder)) if folder is not None and existed else set()
+    try:
+        yield
+    except BaseException:
+        if folder is not None and folder.is_dir():
+            for name in set(os.listdir(folder)) - before:
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / name)
+            if not existed:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        raise
