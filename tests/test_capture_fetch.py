@@ -1,0 +1,130 @@
+"""Fetching for capture, against a real server on 127.0.0.1: redirects, refusals,
+timeouts and the size limit enforced while the body streams."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import time
+
+import pytest
+
+from archivist.capture.fetch import (
+    MAX_REDIRECTS,
+    USER_AGENT,
+    FetchLimits,
+    check_url,
+    fetch,
+)
+from archivist.errors import CaptureFailed
+from archivist.version import VERSION
+from tests.webserver import Page, Site, html, site  # noqa: F401
+
+SHORT = FetchLimits(connect_timeout=2, total_timeout=2, max_size=1_000_000)
+
+
+def test_a_page_is_fetched_as_served_with_an_honest_user_agent(site: Site) -> None:
+    body = html("<title>T</title>").encode("utf-8")
+    url = site.serve("/page.html", body)
+    fetched = fetch(url, SHORT)
+    assert fetched.requested == url
+    assert [e.status for e in fetched.exchanges] == [200]
+    assert fetched.page.body == body
+    assert fetched.page.header("content-type") == "text/html"
+    assert site.seen("/page.html")["User-Agent"] == USER_AGENT == f"archivist/{VERSION}"
+    assert fetched.page.request_head.startswith(b"GET /page.html HTTP/1.1\r\n")
+
+
+def test_redirects_are_followed_and_every_hop_is_kept(site: Site) -> None:
+    final = site.serve("/final.html", html("<title>F</title>"))
+    site.serve("/b", Page(status=302, headers=(("Location", "/final.html"),)))
+    start = site.serve("/a", Page(status=301, headers=(("Location", site.url("/b")),)))
+    fetched = fetch(start, SHORT)
+    assert [e.status for e in fetched.exchanges] == [301, 302, 200]
+    assert fetched.page.url == final
+    assert fetched.requested == start
+
+
+def test_more_than_ten_redirects_are_refused(site: Site) -> None:
+    for n in range(MAX_REDIRECTS + 2):
+        site.serve(f"/r{n}", Page(status=307, headers=(("Location", f"/r{n + 1}"),)))
+    with pytest.raises(CaptureFailed, match="more than 10 redirects"):
+        fetch(site.url("/r0"), SHORT)
+
+
+def test_ten_redirects_are_followed(site: Site) -> None:
+    for n in range(MAX_REDIRECTS):
+        site.serve(f"/r{n}", Page(status=308, headers=(("Location", f"/r{n + 1}"),)))
+    site.serve(f"/r{MAX_REDIRECTS}", html("<title>end</title>"))
+    assert len(fetch(site.url("/r0"), SHORT).exchanges) == MAX_REDIRECTS + 1
+
+
+@pytest.mark.parametrize("target", ["https://127.0.0.1:1/elsewhere", "ftp://127.0.0.1/x",
+                                    "file:///etc/passwd"])
+def test_a_redirect_to_another_scheme_is_not_followed(site: Site, target: str) -> None:
+    url = site.serve("/away", Page(status=302, headers=(("Location", target),)))
+    with pytest.raises(CaptureFailed, match="another scheme") as err:
+        fetch(url, SHORT)
+    assert "nothing was written" in str(err.value)
+
+
+@pytest.mark.parametrize(("status", "reason"), [(404, "404 Not Found"),
+                                                (500, "500 Internal Server Error")])
+def test_an_error_status_is_refused(site: Site, status: int, reason: str) -> None:
+    url = site.serve("/bad", Page(b"oops", status=status))
+    with pytest.raises(CaptureFailed, match=f"answered {reason}"):
+        fetch(url, SHORT)
+
+
+def test_a_slow_server_times_out_within_the_total_timeout(site: Site) -> None:
+    url = site.serve("/slow", Page(html("<title>late</title>").encode(), delay=3))
+    started = time.monotonic()
+    with pytest.raises(CaptureFailed, match="timed out"):
+        fetch(url, FetchLimits(connect_timeout=1, total_timeout=0.5))
+    assert time.monotonic() - started < 2.5
+
+
+def test_an_endless_body_is_cut_at_the_limit_while_it_streams(site: Site) -> None:
+    url = site.serve("/endless", Page(endless=True))
+    started = time.monotonic()
+    with pytest.raises(CaptureFailed, match="over the limit of 200000 bytes"):
+        fetch(url, FetchLimits(connect_timeout=1, total_timeout=10, max_size=200_000))
+    assert time.monotonic() - started < 5
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_reading(site: Site) -> None:
+    url = site.serve("/big", b"x" * 5000)
+    with pytest.raises(CaptureFailed, match="would be 5000 bytes"):
+        fetch(url, FetchLimits(max_size=4999))
+
+
+def test_a_refused_connection_is_one_clear_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(CaptureFailed, match=f"127.0.0.1:{port}") as err:
+        fetch(f"http://127.0.0.1:{port}/", SHORT)
+    assert "\n" not in str(err.value)
+
+
+def test_a_compressed_body_is_kept_as_served_and_read_decompressed(site: Site) -> None:
+    page = html("<title>Сжатая</title>").encode("utf-8")
+    url = site.serve("/gz", Page(gzip.compress(page), headers=(("Content-Encoding",
+                                                                 "gzip"),)))
+    fetched = fetch(url, SHORT)
+    assert fetched.page.body == gzip.compress(page) or \
+        gzip.decompress(fetched.page.body) == page
+    assert fetched.page.decoded_body() == page
+
+
+def test_an_unknown_content_encoding_is_refused(site: Site) -> None:
+    url = site.serve("/br", Page(b"\x00\x01", headers=(("Content-Encoding", "br"),)))
+    with pytest.raises(CaptureFailed, match="'br'"):
+        fetch(url, SHORT).page.decoded_body()
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/", "file:///etc/passwd", "http://",
+                                 "mailto:a@b.org", "javascript:alert(1)"])
+def test_only_http_and_https_urls_are_captured(url: str) -> None:
+    with pytest.raises(CaptureFailed, match="only http and https"):
+        check_url(url)
