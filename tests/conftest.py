@@ -44,6 +44,15 @@ def db(archive_env: Path) -> Path:
 
 
 @pytest.fixture
+def site() -> Iterator[Any]:
+    """A real HTTP server on 127.0.0.1 serving the pages a test gives it
+    (tests/webserver.py); never the internet."""
+    from tests.webserver import serving
+
+    yield from serving()
+
+
+@pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
 

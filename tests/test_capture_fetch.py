@@ -18,7 +18,7 @@ from archivist.capture.fetch import (
 )
 from archivist.errors import CaptureFailed
 from archivist.version import VERSION
-from tests.webserver import Page, Site, html, site  # noqa: F401
+from tests.webserver import Page, Site, html
 
 SHORT = FetchLimits(connect_timeout=2, total_timeout=2, max_size=1_000_000)
 

@@ -14,7 +14,7 @@ from warcio.warcwriter import WARCWriter
 from archivist.capture.fetch import FetchLimits, fetch
 from archivist.capture.warcfile import is_warc_name, read_pages, warc_date, write_capture
 from archivist.errors import CaptureFailed
-from tests.webserver import Page, Site, html, site  # noqa: F401
+from tests.webserver import Page, Site, html
 
 
 def _written(site: Site, path: str = "/p.html", body: bytes | None = None

@@ -15,7 +15,7 @@ from archivist.capture import fetch as fetching
 from archivist.cli import capturing
 from archivist.store import open_archive
 from tests.conftest import Invoke
-from tests.webserver import Page, Site, html, site  # noqa: F401
+from tests.webserver import Page, Site, html
 
 PAGE = html('<title>Russia: masses on the streets | In Defence of Marxism</title>'
             '<meta property="og:site_name" content="In Defence of Marxism">'

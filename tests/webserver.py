@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-
 
 @dataclass(frozen=True)
 class Page:
@@ -43,7 +41,7 @@ SEEN: list[tuple[str, dict[str, str]]] = []
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # quiet tests
 
     def do_GET(self) -> None:
@@ -112,9 +110,9 @@ def _base_url() -> str:
     return _RUNNING[0]
 
 
-@pytest.fixture
-def site() -> Iterator[Site]:
-    """The test server, with no pages but those this test serves."""
+def serving() -> Iterator[Site]:
+    """The test server, with no pages but those this test serves (the ``site``
+    fixture of tests/conftest.py)."""
     PAGES.clear()
     SEEN.clear()
     yield Site(_base_url())

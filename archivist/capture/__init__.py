@@ -139,7 +139,7 @@ def _plan_url(url: str, request: CaptureRequest, scratch: Path) -> Planned:
     if stated_url not in (None, page.url):
         fields["url_stated"] = stated_url
     fields.update({"url_requested": url, "captured_at": warc_date(page.started),
-                   "warc_offset": offset})
+                   "warc_offset": str(offset)})
     return Planned(url, description.values, fields, str(path), copy=not request.dry_run,
                    retrieved=_utc_day(page.started))
 
@@ -160,13 +160,13 @@ def _plan_warc(path: str, request: CaptureRequest) -> list[Planned]:
             fields["url_stated"] = stated_url
         description.values["url"] = page.url
         description.captured_from["url"] = "WARC-Target-URI"
-        fields.update({"captured_at": page.date, "warc_offset": page.offset,
+        fields.update({"captured_at": page.date, "warc_offset": str(page.offset),
                        "warc_record_id": page.record_id})
         found.append(Planned(f"{path}@{page.offset}", description.values, fields, path,
                              copy=request.copy and not request.dry_run,
                              retrieved=page.date[:10] or None))
     if not found:
-        wanted = f"a response for {request.url}" if request.url else "an HTML response"
+        wanted = f"HTML response for {request.url}" if request.url else "HTML response"
         raise CaptureFailed(f"{path} holds no {wanted} (nothing was written)")
     return found
 

@@ -58,7 +58,8 @@ _OPEN_GRAPH_FIELDS: dict[str, tuple[str, ...]] = {
     "date": ("article:published_time",), "modified": ("article:modified_time",),
     "publisher": ("og:site_name",), "url": ("og:url",), "summary": ("og:description",),
 }
-_PLAIN_META_FIELDS: dict[str, tuple[str, ...]] = {"creators": ("author",), "summary": ("description",)}
+_PLAIN_META_FIELDS: dict[str, tuple[str, ...]] = {"creators": ("author",),
+                                                  "summary": ("description",)}
 
 
 @dataclass
