@@ -200,7 +200,7 @@ def _read_body(response: object, url: str, limits: FetchLimits, deadline: float)
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limits.max_size:
         raise CaptureFailed(f"{url}: the body would be {int(declared)} bytes, over the "
-                            f"limit of {limits.max_size} (nothing was written)")
+                            f"limit of {limits.max_size} bytes (nothing was written)")
     parts: list[bytes] = []
     size = 0
     for chunk in response.iter_raw(_CHUNK):

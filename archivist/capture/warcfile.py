@@ -137,8 +137,10 @@ def _page(record: Any, offset_of: Any) -> WarcPage | None:
     if not str(status).startswith("2"):
         return None
     headers = record.rec_headers
+    # Read before asking the offset: warcio knows it only once the record is read.
+    body = record.content_stream().read()
     return WarcPage(url=headers.get_header("WARC-Target-URI") or "",
                     offset=int(offset_of()),
                     record_id=headers.get_header("WARC-Record-ID") or "",
                     date=headers.get_header("WARC-Date") or "",
-                    content_type=content_type, body=record.content_stream().read())
+                    content_type=content_type, body=body)
