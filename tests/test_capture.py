@@ -17,7 +17,7 @@ from archivist.capture import CaptureRequest, capture, input_kind
 from archivist.capture.fetch import FetchLimits
 from archivist.errors import CaptureFailed, InvalidRecord
 from archivist.store import memory_archive, open_archive
-from tests.webserver import Page, Site, html
+from tests.webserver import SEEN, Page, Site, html
 
 SEEDS = Path("/work/shared/seeds")
 LIMITS = FetchLimits(connect_timeout=2, total_timeout=3, max_size=1_000_000)
@@ -101,7 +101,7 @@ def test_url_must_match_a_response_of_the_warc_file(db: Path, tmp_path: Path) ->
     warc = tmp_path / "crawl.warc.gz"
     _warc(warc)
     with open_archive(db, write=True) as archive, \
-            pytest.raises(CaptureFailed, match="holds no HTML response for https://a.org/none"):
+            pytest.raises(CaptureFailed, match="holds no HTML response for https://a"):
         capture(archive, request(str(warc), url="https://a.org/none"))
 
 
@@ -171,15 +171,39 @@ def test_a_failed_capture_leaves_no_copy_behind(db: Path, tmp_path: Path, site: 
     assert not (db.parent / "sources").exists()
 
 
-def test_a_record_the_rules_refuse_removes_the_copies_made(db: Path, tmp_path: Path
-                                                           ) -> None:
-    good = tmp_path / "good.html"
-    good.write_text(PAGE, encoding="utf-8")
+def test_a_record_refused_after_others_were_copied_removes_their_copies(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist import editing
+
+    pages = []
+    for name in ("one.html", "two.html"):
+        pages.append(tmp_path / name)
+        pages[-1].write_text(html(f"<title>{name}</title>"), encoding="utf-8")
     (db.parent / "sources").mkdir()
     (db.parent / "sources" / "kept.txt").write_text("x", encoding="utf-8")
+    real = editing.add_record
+    calls: list[str] = []
+
+    def second_refused(archive: object, request: editing.NewRecord) -> object:
+        calls.append(request.values["title"])
+        if len(calls) == 2:
+            raise InvalidRecord("refused")
+        return real(archive, request)
+
+    monkeypatch.setattr(editing, "add_record", second_refused)
     with pytest.raises(InvalidRecord), open_archive(db, write=True) as archive:
-        capture(archive, request(str(good), copy=True, kind="no-such-kind"))
+        capture(archive, request(*map(str, pages), copy=True))
+    assert calls == ["one.html", "two.html"]
     assert os.listdir(db.parent / "sources") == ["kept.txt"]
+
+
+def test_a_bad_kind_or_tag_is_refused_before_anything_is_fetched(site: Site) -> None:
+    url = site.serve("/p", PAGE)
+    with pytest.raises(InvalidRecord, match="unknown kind"):
+        capture(memory_archive(), request(url, kind="novel"))
+    with pytest.raises(InvalidRecord, match="blank"):
+        capture(memory_archive(), request(url, tags=(" ",)))
+    assert not any(path == "/p" for path, _ in SEEN)
 
 
 def test_a_dry_run_keeps_no_file_and_names_the_warc_as_it_would_be_kept(

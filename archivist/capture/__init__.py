@@ -97,6 +97,13 @@ def capture(archive: Any, request: CaptureRequest) -> list[Captured]:
         added then).
     :raises ArchivistError: for a value the record rules refuse, as ``add`` does.
     """
+    from archivist.models import check_kind, check_tag
+
+    # Refused before anything is fetched: a typo should not cost a download.
+    if request.kind is not None:
+        check_kind(request.kind)
+    for tag in request.tags:
+        check_tag(tag)
     kinds = [input_kind(text) for text in request.inputs]
     if request.url is not None and "warc" not in kinds:
         raise CaptureFailed("--url picks a page from a WARC file; no WARC file was given")

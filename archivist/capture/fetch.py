@@ -174,8 +174,11 @@ def _one_hop(client: object, url: str, limits: FetchLimits, deadline: float) -> 
 
     assert isinstance(client, httpx.Client)
     started = time.time()
+    # No wait of this hop may outlast what is left of the total timeout.
+    left = max(deadline - time.monotonic(), 0.001)
+    timeout = httpx.Timeout(left, connect=min(limits.connect_timeout, left))
     try:
-        with client.stream("GET", url) as response:
+        with client.stream("GET", url, timeout=timeout) as response:
             body = _read_body(response, url, limits, deadline)
             request = response.request
     except httpx.TimeoutException:
