@@ -384,6 +384,9 @@ class NewRecord:
     retrieved: str | None = None
     copy: bool = False
     links: list[tuple[str, str]] = field(default_factory=list)
+    #: A source already described, instead of ``file`` (several records of one large
+    #: file, such as the pages of a WARC file, hash it once).
+    source: Any = None
 
 
 def add_record(archive: Any, request: NewRecord) -> Record:
@@ -392,7 +395,9 @@ def add_record(archive: Any, request: NewRecord) -> Record:
     :raises ArchivistError: for any invalid value, unknown link target or unreadable file.
     """
     record = new_record(request.values, request.fields, archive)
-    if request.file is not None:
+    if request.source is not None:
+        record = record.with_changes(source=request.source)
+    elif request.file is not None:
         source = resolve_source(archive, SourceRequest(request.file, request.span,
                                                        request.retrieved, request.copy))
         record = record.with_changes(source=source)

@@ -213,3 +213,46 @@ def test_a_dry_run_keeps_no_file_and_names_the_warc_as_it_would_be_kept(
     [item] = capture(archive, request(url, dry_run=True))
     assert item.record.source.path == f"sources/{item.record.source.sha256}.warc"
     assert not (db.parent / "sources").exists()
+
+
+def test_the_pages_of_one_warc_file_hash_it_once(db: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist import provenance
+
+    warc = tmp_path / "crawl.warc.gz"
+    _warc(warc)
+    opened: list[str] = []
+    real = provenance.open_regular
+
+    def counting(path: str | Path) -> int:
+        opened.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(provenance, "open_regular", counting)
+    with open_archive(db, write=True) as archive:
+        found = capture(archive, request(str(warc), copy=True))
+    assert opened.count(str(warc)) == 1
+    assert found[0].record.source == found[1].record.source
+    assert found[0].record.source.path.startswith("sources/")
+
+
+def test_a_dry_run_of_a_warc_file(tmp_path: Path) -> None:
+    warc = tmp_path / "crawl.warc"
+    _warc(warc)
+    found = capture(memory_archive(), request(str(warc), dry_run=True, copy=True))
+    assert [c.record.title for c in found] == ["One", "Two"]
+    assert not (tmp_path / "sources").exists()
+
+
+def test_a_response_that_is_not_html_keeps_its_media_type(site: Site, db: Path) -> None:
+    url = site.serve("/paper.pdf", Page(b"%PDF-1.4 <title>not a title</title>",
+                                        content_type="application/pdf"))
+    with pytest.raises(CaptureFailed, match="states no title"):
+        capture(memory_archive(), request(url))
+    with open_archive(db, write=True) as archive:
+        [item] = capture(archive, request(url, title="A paper", kind="article"))
+    assert item.record.fields == {"content_type": "application/pdf",
+                                  "url_requested": url,
+                                  "captured_at": item.record.fields["captured_at"],
+                                  "warc_offset": item.record.fields["warc_offset"],
+                                  "captured_from": {"url": "final URL after redirects"}}

@@ -218,3 +218,23 @@ def test_a_windows_1251_page_is_read_in_its_charset() -> None:
     assert found.values["title"] == "Рабочая власть"
     assert found.values["creators"] == ["Иван Иванов"]
     assert found.fields["charset"] == "windows-1251"
+
+
+def test_entities_written_into_json_ld_are_decoded() -> None:
+    values, _ = describe(ld({"@type": "Article", "headline": "Workers&#8217; Power &amp; co"}))
+    assert values["title"] == "Workers\u2019 Power & co"
+
+
+def test_the_heads_title_not_an_images() -> None:
+    values, _ = describe("<title>The page</title>",
+                         "<svg><title>An icon</title></svg><p>Text</p>")
+    assert values["title"] == "The page"
+
+
+def test_an_xhtml_page_declares_its_encoding_in_the_xml_declaration() -> None:
+    body = ('<?xml version="1.0" encoding="windows-1251"?>\n'
+            '<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="ru"><head>'
+            "<title>Рабочая власть</title></head><body/></html>").encode("cp1251")
+    found = describe_page(body)
+    assert found.values["title"] == "Рабочая власть"
+    assert found.fields["charset"] == "windows-1251"

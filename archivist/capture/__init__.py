@@ -58,6 +58,7 @@ class Planned:
     """One record to add: its values, custom fields and source file."""
 
     origin: str
+    kind: str
     values: dict[str, Any]
     fields: dict[str, Any]
     file: str
@@ -114,7 +115,8 @@ def capture(archive: Any, request: CaptureRequest) -> list[Captured]:
         if request.title is not None and len(planned) > 1:
             raise CaptureFailed(f"--title names one page, and {len(planned)} were found")
         with _no_copies_left_on_failure(archive):
-            return [_add(archive, item, request) for item in planned]
+            described: dict[tuple[str, bool], Any] = {}
+            return [_add(archive, item, request, described) for item in planned]
 
 
 def _plan(text: str, kind: str, request: CaptureRequest, scratch: Path) -> list[Planned]:
@@ -128,7 +130,6 @@ def _plan(text: str, kind: str, request: CaptureRequest, scratch: Path) -> list[
 def _plan_url(url: str, request: CaptureRequest, scratch: Path) -> Planned:
     """Fetch ``url`` into a WARC file in ``scratch`` and describe the page."""
     from archivist.capture.fetch import fetch
-    from archivist.capture.metadata import describe_page
     from archivist.capture.warcfile import warc_date, write_capture
 
     fetched = fetch(url, request.limits)
@@ -136,7 +137,7 @@ def _plan_url(url: str, request: CaptureRequest, scratch: Path) -> Planned:
     path = scratch / f"capture-{len(list(scratch.iterdir()))}.warc"
     with open(path, "wb") as out:
         offset = write_capture(fetched, out, path.name)
-    description = describe_page(page.decoded_body(), page.header("Content-Type"))
+    description = _describe_response(page.decoded_body(), page.header("Content-Type"))
     stated_url = description.values.pop("url", None)
     source = description.captured_from
     source.pop("url", None)
@@ -147,8 +148,20 @@ def _plan_url(url: str, request: CaptureRequest, scratch: Path) -> Planned:
         fields["url_stated"] = stated_url
     fields.update({"url_requested": url, "captured_at": warc_date(page.started),
                    "warc_offset": str(offset)})
-    return Planned(url, description.values, fields, str(path), copy=not request.dry_run,
-                   retrieved=_utc_day(page.started))
+    return Planned(url, "url", description.values, fields, str(path),
+                   copy=not request.dry_run, retrieved=_utc_day(page.started))
+
+
+def _describe_response(body: bytes, content_type: str | None) -> Any:
+    """A fetched page's description; a response that is not HTML (a PDF, an image)
+    states nothing archivist reads, and keeps only its media type."""
+    from archivist.capture.metadata import PageDescription, describe_page
+    from archivist.capture.warcfile import HTML_TYPES
+
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media and media not in HTML_TYPES:
+        return PageDescription(fields={"content_type": content_type})
+    return describe_page(body, content_type)
 
 
 def _plan_warc(path: str, request: CaptureRequest) -> list[Planned]:
@@ -169,9 +182,9 @@ def _plan_warc(path: str, request: CaptureRequest) -> list[Planned]:
         description.captured_from["url"] = "WARC-Target-URI"
         fields.update({"captured_at": page.date, "warc_offset": str(page.offset),
                        "warc_record_id": page.record_id})
-        found.append(Planned(f"{path}@{page.offset}", description.values, fields, path,
-                             copy=request.copy and not request.dry_run,
-                             retrieved=page.date[:10] or None))
+        found.append(Planned(f"{path}@{page.offset}", "warc", description.values, fields,
+                             path, copy=request.copy and not request.dry_run,
+                             retrieved=_day_of(page.date)))
     if not found:
         wanted = f"HTML response for {request.url}" if request.url else "HTML response"
         raise CaptureFailed(f"{path} holds no {wanted} (nothing was written)")
@@ -193,7 +206,7 @@ def _plan_page(path: str, request: CaptureRequest) -> Planned:
         raise CaptureFailed(f"{display_path(path)} is over the limit of "
                             f"{request.limits.max_size} bytes (--max-size)")
     description = describe_page(body)
-    return Planned(path, description.values, description.fields, path,
+    return Planned(path, "page", description.values, description.fields, path,
                    copy=request.copy and not request.dry_run)
 
 
@@ -201,8 +214,25 @@ def _utc_day(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%d")
 
 
-def _add(archive: Any, item: Planned, request: CaptureRequest) -> Captured:
-    """Add one planned record exactly as ``add --file`` would."""
+def _day_of(warc_date: str) -> str | None:
+    """The day of a ``WARC-Date`` (``None`` when it is not one: a date archivist
+    cannot read is no retrieval date)."""
+    from archivist.capture.metadata import stated_day
+
+    day = stated_day(warc_date)
+    return day if day is not None and len(day) == 10 else None
+
+
+def _add(archive: Any, item: Planned, request: CaptureRequest,
+         described: dict[tuple[str, bool], Any]) -> Captured:
+    """Add one planned record exactly as ``add --file`` would.
+
+    :param described: the sources described so far, by file and copy: the pages of
+        one WARC file share its source, hashed (and copied) once, each with its own
+        retrieval day.
+    """
+    from dataclasses import replace
+
     from archivist.editing import NewRecord, add_record
     from archivist.provenance import display_path
 
@@ -214,10 +244,13 @@ def _add(archive: Any, item: Planned, request: CaptureRequest) -> Captured:
     if not values.get("title"):
         raise CaptureFailed(f"{display_path(item.origin)} states no title: give one with "
                             "--title (nothing was written)")
-    record = add_record(archive, NewRecord(values=values, fields=item.fields,
-                                           file=item.file, retrieved=item.retrieved,
-                                           copy=item.copy))
-    if request.dry_run and input_kind(item.origin) == "url":
+    known = described.get((item.file, item.copy))
+    record = add_record(archive, NewRecord(
+        values=values, fields=item.fields, file=item.file, retrieved=item.retrieved,
+        copy=item.copy,
+        source=None if known is None else replace(known, retrieved=item.retrieved)))
+    described[(item.file, item.copy)] = record.source
+    if request.dry_run and item.kind == "url":
         record = _as_it_would_be_kept(record, item.file)
     return Captured(item.origin, record)
 

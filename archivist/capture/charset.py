@@ -19,7 +19,8 @@ from dataclasses import dataclass
 # it after long <script> or comment blocks, so the head is searched further).
 _PRESCAN = 64 * 1024
 _META_CHARSET = re.compile(
-    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I)
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)"""
+    rb"""|^\s*<\?xml[^>]+?encoding\s*=\s*["']([A-Za-z0-9._:\-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
@@ -47,9 +48,12 @@ def charset_of_content_type(content_type: str | None) -> str | None:
 
 
 def stated_in_page(body: bytes) -> str | None:
-    """The charset a ``<meta charset>`` or ``<meta http-equiv>`` declaration names."""
+    """The charset a ``<meta charset>`` or ``<meta http-equiv>`` declaration (or an
+    XHTML page's ``<?xml encoding?>``) names."""
     match = _META_CHARSET.search(body[:_PRESCAN])
-    return match.group(1).decode("ascii") if match else None
+    if match is None:
+        return None
+    return (match.group(1) or match.group(2)).decode("ascii")
 
 
 def _decode_as(body: bytes, label: str) -> str | None:

@@ -21,6 +21,7 @@ lxml parses the page; it is imported only inside :func:`describe_page`.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -234,7 +235,10 @@ def _dublin_core(metas: list[tuple[str, str]]) -> Iterator[Statement]:
 
 def _html_itself(root: Any) -> Iterator[Statement]:
     """``<title>``, ``<html lang>`` and ``<link rel="canonical">``."""
-    title = root.find(".//title")
+    # The head's title: an SVG image in the body has titles of its own.
+    title = root.find("head/title")
+    if title is None:
+        title = root.find(".//title")
     if title is not None and fold(title.text_content()):
         yield Statement("title", fold(title.text_content()), "<title>")
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
@@ -305,7 +309,8 @@ def _json_ld_value(value: Any, *, many: bool) -> Any:
         if isinstance(item, dict):
             item = item.get("name")
         if isinstance(item, (str, int)) and not isinstance(item, bool):
-            text = fold(str(item))
+            # JSON-LD is not HTML, but many sites write entities into it all the same.
+            text = fold(html.unescape(str(item)))
             if text and not (many and _URL.match(text)):
                 texts.append(text)
     if many:
