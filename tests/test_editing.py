@@ -190,3 +190,15 @@ def test_apply_edit_file(tmp_path: Path) -> None:
     path.write_text("title: T\ntitle: U\n", encoding="utf-8")
     with pytest.raises(YamlError, match=f"{path}:2:1: duplicate key"):
         apply_edit_file(archive, "t", path)
+
+
+def test_add_record_takes_a_source_already_described() -> None:
+    from archivist.editing import NewRecord, add_record
+    from archivist.models import Source
+    from archivist.store import memory_archive
+
+    archive = memory_archive()
+    source = Source(path="crawl.warc", sha256="a" * 64, size=10, retrieved="2021-02-09")
+    record = add_record(archive, NewRecord(values={"title": "Page"}, fields={},
+                                           source=source))
+    assert archive.get(record.id).source == source
