@@ -44,11 +44,14 @@ def db(archive_env: Path) -> Path:
 
 
 @pytest.fixture
-def site() -> Iterator[Any]:
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A real HTTP server on 127.0.0.1 serving the pages a test gives it
-    (tests/webserver.py); never the internet."""
+    (tests/webserver.py); never the internet, nor a proxy of this machine's."""
     from tests.webserver import serving
 
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+                 "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
     yield from serving()
 
 

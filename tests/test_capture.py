@@ -247,8 +247,9 @@ def test_a_dry_run_of_a_warc_file(tmp_path: Path) -> None:
 def test_a_response_that_is_not_html_keeps_its_media_type(site: Site, db: Path) -> None:
     url = site.serve("/paper.pdf", Page(b"%PDF-1.4 <title>not a title</title>",
                                         content_type="application/pdf"))
-    with pytest.raises(CaptureFailed, match="states no title"):
-        capture(memory_archive(), request(url))
+    with pytest.raises(CaptureFailed, match="states no title"), \
+            open_archive(db, write=True) as archive:
+        capture(archive, request(url))
     with open_archive(db, write=True) as archive:
         [item] = capture(archive, request(url, title="A paper", kind="article"))
     assert item.record.fields == {"content_type": "application/pdf",
@@ -256,3 +257,10 @@ def test_a_response_that_is_not_html_keeps_its_media_type(site: Site, db: Path) 
                                   "captured_at": item.record.fields["captured_at"],
                                   "warc_offset": item.record.fields["warc_offset"],
                                   "captured_from": {"url": "final URL after redirects"}}
+
+
+def test_a_url_needs_an_archive_file_to_keep_its_warc_beside(site: Site) -> None:
+    url = site.serve("/p", PAGE)
+    with pytest.raises(CaptureFailed, match="beside the archive file"):
+        capture(memory_archive(), request(url))
+    assert not any(path == "/p" for path, _ in SEEN)

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from archivist.capture.fetch import FetchLimits
+from archivist.capture.fetch import FetchLimits, check_url
 from archivist.errors import CaptureFailed
 
 #: The kind a captured page gets unless told otherwise.
@@ -108,6 +108,11 @@ def capture(archive: Any, request: CaptureRequest) -> list[Captured]:
     kinds = [input_kind(text) for text in request.inputs]
     if request.url is not None and "warc" not in kinds:
         raise CaptureFailed("--url picks a page from a WARC file; no WARC file was given")
+    urls = [check_url(text) for text, kind in zip(request.inputs, kinds) if kind == "url"]
+    if urls and archive.path is None and not request.dry_run:
+        raise CaptureFailed("a captured URL's WARC file is kept in sources/ beside the "
+                            "archive file, and this archive has none (it is in a "
+                            "database): capture into an archive file")
     with tempfile.TemporaryDirectory(prefix="archivist-capture-") as scratch:
         planned: list[Planned] = []
         for text, kind in zip(request.inputs, kinds):

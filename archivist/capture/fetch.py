@@ -131,8 +131,8 @@ def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
     timeout = httpx.Timeout(limits.total_timeout, connect=limits.connect_timeout)
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
-    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False,
-                      trust_env=False) as client:
+    # trust_env: HTTP(S)_PROXY, NO_PROXY and SSL_CERT_FILE are honoured, as curl does.
+    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
         current = url
         while True:
             exchange = _one_hop(client, current, limits, deadline)
