@@ -128,3 +128,40 @@ def test_an_unknown_content_encoding_is_refused(site: Site) -> None:
 def test_only_http_and_https_urls_are_captured(url: str) -> None:
     with pytest.raises(CaptureFailed, match="only http and https"):
         check_url(url)
+
+
+@pytest.mark.parametrize("url", ["http://[::1/", "http://host:99999/", "http://host:x/"])
+def test_a_malformed_url_is_refused(url: str) -> None:
+    with pytest.raises(CaptureFailed, match="not a well-formed URL"):
+        check_url(url)
+
+
+def test_a_url_with_credentials_is_refused_without_repeating_them() -> None:
+    with pytest.raises(CaptureFailed, match="user name or password") as err:
+        check_url("https://ana:secret@example.org/private")
+    assert "secret" not in str(err.value)
+
+
+def test_a_small_body_that_unpacks_past_the_limit_is_refused(site: Site) -> None:
+    bomb = gzip.compress(b"\0" * 5_000_000)
+    url = site.serve("/bomb", Page(bomb, headers=(("Content-Encoding", "gzip"),)))
+    page = fetch(url, SHORT).page
+    assert len(page.body) < 10_000
+    with pytest.raises(CaptureFailed, match="unpacks to more than the limit of 1000000"):
+        page.decoded_body(1_000_000)
+
+
+def test_a_raw_deflate_body_is_read() -> None:
+    import zlib
+
+    from archivist.capture.fetch import Exchange
+
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    raw = packer.compress(b"<title>raw</title>") + packer.flush()
+    exchange = Exchange("http://a.org/", b"", 200, "HTTP/1.1 200 OK",
+                        ((b"Content-Encoding", b"deflate"),), raw, 0.0)
+    assert exchange.decoded_body() == b"<title>raw</title>"
+    broken = Exchange("http://a.org/", b"", 200, "HTTP/1.1 200 OK",
+                      ((b"Content-Encoding", b"gzip"),), b"not gzip", 0.0)
+    with pytest.raises(CaptureFailed, match="does not decompress"):
+        broken.decoded_body()

@@ -142,7 +142,8 @@ def _plan_url(url: str, request: CaptureRequest, scratch: Path) -> Planned:
     path = scratch / f"capture-{len(list(scratch.iterdir()))}.warc"
     with open(path, "wb") as out:
         offset = write_capture(fetched, out, path.name)
-    description = _describe_response(page.decoded_body(), page.header("Content-Type"))
+    description = _describe_response(page.decoded_body(request.limits.max_size),
+                                     page.header("Content-Type"))
     stated_url = description.values.pop("url", None)
     source = description.captured_from
     source.pop("url", None)

@@ -68,27 +68,32 @@ class Exchange:
                 return value.decode("latin-1")
         return None
 
-    def decoded_body(self) -> bytes:
-        """The body with its ``Content-Encoding`` (gzip, deflate) undone.
+    def decoded_body(self, max_size: int = MAX_SIZE) -> bytes:
+        """The body with its ``Content-Encoding`` (gzip, deflate) undone, at most
+        ``max_size`` bytes of it (a small body can unpack to gigabytes).
 
-        :raises CaptureFailed: for an encoding archivist cannot read.
+        :raises CaptureFailed: for an encoding archivist cannot read, or a body that
+            unpacks to more than ``max_size`` bytes.
         """
         encoding = (self.header("Content-Encoding") or "identity").strip().lower()
         if encoding in ("", "identity"):
             return self.body
-        if encoding in ("gzip", "x-gzip", "deflate"):
+        if encoding not in ("gzip", "x-gzip", "deflate"):
+            raise CaptureFailed(f"{self.url}: the body is encoded as {encoding!r}, which "
+                                "archivist cannot read (nothing was written)")
+        # gzip or zlib by their headers; a raw deflate stream as some servers send it.
+        for wbits in (zlib.MAX_WBITS | 32, -zlib.MAX_WBITS):
+            unpacker = zlib.decompressobj(wbits)
             try:
-                return zlib.decompress(self.body, zlib.MAX_WBITS | 32)
+                data = unpacker.decompress(self.body, max_size + 1)
             except zlib.error:
-                if encoding == "deflate":
-                    try:
-                        return zlib.decompress(self.body, -zlib.MAX_WBITS)
-                    except zlib.error:
-                        pass
-                raise CaptureFailed(f"{self.url}: the {encoding} body does not "
-                                    "decompress") from None
-        raise CaptureFailed(f"{self.url}: the body is encoded as {encoding!r}, which "
-                            "archivist cannot read")
+                continue
+            if len(data) > max_size:
+                raise CaptureFailed(f"{self.url}: the {encoding} body unpacks to more than "
+                                    f"the limit of {max_size} bytes (nothing was written)")
+            return data
+        raise CaptureFailed(f"{self.url}: the {encoding} body does not decompress "
+                            "(nothing was written)")
 
 
 @dataclass(frozen=True)
@@ -105,14 +110,23 @@ class Fetched:
 
 
 def check_url(url: str) -> str:
-    """``url`` when it is an absolute http or https URL with a host.
+    """``url`` when it is an absolute http or https URL with a host and no password.
 
-    :raises CaptureFailed: otherwise, naming the URL.
+    :raises CaptureFailed: otherwise, naming the URL (without its credentials).
     """
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname, _ = parts.hostname, parts.port
+    except ValueError:  # a malformed port or IPv6 address
+        raise CaptureFailed(f"cannot capture {url!r}: it is not a well-formed "
+                            "URL") from None
+    if parts.scheme.lower() not in _SCHEMES or not hostname:
         raise CaptureFailed(f"cannot capture {url!r}: only http and https URLs are "
                             "captured")
+    if parts.username is not None or parts.password is not None:
+        raise CaptureFailed(f"cannot capture {parts.scheme}://…@{parts.hostname}: a URL "
+                            "with a user name or password would keep them in the WARC "
+                            "file and the record")
     return url
 
 
