@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -101,7 +102,9 @@ def test_url_must_match_a_response_of_the_warc_file(db: Path, tmp_path: Path) ->
     warc = tmp_path / "crawl.warc.gz"
     _warc(warc)
     with open_archive(db, write=True) as archive, \
-            pytest.raises(CaptureFailed, match="holds no HTML response for https://a"):
+            pytest.raises(CaptureFailed, match=re.escape(
+                "no WARC file given holds an HTML response for https://a.org/none (they "
+                "hold 2: https://a.org/1, https://a.org/2;")):
         capture(archive, request(str(warc), url="https://a.org/none"))
 
 
@@ -264,3 +267,30 @@ def test_a_url_needs_an_archive_file_to_keep_its_warc_beside(site: Site) -> None
     with pytest.raises(CaptureFailed, match="beside the archive file"):
         capture(memory_archive(), request(url))
     assert not any(path == "/p" for path, _ in SEEN)
+
+
+def test_url_picks_its_page_from_whichever_warc_file_holds_it(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.warc", tmp_path / "b.warc"
+    _warc(first)
+    with open(second, "wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        body = html("<title>Three</title>").encode()
+        writer.write_record(writer.create_warc_record(
+            "https://a.org/3", "response", payload=io.BytesIO(body), length=len(body),
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                          protocol="HTTP/1.1")))
+    [item] = capture(memory_archive(), request(str(first), str(second),
+                                               url="https://a.org/3"))
+    assert (item.record.title, item.record.source.path) == ("Three", str(second))
+
+
+def test_a_warc_file_with_no_html_response_is_refused(tmp_path: Path) -> None:
+    warc = tmp_path / "images.warc"
+    with open(warc, "wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        writer.write_record(writer.create_warc_record(
+            "https://a.org/x.png", "response", payload=io.BytesIO(b"png"), length=3,
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "image/png")],
+                                          protocol="HTTP/1.1")))
+    with pytest.raises(CaptureFailed, match="holds no HTML response"):
+        capture(memory_archive(), request(str(warc)))

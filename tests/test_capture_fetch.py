@@ -165,3 +165,9 @@ def test_a_raw_deflate_body_is_read() -> None:
                       ((b"Content-Encoding", b"gzip"),), b"not gzip", 0.0)
     with pytest.raises(CaptureFailed, match="does not decompress"):
         broken.decoded_body()
+
+
+def test_a_redirect_status_with_nowhere_to_go_is_not_a_page(site: Site) -> None:
+    url = site.serve("/choices", Page(b"<title>pick</title>", status=300))
+    with pytest.raises(CaptureFailed, match="answered 300 Multiple Choices"):
+        fetch(url, SHORT)

@@ -115,8 +115,11 @@ def capture(archive: Any, request: CaptureRequest) -> list[Captured]:
                             "database): capture into an archive file")
     with tempfile.TemporaryDirectory(prefix="archivist-capture-") as scratch:
         planned: list[Planned] = []
+        in_warcs: list[str] = []
         for text, kind in zip(request.inputs, kinds):
-            planned += _plan(text, kind, request, Path(scratch))
+            planned += _plan(text, kind, request, Path(scratch), in_warcs)
+        if request.url is not None and not any(p.kind == "warc" for p in planned):
+            raise CaptureFailed(_not_in_warcs(request.url, in_warcs))
         if request.title is not None and len(planned) > 1:
             raise CaptureFailed(f"--title names one page, and {len(planned)} were found")
         with _no_copies_left_on_failure(archive):
@@ -124,12 +127,20 @@ def capture(archive: Any, request: CaptureRequest) -> list[Captured]:
             return [_add(archive, item, request, described) for item in planned]
 
 
-def _plan(text: str, kind: str, request: CaptureRequest, scratch: Path) -> list[Planned]:
+def _plan(text: str, kind: str, request: CaptureRequest, scratch: Path,
+          in_warcs: list[str]) -> list[Planned]:
     if kind == "url":
         return [_plan_url(text, request, scratch)]
     if kind == "warc":
-        return _plan_warc(text, request)
+        return _plan_warc(text, request, in_warcs)
     return [_plan_page(text, request)]
+
+
+def _not_in_warcs(url: str, in_warcs: list[str]) -> str:
+    """Why ``--url`` found nothing, with a few of the URLs there are."""
+    shown = ", ".join(in_warcs[:3]) + (", …" if len(in_warcs) > 3 else "")
+    return (f"no WARC file given holds an HTML response for {url} (they hold "
+            f"{len(in_warcs)}: {shown}; nothing was written)")
 
 
 def _plan_url(url: str, request: CaptureRequest, scratch: Path) -> Planned:
@@ -170,13 +181,18 @@ def _describe_response(body: bytes, content_type: str | None) -> Any:
     return describe_page(body, content_type)
 
 
-def _plan_warc(path: str, request: CaptureRequest) -> list[Planned]:
-    """Describe each HTML response in the WARC file (or the one for ``--url``)."""
+def _plan_warc(path: str, request: CaptureRequest, in_warcs: list[str]) -> list[Planned]:
+    """Describe each HTML response in the WARC file (or those for ``--url``).
+
+    :param in_warcs: gets the URL of every HTML response read, for a message.
+    """
     from archivist.capture.metadata import describe_page
     from archivist.capture.warcfile import read_pages
 
     found = []
+    before = len(in_warcs)
     for page in read_pages(Path(path)):
+        in_warcs.append(page.url)
         if request.url is not None and page.url != request.url:
             continue
         description = describe_page(page.body, page.content_type)
@@ -191,9 +207,8 @@ def _plan_warc(path: str, request: CaptureRequest) -> list[Planned]:
         found.append(Planned(f"{path}@{page.offset}", "warc", description.values, fields,
                              path, copy=request.copy and not request.dry_run,
                              retrieved=_day_of(page.date)))
-    if not found:
-        wanted = f"HTML response for {request.url}" if request.url else "HTML response"
-        raise CaptureFailed(f"{path} holds no {wanted} (nothing was written)")
+    if len(in_warcs) == before:
+        raise CaptureFailed(f"{path} holds no HTML response (nothing was written)")
     return found
 
 

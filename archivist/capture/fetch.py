@@ -159,9 +159,11 @@ def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
                                     "(nothing was written)")
             _check_same_scheme(current, target)
             current = target
-    if exchange.status >= 400:
-        raise CaptureFailed(f"{exchange.url}: the server answered {exchange.status_line[9:]}"
-                            " (nothing was written)")
+    if not 200 <= exchange.status < 300:
+        # A 4xx or 5xx, or a 3xx with no Location to follow: not the page itself.
+        raise CaptureFailed(f"{exchange.url}: the server answered "
+                            f"{exchange.status_line.partition(' ')[2]} (nothing was "
+                            "written)")
     return fetched
 
 
