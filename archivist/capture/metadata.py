@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from archivist.capture.charset import decode_page
 
@@ -78,8 +78,7 @@ class PageDescription:
         return found
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(NamedTuple):
     """One value a page states for a field, and the name of what stated it."""
 
     field: str
