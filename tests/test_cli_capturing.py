@@ -181,3 +181,14 @@ def test_help_does_not_import_the_capture_libraries() -> None:
             "heavy = {'httpx', 'warcio', 'lxml', 'archivist.capture'} & set(sys.modules)\n"
             "assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_a_capture_of_several_pages_is_one_change_undone_at_once(
+        invoke: Invoke, site: Site, tmp_path: Path) -> None:
+    saved = tmp_path / "saved.html"
+    saved.write_text(html("<title>Saved</title>"), encoding="utf-8")
+    ids = invoke("capture", site.serve("/a", PAGE), str(saved)).stdout.split()
+    entries = invoke("history", "--format", "json").stdout
+    assert len(ids) == 2 and all(record_id in entries for record_id in ids)
+    assert invoke("undo").exit_code == 0
+    assert [invoke("show", record_id).exit_code for record_id in ids] == [1, 1]
