@@ -294,3 +294,69 @@ def test_a_warc_file_with_no_html_response_is_refused(tmp_path: Path) -> None:
                                           protocol="HTTP/1.1")))
     with pytest.raises(CaptureFailed, match="holds no HTML response"):
         capture(memory_archive(), request(str(warc)))
+
+
+SERVED = {
+    "json-ld": ('<script type="application/ld+json">{"@type": "Article", '
+                '"headline": "Dear Comrades", "author": {"name": "Clara Weiss"}, '
+                '"datePublished": "2021-02-09"}</script>',
+                {"title": "json-ld:headline", "creators": "json-ld:author",
+                 "date": "json-ld:datePublished"}),
+    "dublin-core": ('<meta name="DC.title" content="Dear Comrades">'
+                    '<meta name="DCTERMS.creator" content="Weiss, Clara">'
+                    '<meta name="DCTERMS.issued" content="2021-02-09">',
+                    {"title": "DC.title", "creators": "DCTERMS.creator",
+                     "date": "DCTERMS.issued"}),
+    "highwire": ('<meta name="citation_title" content="Dear Comrades">'
+                 '<meta name="citation_author" content="Weiss, Clara">'
+                 '<meta name="citation_publication_date" content="2021/02/09">',
+                 {"title": "citation_title", "creators": "citation_author",
+                  "date": "citation_publication_date"}),
+    "open-graph": ('<meta property="og:title" content="Dear Comrades">'
+                   '<meta property="article:author" content="Clara Weiss">'
+                   '<meta property="article:published_time" content="2021-02-09T23:00-05:00">',
+                   {"title": "og:title", "creators": "article:author",
+                    "date": "article:published_time"}),
+    "meta": ('<title>Dear Comrades</title><meta name="author" content="Clara Weiss">',
+             {"title": "<title>", "creators": "author"}),
+    "title only": ("<title>Dear Comrades</title>", {"title": "<title>"}),
+}
+
+
+@pytest.mark.parametrize("kind", list(SERVED))
+def test_each_kind_of_metadata_served_is_read_and_remembered(
+        kind: str, site: Site, db: Path) -> None:
+    head, expected = SERVED[kind]
+    url = site.serve(f"/{kind.replace(' ', '-')}", html(head))
+    with open_archive(db, write=True) as archive:
+        [item] = capture(archive, request(url))
+    record = item.record
+    assert record.title == "Dear Comrades"
+    assert {k: v for k, v in record.fields["captured_from"].items()
+            if k in ("title", "creators", "date")} == expected
+    assert record.date == ("2021-02-09" if "date" in expected else None)
+    assert bool(record.creators) == ("creators" in expected)
+
+
+@pytest.mark.parametrize(("codec", "content_type", "declared"), [
+    ("windows-1251", "text/html", '<meta charset="windows-1251">'),
+    ("windows-1251", "text/html; charset=windows-1251", ""),
+    ("koi8-r", "text/html", '<meta http-equiv="Content-Type" '
+                            'content="text/html; charset=koi8-r">'),
+    ("utf-8", "text/html", '<meta charset="utf-8">'),
+    ("utf-8", "text/html; charset=utf-8", ""),
+    ("iso-8859-1", "text/html; charset=iso-8859-1", ""),
+])
+def test_pages_served_in_several_charsets_keep_their_text(
+        codec: str, content_type: str, declared: str, site: Site, db: Path) -> None:
+    title = "Café Ç" if codec == "iso-8859-1" else "Рабочая власть"
+    body = html(f"{declared}<title>{title}</title>").encode(codec)
+    url = site.serve("/page", Page(body, content_type=content_type))
+    with open_archive(db, write=True) as archive:
+        [item] = capture(archive, request(url))
+    assert item.record.title == title
+    assert item.record.fields["charset"] == codec
+    data = (db.parent / item.record.source.path).read_bytes()
+    payloads = [(r.rec_type, r.content_stream().read())
+                for r in ArchiveIterator(io.BytesIO(data), check_digests="raise")]
+    assert payloads[-1] == ("response", body)
