@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from archivist.capture import CaptureRequest, capture, input_kind
 from archivist.capture.fetch import FetchLimits
 from archivist.errors import CaptureFailed, InvalidRecord
 from archivist.store import memory_archive, open_archive
-from tests.webserver import SEEN, Page, Site, html
+from tests.webserver import SEEN, Page, Site, html, metas, write_warc
 
 SEEDS = Path("/work/shared/seeds")
 LIMITS = FetchLimits(connect_timeout=2, total_timeout=3, max_size=1_000_000)
@@ -72,14 +70,9 @@ def test_a_saved_page_is_its_own_source_and_copy_keeps_it(db: Path, tmp_path: Pa
 
 
 def _warc(path: Path) -> None:
-    with open(path, "wb") as out:
-        writer = WARCWriter(out, gzip=True)
-        for url, title in (("https://a.org/1", "One"), ("https://a.org/2", "Two")):
-            body = html(f"<title>{title}</title>").encode()
-            writer.write_record(writer.create_warc_record(
-                url, "response", payload=io.BytesIO(body), length=len(body),
-                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
-                                              protocol="HTTP/1.1")))
+    write_warc(path, [(f"https://a.org/{n}", "text/html",
+                       html(f"<title>{title}</title>").encode(), "200 OK")
+                      for n, title in ((1, "One"), (2, "Two"))], gz=path.suffix == ".gz")
 
 
 def test_a_warc_file_gives_one_record_per_html_response(db: Path, tmp_path: Path) -> None:
@@ -272,13 +265,8 @@ def test_a_url_needs_an_archive_file_to_keep_its_warc_beside(site: Site) -> None
 def test_url_picks_its_page_from_whichever_warc_file_holds_it(tmp_path: Path) -> None:
     first, second = tmp_path / "a.warc", tmp_path / "b.warc"
     _warc(first)
-    with open(second, "wb") as out:
-        writer = WARCWriter(out, gzip=False)
-        body = html("<title>Three</title>").encode()
-        writer.write_record(writer.create_warc_record(
-            "https://a.org/3", "response", payload=io.BytesIO(body), length=len(body),
-            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
-                                          protocol="HTTP/1.1")))
+    write_warc(second, [("https://a.org/3", "text/html",
+                          html("<title>Three</title>").encode(), "200 OK")])
     [item] = capture(memory_archive(), request(str(first), str(second),
                                                url="https://a.org/3"))
     assert (item.record.title, item.record.source.path) == ("Three", str(second))
@@ -286,40 +274,29 @@ def test_url_picks_its_page_from_whichever_warc_file_holds_it(tmp_path: Path) ->
 
 def test_a_warc_file_with_no_html_response_is_refused(tmp_path: Path) -> None:
     warc = tmp_path / "images.warc"
-    with open(warc, "wb") as out:
-        writer = WARCWriter(out, gzip=False)
-        writer.write_record(writer.create_warc_record(
-            "https://a.org/x.png", "response", payload=io.BytesIO(b"png"), length=3,
-            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "image/png")],
-                                          protocol="HTTP/1.1")))
+    write_warc(warc, [("https://a.org/x.png", "image/png", b"png", "200 OK")])
     with pytest.raises(CaptureFailed, match="holds no HTML response"):
         capture(memory_archive(), request(str(warc)))
 
 
-SERVED = {
-    "json-ld": ('<script type="application/ld+json">{"@type": "Article", '
-                '"headline": "Dear Comrades", "author": {"name": "Clara Weiss"}, '
-                '"datePublished": "2021-02-09"}</script>',
-                {"title": "json-ld:headline", "creators": "json-ld:author",
-                 "date": "json-ld:datePublished"}),
-    "dublin-core": ('<meta name="DC.title" content="Dear Comrades">'
-                    '<meta name="DCTERMS.creator" content="Weiss, Clara">'
-                    '<meta name="DCTERMS.issued" content="2021-02-09">',
-                    {"title": "DC.title", "creators": "DCTERMS.creator",
-                     "date": "DCTERMS.issued"}),
-    "highwire": ('<meta name="citation_title" content="Dear Comrades">'
-                 '<meta name="citation_author" content="Weiss, Clara">'
-                 '<meta name="citation_publication_date" content="2021/02/09">',
-                 {"title": "citation_title", "creators": "citation_author",
-                  "date": "citation_publication_date"}),
-    "open-graph": ('<meta property="og:title" content="Dear Comrades">'
-                   '<meta property="article:author" content="Clara Weiss">'
-                   '<meta property="article:published_time" content="2021-02-09T23:00-05:00">',
-                   {"title": "og:title", "creators": "article:author",
-                    "date": "article:published_time"}),
-    "meta": ('<title>Dear Comrades</title><meta name="author" content="Clara Weiss">',
-             {"title": "<title>", "creators": "author"}),
-    "title only": ("<title>Dear Comrades</title>", {"title": "<title>"}),
+TITLE, AUTHOR, DAY = "Dear Comrades", "Clara Weiss", "2021-02-09"
+#: Each kind of metadata: a page head, and the sources of title, creators and date.
+SERVED: dict[str, tuple[str, tuple[str | None, ...]]] = {
+    "json-ld": ('<script type="application/ld+json">{"@type": "Article", "headline": '
+                f'"{TITLE}", "author": {{"name": "{AUTHOR}"}}, "datePublished": "{DAY}"}}'
+                "</script>", ("json-ld:headline", "json-ld:author", "json-ld:datePublished")),
+    "dublin-core": (metas("name", ("DC.title", TITLE), ("DCTERMS.creator", AUTHOR),
+                          ("DCTERMS.issued", DAY)),
+                    ("DC.title", "DCTERMS.creator", "DCTERMS.issued")),
+    "highwire": (metas("name", ("citation_title", TITLE), ("citation_author", AUTHOR),
+                       ("citation_publication_date", "2021/02/09")),
+                 ("citation_title", "citation_author", "citation_publication_date")),
+    "open-graph": (metas("property", ("og:title", TITLE), ("article:author", AUTHOR),
+                         ("article:published_time", "2021-02-09T23:00-05:00")),
+                   ("og:title", "article:author", "article:published_time")),
+    "meta": (f"<title>{TITLE}</title>" + metas("name", ("author", AUTHOR)),
+             ("<title>", "author", None)),
+    "title only": (f"<title>{TITLE}</title>", ("<title>", None, None)),
 }
 
 
@@ -331,11 +308,10 @@ def test_each_kind_of_metadata_served_is_read_and_remembered(
     with open_archive(db, write=True) as archive:
         [item] = capture(archive, request(url))
     record = item.record
-    assert record.title == "Dear Comrades"
-    assert {k: v for k, v in record.fields["captured_from"].items()
-            if k in ("title", "creators", "date")} == expected
-    assert record.date == ("2021-02-09" if "date" in expected else None)
-    assert bool(record.creators) == ("creators" in expected)
+    came_from = record.fields["captured_from"]
+    assert tuple(map(came_from.get, ("title", "creators", "date"))) == expected
+    assert (record.title, record.creators, record.date) == (
+        TITLE, (AUTHOR,) if expected[1] else (), DAY if expected[2] else None)
 
 
 @pytest.mark.parametrize(("codec", "content_type", "declared"), [

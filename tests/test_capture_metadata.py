@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from archivist.capture.metadata import describe_page, stated_day, strip_site_suffix
-from tests.webserver import html
+from tests.webserver import html, metas
 
 
 def describe(head: str, body: str = "<p>Text.</p>", **kwargs: Any) -> tuple[
@@ -93,12 +93,12 @@ def test_highwire_citation_tags() -> None:
 
 
 def test_open_graph_and_an_author_that_is_a_url() -> None:
-    values, fields = describe(
-        '<meta property="og:title" content="Russia: masses on the streets">'
-        '<meta property="og:site_name" content="In Defence of Marxism">'
-        '<meta property="article:published_time" content="2012-04-04T19:50-07:00">'
-        '<meta property="article:author" content="https://www.facebook.com/imt">'
-        '<meta property="og:description" content="Protests on 23 January.">')
+    values, fields = describe(metas(
+        "property", ("og:title", "Russia: masses on the streets"),
+        ("og:site_name", "In Defence of Marxism"),
+        ("article:published_time", "2012-04-04T19:50-07:00"),
+        ("article:author", "https://www.facebook.com/imt"),
+        ("og:description", "Protests on 23 January.")))
     assert values["date"] == "2012-04-04"  # its own local day; in UTC it is the 5th
     assert fields["date_stated"] == "2012-04-04T19:50-07:00"
     assert fields["captured_from"]["date"] == "article:published_time"
@@ -124,12 +124,9 @@ def test_plain_author_and_description() -> None:
 
 def test_the_order_of_trust_decides_between_sources() -> None:
     values, fields = describe(
-        '<meta property="og:title" content="OG title">'
-        '<meta name="citation_title" content="Citation title">'
-        '<meta name="DC.title" content="DC title">'
-        '<meta name="author" content="Meta Author">'
-        '<meta property="article:published_time" content="2020-01-01">'
-        '<meta name="citation_date" content="2019-12-31">'
+        metas("property", ("og:title", "OG title"), ("article:published_time", "2020-01-01"))
+        + metas("name", ("citation_title", "Citation title"), ("DC.title", "DC title"),
+                ("author", "Meta Author"), ("citation_date", "2019-12-31"))
         + ld({"@type": "Article", "headline": "LD title"}) + "<title>Title</title>")
     assert values["title"] == "LD title"
     assert values["date"] == "2019-12-31"

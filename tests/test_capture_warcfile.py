@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from archivist.capture.fetch import FetchLimits, fetch
 from archivist.capture.warcfile import is_warc_name, read_pages, warc_date, write_capture
 from archivist.errors import CaptureFailed
-from tests.webserver import Page, Site, html
+from tests.webserver import Page, Site, html, write_warc
 
 
 def _written(site: Site, path: str = "/p.html", body: bytes | None = None
@@ -71,22 +69,11 @@ def test_the_payload_is_the_served_bytes_in_any_charset(site: Site) -> None:
     assert record.content_stream().read() == body
 
 
-def _warc(path: Path, responses: list[tuple[str, str, bytes, str]], *, gz: bool) -> None:
-    with open(path, "wb") as out:
-        writer = WARCWriter(out, gzip=gz, warc_version="1.1")
-        for url, content_type, body, status in responses:
-            headers = StatusAndHeaders(status, [("Content-Type", content_type)],
-                                       protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(
-                url, "response", payload=io.BytesIO(body), length=len(body),
-                http_headers=headers))
-
-
 @pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz"])
 def test_read_pages_finds_each_html_response_with_its_offset(tmp_path: Path,
                                                              name: str) -> None:
     path = tmp_path / name
-    _warc(path, [("https://a.org/", "text/html; charset=utf-8", b"<title>A</title>",
+    write_warc(path, [("https://a.org/", "text/html; charset=utf-8", b"<title>A</title>",
                   "200 OK"),
                  ("https://a.org/logo.png", "image/png", b"\x89PNG", "200 OK"),
                  ("https://a.org/gone", "text/html", b"<title>404</title>", "404 Not Found"),

@@ -6,11 +6,13 @@ test can compare what a WARC file holds with what was sent.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,11 @@ def html(head: str, body: str = "<p>Text.</p>", *, lang: str = "en") -> str:
     """A whole page with ``head`` in its ``<head>``."""
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head>{head}</head>\n'
             f"<body>{body}</body></html>\n")
+
+
+def metas(attribute: str, *pairs: tuple[str, str]) -> str:
+    """``<meta ATTRIBUTE="NAME" content="VALUE">`` for each (name, value) pair."""
+    return "".join(f'<meta {attribute}="{name}" content="{value}">' for name, value in pairs)
 
 
 PAGES: dict[str, Page] = {}
@@ -117,3 +124,22 @@ def serving() -> Iterator[Site]:
     SEEN.clear()
     yield Site(_base_url())
     PAGES.clear()
+
+
+#: One response a WARC file holds: URL, Content-Type, body and status.
+Response = tuple[str, str, bytes, str]
+
+
+def write_warc(path: Path, responses: list[Response], *, gz: bool = False) -> None:
+    """A WARC file of ``responses``, written by warcio as a crawler would keep them."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=gz, warc_version="1.1")
+        for url, content_type, body, status in responses:
+            headers = StatusAndHeaders(status, [("Content-Type", content_type)],
+                                       protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body),
+                http_headers=headers))
