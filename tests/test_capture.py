@@ -336,3 +336,12 @@ def test_pages_served_in_several_charsets_keep_their_text(
     payloads = [(r.rec_type, r.content_stream().read())
                 for r in ArchiveIterator(io.BytesIO(data), check_digests="raise")]
     assert payloads[-1] == ("response", body)
+
+
+def test_the_url_a_page_states_for_itself_is_kept_beside_the_one_captured(
+        site: Site, db: Path) -> None:
+    url = site.serve("/p?utm=x", html('<title>T</title>'
+                                      '<link rel="canonical" href="https://a.org/p">'))
+    with open_archive(db, write=True) as archive:
+        [item] = capture(archive, request(url))
+    assert (item.record.url, item.record.fields["url_stated"]) == (url, "https://a.org/p")

@@ -155,18 +155,26 @@ def _plan_url(url: str, request: CaptureRequest, scratch: Path) -> Planned:
         offset = write_capture(fetched, out, path.name)
     description = _describe_response(page.decoded_body(request.limits.max_size),
                                      page.header("Content-Type"))
-    stated_url = description.values.pop("url", None)
-    source = description.captured_from
-    source.pop("url", None)
-    description.values["url"] = page.url
-    source["url"] = "final URL after redirects"
-    fields = description.fields
-    if stated_url not in (None, page.url):
-        fields["url_stated"] = stated_url
+    fields = _located(description, page.url, "final URL after redirects")
     fields.update({"url_requested": url, "captured_at": warc_date(page.started),
                    "warc_offset": str(offset)})
     return Planned(url, "url", description.values, fields, str(path),
                    copy=not request.dry_run, retrieved=_utc_day(page.started))
+
+
+def _located(description: Any, url: str, how: str) -> dict[str, Any]:
+    """Give a captured page the URL it was captured from, said by ``how``; the one the
+    page states for itself, when another, is kept as ``url_stated``.
+
+    :returns: the description's fields, to add to.
+    """
+    stated = description.values.pop("url", None)
+    description.values["url"] = url
+    description.captured_from["url"] = how
+    fields: dict[str, Any] = description.fields
+    if stated not in (None, url):
+        fields["url_stated"] = stated
+    return fields
 
 
 def _describe_response(body: bytes, content_type: str | None) -> Any:
@@ -196,12 +204,7 @@ def _plan_warc(path: str, request: CaptureRequest, in_warcs: list[str]) -> list[
         if request.url is not None and page.url != request.url:
             continue
         description = describe_page(page.body, page.content_type)
-        stated_url = description.values.pop("url", None)
-        fields = description.fields
-        if stated_url not in (None, page.url):
-            fields["url_stated"] = stated_url
-        description.values["url"] = page.url
-        description.captured_from["url"] = "WARC-Target-URI"
+        fields = _located(description, page.url, "WARC-Target-URI")
         fields.update({"captured_at": page.date, "warc_offset": str(page.offset),
                        "warc_record_id": page.record_id})
         found.append(Planned(f"{path}@{page.offset}", "warc", description.values, fields,
