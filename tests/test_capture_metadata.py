@@ -235,3 +235,29 @@ def test_an_xhtml_page_declares_its_encoding_in_the_xml_declaration() -> None:
     found = describe_page(body)
     assert found.values["title"] == "Рабочая власть"
     assert found.fields["charset"] == "windows-1251"
+
+
+def test_a_yoast_graph_names_its_author_and_publisher_by_reference() -> None:
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "@id": "https://a.org/p#webpage",
+         "name": "Dear Comrades - World Socialist Web Site"},
+        {"@type": "Article", "@id": "https://a.org/p#article", "headline": "Dear Comrades",
+         "author": {"@id": "https://a.org/#/schema/person/1"},
+         "publisher": {"@id": "https://a.org/#organization"},
+         "datePublished": "2021-02-09T18:00:00+00:00"},
+        {"@type": "Person", "@id": "https://a.org/#/schema/person/1", "name": "Clara Weiss"},
+        {"@type": "Organization", "@id": "https://a.org/#organization",
+         "name": "World Socialist Web Site"},
+        {"@type": "Person", "@id": "https://a.org/#/schema/person/2",
+         "url": "https://a.org/author/2"}]}
+    values, fields = describe(ld(graph))
+    assert (values["title"], values["creators"], values["publisher"]) == (
+        "Dear Comrades", ["Clara Weiss"], "World Socialist Web Site")
+    assert fields["captured_from"]["title"] == "json-ld:headline"
+
+
+def test_a_reference_to_no_node_or_to_one_without_a_name_gives_no_name() -> None:
+    values, _ = describe(ld({"@type": "Article", "headline": "T",
+                             "author": [{"@id": "#nobody"}, {"@id": "#x"}]})
+                         + ld({"@id": "#x", "@type": "Person", "url": "https://x.org"}))
+    assert "creators" not in values

@@ -253,23 +253,25 @@ def _html_itself(root: Any) -> Iterator[Statement]:
 
 def _json_ld(root: Any) -> Iterator[Statement]:
     """Statements of the page's own work in its JSON-LD blocks."""
-    work = _json_ld_work(root)
+    nodes = _json_ld_nodes(root)
+    work = _json_ld_work(nodes)
     if work is None:
         return
+    # A value may name another node by its @id (Yoast's author and publisher do).
+    by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
     for key, wanted in (("headline", "title"), ("name", "title"),
                         ("author", "creators"), ("creator", "creators"),
                         ("datePublished", "date"), ("dateCreated", "date"),
                         ("dateModified", "modified"), ("publisher", "publisher"),
                         ("inLanguage", "language"), ("url", "url"),
                         ("description", "summary")):
-        value = _json_ld_value(work.get(key), many=wanted == "creators")
+        value = _json_ld_value(work.get(key), by_id, many=wanted == "creators")
         if value and not (wanted == "url" and not _URL.match(str(value))):
             yield Statement(wanted, value, f"json-ld:{key}")
 
 
-def _json_ld_work(root: Any) -> dict[str, Any] | None:
-    """The JSON-LD node describing the page's work: the first of a work type, else the
-    first with a headline."""
+def _json_ld_nodes(root: Any) -> list[dict[str, Any]]:
+    """Every node of every JSON-LD block of the page, in order."""
     nodes: list[dict[str, Any]] = []
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
@@ -280,12 +282,23 @@ def _json_ld_work(root: Any) -> dict[str, Any] | None:
             nodes.extend(_nodes(json.loads(text)))
         except ValueError:
             continue  # a broken block says nothing
-    for node in nodes:
-        types = node.get("@type")
-        types = types if isinstance(types, list) else [types]
-        if any(isinstance(t, str) and _WORK_TYPE.search(t) and t != "WebSite"
-               for t in types):
-            return node
+    return nodes
+
+
+def _json_ld_work(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The node describing the page's work: the first article (or other work), else
+    the first web page, else the first with a headline."""
+    def types(node: dict[str, Any]) -> list[str]:
+        found = node.get("@type")
+        return [t for t in (found if isinstance(found, list) else [found])
+                if isinstance(t, str)]
+
+    # A WebPage node names the page as its <title> does, site suffix and all.
+    for wanted in (lambda t: bool(_WORK_TYPE.search(t)) and not t.endswith("Page"),
+                   lambda t: t.endswith("Page")):
+        for node in nodes:
+            if any(wanted(t) for t in types(node)):
+                return node
     return next((node for node in nodes if "headline" in node), None)
 
 
@@ -299,13 +312,16 @@ def _nodes(data: Any) -> Iterator[dict[str, Any]]:
         yield from _nodes(data.get("@graph"))
 
 
-def _json_ld_value(value: Any, *, many: bool) -> Any:
+def _json_ld_value(value: Any, by_id: dict[str, dict[str, Any]], *, many: bool) -> Any:
     """A JSON-LD value as text (or a list of names): strings, ``{"name": …}`` objects,
-    lists.  Names that are URLs are not names."""
+    ``{"@id": …}`` references to a node of the page, lists.  Names that are URLs are
+    not names."""
     items = value if isinstance(value, list) else [value]
     texts = []
     for item in items:
         if isinstance(item, dict):
+            if "name" not in item:
+                item = by_id.get(str(item.get("@id")), item)
             item = item.get("name")
         if isinstance(item, (str, int)) and not isinstance(item, bool):
             # JSON-LD is not HTML, but many sites write entities into it all the same.
