@@ -197,3 +197,10 @@ def test_a_package_front_is_not_imported_by_its_own_modules(package: str) -> Non
     assert [f"{i.importer}:{i.line}" for i in imports()
             if within(i.importer, package) and i.importer != package
             and i.target == package] == []
+
+
+def test_only_capture_imports_httpx_warcio_and_lxml_and_only_when_called() -> None:
+    heavy = ("httpx", "warcio", "lxml")
+    assert _offenders("archivist.capture", heavy) == []
+    assert [f"{i.importer}:{i.line}" for i in imports()
+            if i.top_level and any(within(i.target, name) for name in heavy)] == []
