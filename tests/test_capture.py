@@ -227,7 +227,7 @@ def test_the_pages_of_one_warc_file_hash_it_once(db: Path, tmp_path: Path,
     monkeypatch.setattr(provenance, "open_regular", counting)
     with open_archive(db, write=True) as archive:
         found = capture(archive, request(str(warc), copy=True))
-    assert opened.count(str(warc)) == 1
+    assert opened.count(str(warc)) == 2  # read for its pages once, hashed once
     assert found[0].record.source == found[1].record.source
     assert found[0].record.source.path.startswith("sources/")
 
@@ -345,3 +345,12 @@ def test_the_url_a_page_states_for_itself_is_kept_beside_the_one_captured(
     with open_archive(db, write=True) as archive:
         [item] = capture(archive, request(url))
     assert (item.record.url, item.record.fields["url_stated"]) == (url, "https://a.org/p")
+
+
+@pytest.mark.parametrize("name", ["pipe.html", "pipe.warc"])
+def test_a_fifo_is_refused_not_waited_on(tmp_path: Path, name: str) -> None:
+    from archivist.errors import SourceError
+
+    os.mkfifo(tmp_path / name)
+    with pytest.raises(SourceError, match="not a regular file|FIFO|fifo"):
+        capture(memory_archive(), request(str(tmp_path / name)))

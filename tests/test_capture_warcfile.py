@@ -11,7 +11,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archivist.capture.fetch import FetchLimits, fetch
 from archivist.capture.warcfile import is_warc_name, read_pages, warc_date, write_capture
-from archivist.errors import CaptureFailed
+from archivist.errors import CaptureFailed, SourceError
 from tests.webserver import Page, Site, html, write_warc
 
 
@@ -98,7 +98,7 @@ def test_a_file_that_is_not_warc_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_missing_warc_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(CaptureFailed, match="cannot read"):
+    with pytest.raises(SourceError, match="no such file"):
         list(read_pages(tmp_path / "none.warc"))
 
 

@@ -92,7 +92,7 @@ def test_a_failure_after_a_good_page_keeps_nothing_of_either(
 @pytest.mark.parametrize(("args", "message"), [
     (["notes.txt"], "give an http or https URL"),
     (["ftp://example.org/file"], "only http and https"),
-    (["missing.html"], "cannot read missing.html"),
+    (["missing.html"], "no such file: missing.html"),
     (["--url", "https://a.org/", "page.html"], "--url picks a page from a WARC file"),
     (["--kind", "novel", "page.html"], "unknown kind 'novel'"),
 ])

@@ -218,14 +218,14 @@ def _plan_warc(path: str, request: CaptureRequest, in_warcs: list[str]) -> list[
 def _plan_page(path: str, request: CaptureRequest) -> Planned:
     """Describe a saved page; the file itself is the source."""
     from archivist.capture.metadata import describe_page
-    from archivist.provenance import display_path
+    from archivist.provenance import display_path, open_regular, source_error
 
     try:
-        with open(path, "rb") as page:
+        # Opened as add opens a source: a FIFO or a folder is refused, never waited on.
+        with os.fdopen(open_regular(path), "rb") as page:
             body = page.read(request.limits.max_size + 1)
     except OSError as err:
-        raise CaptureFailed(f"cannot read {display_path(path)}: "
-                            f"{err.strerror or err}") from None
+        raise source_error(path, err) from None
     if len(body) > request.limits.max_size:
         raise CaptureFailed(f"{display_path(path)} is over the limit of "
                             f"{request.limits.max_size} bytes (--max-size)")

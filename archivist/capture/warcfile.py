@@ -12,6 +12,7 @@ warcio is imported only inside these functions.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -112,8 +113,14 @@ def read_pages(path: Path) -> Iterator[WarcPage]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    from archivist.provenance import open_regular, source_error
+
     try:
-        with open(path, "rb") as stream:
+        stream = os.fdopen(open_regular(path), "rb")
+    except OSError as err:
+        raise source_error(str(path), err) from None
+    try:
+        with stream:
             records = ArchiveIterator(stream, check_digests=False)
             for record in records:
                 page = _page(record, records.get_record_offset)
@@ -123,7 +130,7 @@ def read_pages(path: Path) -> Iterator[WarcPage]:
         raise CaptureFailed(f"{path} is not a WARC file archivist can read: "
                             f"{err}") from None
     except OSError as err:
-        raise CaptureFailed(f"cannot read {path}: {err.strerror or err}") from None
+        raise source_error(str(path), err) from None
 
 
 def _page(record: Any, offset_of: Any) -> WarcPage | None:
