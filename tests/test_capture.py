@@ -352,5 +352,5 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path: Path, name: str) -> None:
     from archivist.errors import SourceError
 
     os.mkfifo(tmp_path / name)
-    with pytest.raises(SourceError, match="not a regular file|FIFO|fifo"):
+    with pytest.raises(SourceError, match="is a FIFO"):
         capture(memory_archive(), request(str(tmp_path / name)))
