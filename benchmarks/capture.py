@@ -89,8 +89,8 @@ def time_added_to_fetch(runs: int, folder: Path) -> tuple[float, float, float]:
             fetches.append(time.perf_counter() - start)
             db = folder / f"archive-{run}.json"
             start = time.perf_counter()
-            with open_archive(db, write=True, command="archivist capture") as archive:
-                capture(archive, CaptureRequest(inputs=(url,)))
+            capture(CaptureRequest(inputs=(url,)),
+                    lambda db=db: open_archive(db, write=True, command="archivist capture"))
             captures.append(time.perf_counter() - start)
         processes = []
         for run in range(min(runs, 5)):

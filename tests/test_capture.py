@@ -3,19 +3,22 @@ them, with their sources, and a capture that fails adds and keeps nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archivist.capture import CaptureRequest, capture, input_kind
+from archivist.capture import Captured, CaptureRequest, capture, input_kind
 from archivist.capture.fetch import FetchLimits
 from archivist.errors import CaptureFailed, InvalidRecord
-from archivist.store import memory_archive, open_archive
+from archivist.store import Archive, memory_archive, open_archive
 from tests.webserver import SEEN, Page, Site, html, metas, write_warc
 
 SEEDS = Path("/work/shared/seeds")
@@ -26,6 +29,11 @@ PAGE = html('<meta charset="utf-8"><title>Dear Comrades | WSWS</title>'
             '<meta property="article:published_time" content="2021-02-09T18:00-05:00">')
 
 
+def capture_in(archive: Archive, wanted: CaptureRequest) -> list[Captured]:
+    """Capture into an archive already open (the lock, if any, held throughout)."""
+    return capture(wanted, lambda: contextlib.nullcontext(archive))
+
+
 def request(*inputs: str, **kwargs: object) -> CaptureRequest:
     return CaptureRequest(inputs=inputs, limits=LIMITS, **kwargs)  # type: ignore[arg-type]
 
@@ -34,7 +42,7 @@ def test_a_url_becomes_a_record_whose_source_is_its_warc_file(site: Site, db: Pa
     url = site.serve("/dear-comrades", PAGE)
     start = site.serve("/old", Page(status=301, headers=(("Location", "/dear-comrades"),)))
     with open_archive(db, write=True) as archive:
-        [item] = capture(archive, request(start, tags=("film",)))
+        [item] = capture_in(archive, request(start, tags=("film",)))
     record = item.record
     assert (record.title, record.creators, record.date, record.publisher, record.kind,
             record.tags) == ("Dear Comrades", ("Clara Weiss",), "2021-02-09", "WSWS",
@@ -59,8 +67,8 @@ def test_a_saved_page_is_its_own_source_and_copy_keeps_it(db: Path, tmp_path: Pa
     page = tmp_path / "saved.html"
     page.write_text(PAGE, encoding="utf-8")
     with open_archive(db, write=True) as archive:
-        [kept] = capture(archive, request(str(page), copy=True))
-        [plain] = capture(archive, request(str(page), kind="article"))
+        [kept] = capture_in(archive, request(str(page), copy=True))
+        [plain] = capture_in(archive, request(str(page), kind="article"))
     assert kept.record.source.path.startswith("sources/")
     assert kept.record.source.path.endswith(".html")
     assert plain.record.source.path == "saved.html"
@@ -79,8 +87,8 @@ def test_a_warc_file_gives_one_record_per_html_response(db: Path, tmp_path: Path
     warc = tmp_path / "crawl.warc.gz"
     _warc(warc)
     with open_archive(db, write=True) as archive:
-        found = capture(archive, request(str(warc)))
-        [picked] = capture(archive, request(str(warc), url="https://a.org/2",
+        found = capture_in(archive, request(str(warc)))
+        [picked] = capture_in(archive, request(str(warc), url="https://a.org/2",
                                             title="The second"))
     assert [c.record.title for c in found] == ["One", "Two"]
     assert [c.record.url for c in found] == ["https://a.org/1", "https://a.org/2"]
@@ -98,27 +106,27 @@ def test_url_must_match_a_response_of_the_warc_file(db: Path, tmp_path: Path) ->
             pytest.raises(CaptureFailed, match=re.escape(
                 "no WARC file given holds an HTML response for https://a.org/none (they "
                 "hold 2: https://a.org/1, https://a.org/2;")):
-        capture(archive, request(str(warc), url="https://a.org/none"))
+        capture_in(archive, request(str(warc), url="https://a.org/none"))
 
 
 def test_url_without_a_warc_file_is_refused(site: Site) -> None:
     with pytest.raises(CaptureFailed, match="--url picks"):
-        capture(memory_archive(), request(site.url("/x"), url="https://a.org/"))
+        capture_in(memory_archive(), request(site.url("/x"), url="https://a.org/"))
 
 
 def test_title_names_one_page_only(tmp_path: Path) -> None:
     warc = tmp_path / "crawl.warc"
     _warc(warc)
     with pytest.raises(CaptureFailed, match="--title names one page"):
-        capture(memory_archive(), request(str(warc), title="T"))
+        capture_in(memory_archive(), request(str(warc), title="T"))
 
 
 def test_a_page_that_states_no_title_needs_one(tmp_path: Path) -> None:
     page = tmp_path / "untitled.html"
     page.write_bytes(b"<p>no title</p>")
     with pytest.raises(CaptureFailed, match="states no title: give one with --title"):
-        capture(memory_archive(), request(str(page)))
-    [item] = capture(memory_archive(), request(str(page), title="Given"))
+        capture_in(memory_archive(), request(str(page)))
+    [item] = capture_in(memory_archive(), request(str(page), title="Given"))
     assert item.record.title == "Given"
 
 
@@ -127,7 +135,7 @@ def test_inputs_of_another_kind_are_refused(text: str) -> None:
     if "://" in text:
         assert input_kind(text) == "url"
         with pytest.raises(CaptureFailed, match="only http and https"):
-            capture(memory_archive(), request(text))
+            capture_in(memory_archive(), request(text))
     else:
         with pytest.raises(CaptureFailed, match="a saved page"):
             input_kind(text)
@@ -138,7 +146,7 @@ def test_a_plain_text_capture_from_the_seeds_is_not_a_saved_page() -> None:
     if not seed.exists():
         pytest.skip("the seed corpus is not beside this checkout")
     with pytest.raises(CaptureFailed, match="give an http or https URL, a saved page"):
-        capture(memory_archive(), request(str(seed)))
+        capture_in(memory_archive(), request(str(seed)))
 
 
 def test_a_seed_saved_as_a_page_gets_no_invented_author_or_date(tmp_path: Path) -> None:
@@ -150,7 +158,7 @@ def test_a_seed_saved_as_a_page_gets_no_invented_author_or_date(tmp_path: Path) 
     page = tmp_path / "masses.html"
     page.write_text(html("<title>Russia: masses on the streets</title>",
                          f"<p>{text}</p>"), encoding="utf-8")
-    [item] = capture(memory_archive(), request(str(page)))
+    [item] = capture_in(memory_archive(), request(str(page)))
     assert (item.record.title, item.record.creators, item.record.date) == (
         "Russia: masses on the streets", (), None)
 
@@ -163,7 +171,7 @@ def test_a_failed_capture_leaves_no_copy_behind(db: Path, tmp_path: Path, site: 
         archive.log("test", None, None, {"made": True})  # the archive file exists
     with pytest.raises(CaptureFailed, match="404"), \
             open_archive(db, write=True) as archive:
-        capture(archive, request(str(good), missing, copy=True))
+        capture_in(archive, request(str(good), missing, copy=True))
     assert not (db.parent / "sources").exists()
 
 
@@ -188,7 +196,7 @@ def test_a_record_refused_after_others_were_copied_removes_their_copies(
 
     monkeypatch.setattr(editing, "add_record", second_refused)
     with pytest.raises(InvalidRecord), open_archive(db, write=True) as archive:
-        capture(archive, request(*map(str, pages), copy=True))
+        capture_in(archive, request(*map(str, pages), copy=True))
     assert calls == ["one.html", "two.html"]
     assert os.listdir(db.parent / "sources") == ["kept.txt"]
 
@@ -196,9 +204,9 @@ def test_a_record_refused_after_others_were_copied_removes_their_copies(
 def test_a_bad_kind_or_tag_is_refused_before_anything_is_fetched(site: Site) -> None:
     url = site.serve("/p", PAGE)
     with pytest.raises(InvalidRecord, match="unknown kind"):
-        capture(memory_archive(), request(url, kind="novel"))
+        capture_in(memory_archive(), request(url, kind="novel"))
     with pytest.raises(InvalidRecord, match="blank"):
-        capture(memory_archive(), request(url, tags=(" ",)))
+        capture_in(memory_archive(), request(url, tags=(" ",)))
     assert not any(path == "/p" for path, _ in SEEN)
 
 
@@ -206,7 +214,7 @@ def test_a_dry_run_keeps_no_file_and_names_the_warc_as_it_would_be_kept(
         site: Site, db: Path) -> None:
     url = site.serve("/p", PAGE)
     archive = memory_archive()
-    [item] = capture(archive, request(url, dry_run=True))
+    [item] = capture_in(archive, request(url, dry_run=True))
     assert item.record.source.path == f"sources/{item.record.source.sha256}.warc"
     assert not (db.parent / "sources").exists()
 
@@ -226,7 +234,7 @@ def test_the_pages_of_one_warc_file_hash_it_once(db: Path, tmp_path: Path,
 
     monkeypatch.setattr(provenance, "open_regular", counting)
     with open_archive(db, write=True) as archive:
-        found = capture(archive, request(str(warc), copy=True))
+        found = capture_in(archive, request(str(warc), copy=True))
     assert opened.count(str(warc)) == 2  # read for its pages once, hashed once
     assert found[0].record.source == found[1].record.source
     assert found[0].record.source.path.startswith("sources/")
@@ -235,7 +243,7 @@ def test_the_pages_of_one_warc_file_hash_it_once(db: Path, tmp_path: Path,
 def test_a_dry_run_of_a_warc_file(tmp_path: Path) -> None:
     warc = tmp_path / "crawl.warc"
     _warc(warc)
-    found = capture(memory_archive(), request(str(warc), dry_run=True, copy=True))
+    found = capture_in(memory_archive(), request(str(warc), dry_run=True, copy=True))
     assert [c.record.title for c in found] == ["One", "Two"]
     assert not (tmp_path / "sources").exists()
 
@@ -245,9 +253,9 @@ def test_a_response_that_is_not_html_keeps_its_media_type(site: Site, db: Path) 
                                         content_type="application/pdf"))
     with pytest.raises(CaptureFailed, match="states no title"), \
             open_archive(db, write=True) as archive:
-        capture(archive, request(url))
+        capture_in(archive, request(url))
     with open_archive(db, write=True) as archive:
-        [item] = capture(archive, request(url, title="A paper", kind="article"))
+        [item] = capture_in(archive, request(url, title="A paper", kind="article"))
     assert item.record.fields == {"content_type": "application/pdf",
                                   "url_requested": url,
                                   "captured_at": item.record.fields["captured_at"],
@@ -257,9 +265,8 @@ def test_a_response_that_is_not_html_keeps_its_media_type(site: Site, db: Path) 
 
 def test_a_url_needs_an_archive_file_to_keep_its_warc_beside(site: Site) -> None:
     url = site.serve("/p", PAGE)
-    with pytest.raises(CaptureFailed, match="beside the archive file"):
-        capture(memory_archive(), request(url))
-    assert not any(path == "/p" for path, _ in SEEN)
+    with pytest.raises(CaptureFailed, match=r"beside the archive file.*nothing was written"):
+        capture_in(memory_archive(), request(url))
 
 
 def test_url_picks_its_page_from_whichever_warc_file_holds_it(tmp_path: Path) -> None:
@@ -267,7 +274,7 @@ def test_url_picks_its_page_from_whichever_warc_file_holds_it(tmp_path: Path) ->
     _warc(first)
     write_warc(second, [("https://a.org/3", "text/html",
                           html("<title>Three</title>").encode(), "200 OK")])
-    [item] = capture(memory_archive(), request(str(first), str(second),
+    [item] = capture_in(memory_archive(), request(str(first), str(second),
                                                url="https://a.org/3"))
     assert (item.record.title, item.record.source.path) == ("Three", str(second))
 
@@ -276,7 +283,7 @@ def test_a_warc_file_with_no_html_response_is_refused(tmp_path: Path) -> None:
     warc = tmp_path / "images.warc"
     write_warc(warc, [("https://a.org/x.png", "image/png", b"png", "200 OK")])
     with pytest.raises(CaptureFailed, match="holds no HTML response"):
-        capture(memory_archive(), request(str(warc)))
+        capture_in(memory_archive(), request(str(warc)))
 
 
 TITLE, AUTHOR, DAY = "Dear Comrades", "Clara Weiss", "2021-02-09"
@@ -306,7 +313,7 @@ def test_each_kind_of_metadata_served_is_read_and_remembered(
     head, expected = SERVED[kind]
     url = site.serve(f"/{kind.replace(' ', '-')}", html(head))
     with open_archive(db, write=True) as archive:
-        [item] = capture(archive, request(url))
+        [item] = capture_in(archive, request(url))
     record = item.record
     came_from = record.fields["captured_from"]
     assert tuple(map(came_from.get, ("title", "creators", "date"))) == expected
@@ -329,7 +336,7 @@ def test_pages_served_in_several_charsets_keep_their_text(
     body = html(f"{declared}<title>{title}</title>").encode(codec)
     url = site.serve("/page", Page(body, content_type=content_type))
     with open_archive(db, write=True) as archive:
-        [item] = capture(archive, request(url))
+        [item] = capture_in(archive, request(url))
     assert item.record.title == title
     assert item.record.fields["charset"] == codec
     data = (db.parent / item.record.source.path).read_bytes()
@@ -343,7 +350,7 @@ def test_the_url_a_page_states_for_itself_is_kept_beside_the_one_captured(
     url = site.serve("/p?utm=x", html('<title>T</title>'
                                       '<link rel="canonical" href="https://a.org/p">'))
     with open_archive(db, write=True) as archive:
-        [item] = capture(archive, request(url))
+        [item] = capture_in(archive, request(url))
     assert (item.record.url, item.record.fields["url_stated"]) == (url, "https://a.org/p")
 
 
@@ -353,4 +360,20 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path: Path, name: str) -> None:
 
     os.mkfifo(tmp_path / name)
     with pytest.raises(SourceError, match="is a FIFO"):
-        capture(memory_archive(), request(str(tmp_path / name)))
+        capture_in(memory_archive(), request(str(tmp_path / name)))
+
+
+def test_the_archive_is_not_locked_while_pages_are_fetched(site: Site, db: Path) -> None:
+    url = site.serve("/slow", Page(PAGE.encode(), delay=1.0))
+    done: list[list[Captured]] = []
+    worker = threading.Thread(target=lambda: done.append(capture(
+        request(url), lambda: open_archive(db, write=True))))
+    worker.start()
+    time.sleep(0.3)
+    # Another writer gets the archive at once while the page is still on its way.
+    with open_archive(db, write=True, lock_timeout=0.1) as archive:
+        archive.log("test", None, None, {"meanwhile": True})
+    worker.join(timeout=10)
+    [item] = done[0]
+    with open_archive(db) as archive:
+        assert archive.get(item.record.id).title == "Dear Comrades"

@@ -16,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -91,28 +92,21 @@ def input_kind(text: str) -> str:
                         "page (.html, .htm) or a WARC file (.warc, .warc.gz)")
 
 
-def capture(archive: Any, request: CaptureRequest) -> list[Captured]:
-    """Capture every input of ``request`` into ``archive`` (open for writing).
+def capture(request: CaptureRequest, opening: Callable[[], AbstractContextManager[Any]]
+            ) -> list[Captured]:
+    """Capture every input of ``request``, then add the records to the archive that
+    ``opening()`` opens for writing.
 
+    Every input is fetched and read before the archive is opened, so a slow server
+    never keeps the archive locked from other commands.
+
+    :param opening: opens the archive (``lambda: open_archive(path, write=True)``; a
+        dry run passes one that is never written).
     :raises CaptureFailed: for an input that cannot be fetched or read (nothing is
         added then).
     :raises ArchivistError: for a value the record rules refuse, as ``add`` does.
     """
-    from archivist.models import check_kind, check_tag
-
-    # Refused before anything is fetched: a typo should not cost a download.
-    if request.kind is not None:
-        check_kind(request.kind)
-    for tag in request.tags:
-        check_tag(tag)
-    kinds = [input_kind(text) for text in request.inputs]
-    if request.url is not None and "warc" not in kinds:
-        raise CaptureFailed("--url picks a page from a WARC file; no WARC file was given")
-    urls = [check_url(text) for text, kind in zip(request.inputs, kinds) if kind == "url"]
-    if urls and archive.path is None and not request.dry_run:
-        raise CaptureFailed("a captured URL's WARC file is kept in sources/ beside the "
-                            "archive file, and this archive has none (it is in a "
-                            "database): capture into an archive file")
+    kinds = _check_request(request)
     with tempfile.TemporaryDirectory(prefix="archivist-capture-") as scratch:
         planned: list[Planned] = []
         in_warcs: list[str] = []
@@ -122,9 +116,33 @@ def capture(archive: Any, request: CaptureRequest) -> list[Captured]:
             raise CaptureFailed(_not_in_warcs(request.url, in_warcs))
         if request.title is not None and len(planned) > 1:
             raise CaptureFailed(f"--title names one page, and {len(planned)} were found")
-        with _no_copies_left_on_failure(archive):
-            described: dict[tuple[str, bool], Any] = {}
-            return [_add(archive, item, request, described) for item in planned]
+        with opening() as archive:
+            if "url" in kinds and archive.path is None and not request.dry_run:
+                raise CaptureFailed(
+                    "a captured URL's WARC file is kept in sources/ beside the archive "
+                    "file, and this archive has none (it is in a database): capture "
+                    "into an archive file (nothing was written)")
+            with _no_copies_left_on_failure(archive):
+                described: dict[tuple[str, bool], Any] = {}
+                return [_add(archive, item, request, described) for item in planned]
+
+
+def _check_request(request: CaptureRequest) -> list[str]:
+    """Refuse what can be refused before anything is fetched (a typo should not cost a
+    download); returns the kind of each input."""
+    from archivist.models import check_kind, check_tag
+
+    if request.kind is not None:
+        check_kind(request.kind)
+    for tag in request.tags:
+        check_tag(tag)
+    kinds = [input_kind(text) for text in request.inputs]
+    if request.url is not None and "warc" not in kinds:
+        raise CaptureFailed("--url picks a page from a WARC file; no WARC file was given")
+    for text, kind in zip(request.inputs, kinds):
+        if kind == "url":
+            check_url(text)
+    return kinds
 
 
 def _plan(text: str, kind: str, request: CaptureRequest, scratch: Path,

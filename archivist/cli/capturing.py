@@ -77,15 +77,13 @@ def capture(env: Env, inputs: tuple[str, ...], kind: str | None, tags: tuple[str
         inputs=inputs, kind=kind, tags=tags, title=title, url=url, copy=copy,
         dry_run=dry_run, limits=FetchLimits(connect_timeout, timeout, max_size))
     if not dry_run:
-        with env.writing() as archive:
-            captured = capture_pages(archive, request)
+        captured = capture_pages(request, env.writing)
         emit("".join(f"{item.record.id}\n" for item in captured))
         return
     from archivist.models import interchange
     from archivist.yamlio import dump
 
-    with env.reading(quiet=True, dry_run=True) as archive:
-        captured = capture_pages(archive, request)
+    captured = capture_pages(request, lambda: env.reading(quiet=True, dry_run=True))
     emit("---\n".join(dump(interchange(item.record.to_document(), with_archive=False))
                       for item in captured))
     noun = "record" if len(captured) == 1 else "records"
