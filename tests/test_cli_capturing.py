@@ -95,11 +95,15 @@ def test_a_failure_after_a_good_page_keeps_nothing_of_either(
     (["missing.html"], "no such file: missing.html"),
     (["--url", "https://a.org/", "page.html"], "--url picks a page from a WARC file"),
     (["--kind", "novel", "page.html"], "unknown kind 'novel'"),
+    (["--title", "T", "page.html", "page.html"], "--title names one page, and 2 were found"),
+    (["untitled.html"], "states no title: give one with --title (nothing was written)"),
+    (["--max-size", "10", "page.html"], "is over the limit of 10 bytes (--max-size)"),
 ])
 def test_refusals_are_one_line_and_change_no_file(
         invoke: Invoke, started: Path, args: list[str], message: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
     (started.parent / "page.html").write_text(PAGE, encoding="utf-8")
+    (started.parent / "untitled.html").write_text("<p>no title</p>", encoding="utf-8")
     monkeypatch.chdir(started.parent)
     before = folder(started.parent)
     result = invoke("capture", *args)

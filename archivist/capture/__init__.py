@@ -28,8 +28,14 @@ from archivist.errors import CaptureFailed
 
 #: The kind a captured page gets unless told otherwise.
 DEFAULT_KIND = "web-page"
-#: What each kind of input is named as, for messages.
+#: The names of the files read as saved pages.
 SAVED_PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
+# Messages speak of the request's own parameters; the command line names its options
+# instead (archivist.cli.capturing).
+URL_PICKS = "a url picks a page from a WARC file"
+ONE_TITLE = "a title names one page"
+GIVE_TITLE = "give it a title"
+SIZE_HINT = "(the max_size limit)"
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,7 @@ def capture(request: CaptureRequest, opening: Callable[[], AbstractContextManage
         if request.url is not None and not any(p.kind == "warc" for p in planned):
             raise CaptureFailed(_not_in_warcs(request.url, in_warcs))
         if request.title is not None and len(planned) > 1:
-            raise CaptureFailed(f"--title names one page, and {len(planned)} were found")
+            raise CaptureFailed(f"{ONE_TITLE}, and {len(planned)} were found")
         with opening() as archive:
             if "url" in kinds and archive.path is None and not request.dry_run:
                 raise CaptureFailed(
@@ -138,7 +144,7 @@ def _check_request(request: CaptureRequest) -> list[str]:
         check_tag(tag)
     kinds = [input_kind(text) for text in request.inputs]
     if request.url is not None and "warc" not in kinds:
-        raise CaptureFailed("--url picks a page from a WARC file; no WARC file was given")
+        raise CaptureFailed(f"{URL_PICKS}; no WARC file was given")
     for text, kind in zip(request.inputs, kinds):
         if kind == "url":
             check_url(text)
@@ -246,7 +252,7 @@ def _plan_page(path: str, request: CaptureRequest) -> Planned:
         raise source_error(path, err) from None
     if len(body) > request.limits.max_size:
         raise CaptureFailed(f"{display_path(path)} is over the limit of "
-                            f"{request.limits.max_size} bytes (--max-size)")
+                            f"{request.limits.max_size} bytes {SIZE_HINT}")
     description = describe_page(body)
     return Planned(path, "page", description.values, description.fields, path,
                    copy=request.copy and not request.dry_run)
@@ -284,8 +290,8 @@ def _add(archive: Any, item: Planned, request: CaptureRequest,
         values["title"] = request.title
         item.fields.get("captured_from", {}).pop("title", None)
     if not values.get("title"):
-        raise CaptureFailed(f"{display_path(item.origin)} states no title: give one with "
-                            "--title (nothing was written)")
+        raise CaptureFailed(f"{display_path(item.origin)} states no title: {GIVE_TITLE} "
+                            "(nothing was written)")
     known = described.get((item.file, item.copy))
     record = add_record(archive, NewRecord(
         values=values, fields=item.fields, file=item.file, retrieved=item.retrieved,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from archivist.cli.base import Env, cli, emit, pass_env
+
+if TYPE_CHECKING:
+    from archivist.capture import CaptureRequest
 
 # The defaults of the fetch limits, repeated here so that `--help` loads no more than
 # the command line (they are checked against the library's by the tests).
@@ -70,13 +75,35 @@ def capture(env: Env, inputs: tuple[str, ...], kind: str | None, tags: tuple[str
     """
     _needs_web_extra()
     from archivist.capture import CaptureRequest
-    from archivist.capture import capture as capture_pages
     from archivist.capture.fetch import FetchLimits
+    from archivist.errors import CaptureFailed
 
     request = CaptureRequest(
         inputs=inputs, kind=kind, tags=tags, title=title, url=url, copy=copy,
         dry_run=dry_run, limits=FetchLimits(connect_timeout, timeout, max_size))
-    if not dry_run:
+    try:
+        _capture(env, request)
+    except CaptureFailed as err:
+        raise CaptureFailed(_named_options(str(err))) from None
+
+
+def _named_options(message: str) -> str:
+    """A capture's message naming the options where the library names its parameters."""
+    from archivist.capture import GIVE_TITLE, ONE_TITLE, SIZE_HINT, URL_PICKS
+
+    for said, option in ((URL_PICKS, "--url picks a page from a WARC file"),
+                         (ONE_TITLE, "--title names one page"),
+                         (GIVE_TITLE, "give one with --title"), (SIZE_HINT, "(--max-size)")):
+        message = message.replace(said, option)
+    return message
+
+
+def _capture(env: Env, request: CaptureRequest) -> None:
+    """Capture, write once and print the ids; a dry run prints the records as YAML and
+    writes nothing."""
+    from archivist.capture import capture as capture_pages
+
+    if not request.dry_run:
         captured = capture_pages(request, env.writing)
         emit("".join(f"{item.record.id}\n" for item in captured))
         return
