@@ -364,7 +364,7 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path: Path, name: str) -> None:
 
 
 def test_the_archive_is_not_locked_while_pages_are_fetched(site: Site, db: Path) -> None:
-    url = site.serve("/slow", Page(PAGE.encode(), delay=1.0))
+    url = site.serve("/slow", Page(PAGE.encode(), delay=2.0))
     done: list[list[Captured]] = []
     worker = threading.Thread(target=lambda: done.append(capture(
         request(url), lambda: open_archive(db, write=True))))
