@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 ARCHIVIST = Path(sys.executable).parent / "archivist"
-SEEDS = Path("/work/shared/seeds")
+SEEDS = HERE.parent / "records" / "sources"
 FALLBACK_TEXT = "Workers of the world, unite! " * 1000
 
 
