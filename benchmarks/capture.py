@@ -31,7 +31,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 ARCHIVIST = Path(sys.executable).parent / "archivist"
 SEEDS = HERE.parent / "records" / "sources"
-FALLBACK_TEXT = "Workers of the world, unite! " * 1000
 
 
 def page(number: int, text: str) -> str:
@@ -54,8 +53,7 @@ def page(number: int, text: str) -> str:
 
 
 def seed_text() -> str:
-    seed = SEEDS / "003_e424884a53b18103.txt"
-    return seed.read_text(encoding="utf-8") if seed.exists() else FALLBACK_TEXT
+    return (SEEDS / "003_e424884a53b18103.txt").read_text(encoding="utf-8")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
