@@ -20,9 +20,20 @@ from archivist.errors import DuplicateRecord, RecordInUse, RecordNotFound
 from archivist.history import loggable
 from archivist.ids import generate_id
 from archivist.models import Record, first_spellings, merge_tags, tag_key
+from archivist.store.postgres.queries import PgQueries, query_row, typed_assignments
 from archivist.store.postgres.schema import SCHEMA_VERSION
-from archivist.store.postgres.tables import ARCHIVE_NAME, RECORD_COLUMNS, PgTables, as_json
+from archivist.store.postgres.tables import (
+    ARCHIVE_NAME,
+    RECORD_COLUMNS,
+    PgTables,
+    as_json,
+    record_row,
+)
 from archivist.store.recordrules import RecordRules
+
+# Replacing a document rewrites the query columns computed from it.
+_REPLACE = ("UPDATE archivist_records SET key = %s, doc = %s::json, "
+            f"{typed_assignments('%s')} WHERE key = %s")
 
 
 class _Taken:
@@ -41,6 +52,13 @@ class PgArchive(PgTables, RecordRules):
     The links, history and transaction are :class:`.tables.PgTables`'; the records
     are here.
     """
+
+    def query_engine(self) -> PgQueries | None:
+        """What the server answers of a query in SQL (nothing, over tables older than
+        the query columns: a reader of them matches the documents instead)."""
+        if self.version is None or self.version < 2:
+            return None
+        return PgQueries(self._cur)
 
     # -- reading records ----------------------------------------------------------
 
@@ -120,7 +138,7 @@ class PgArchive(PgTables, RecordRules):
             return
         pos = self._next("pos", "SELECT max(pos) FROM archivist_records", len(docs))
         doc_id = self._next("doc_id", "SELECT max(doc_id) FROM archivist_records", len(docs))
-        self._copy(RECORD_COLUMNS, ((d["id"].lower(), pos + n, doc_id + n, as_json(d))
+        self._copy(RECORD_COLUMNS, (record_row(pos + n, doc_id + n, d)
                                      for n, d in enumerate(docs)))
         for doc in docs:
             self._docs[doc["id"].lower()] = doc
@@ -175,9 +193,8 @@ class PgArchive(PgTables, RecordRules):
         another id (a rename)."""
         if not documents:
             return
-        self._cur.executemany(
-            "UPDATE archivist_records SET key = %s, doc = %s::json WHERE key = %s",
-            [(doc["id"].lower(), as_json(doc), key) for key, doc in documents.items()])
+        self._cur.executemany(_REPLACE, [(doc["id"].lower(), as_json(doc), *query_row(doc), key)
+                                         for key, doc in documents.items()])
         for key, doc in documents.items():
             self._docs.pop(key, None)
             self._docs[doc["id"].lower()] = doc
@@ -232,7 +249,7 @@ class PgArchive(PgTables, RecordRules):
         self._cur.execute("UPDATE archivist_records SET pos = pos + 1 WHERE pos >= %s", (at,))
         self._counters.pop("pos", None)
         doc_id = self._next("doc_id", "SELECT max(doc_id) FROM archivist_records")
-        self._copy(RECORD_COLUMNS, [(doc["id"].lower(), at, doc_id, as_json(doc))])
+        self._copy(RECORD_COLUMNS, [record_row(at, doc_id, doc)])
         self._docs[doc["id"].lower()] = doc
 
     def change_id(self, record_id: str, new_id: str) -> int:
