@@ -153,3 +153,46 @@ def test_sort_and_limit_are_pushed_down_and_agree(sample: Path, copied: str,  # 
     assert table.exit_code == 0
     assert table.stdout == CliRunner().invoke(cli, ["--db", str(sample), "list",
                                                     *options]).stdout
+
+
+def test_the_query_columns_follow_every_change(pg_url: str) -> None:
+    from archivist.models import Record
+    from archivist.query.match import compile_tree
+    from archivist.undo import undo
+
+    with open_archive(pg_url, write=True) as archive:
+        archive.add_many([(Record(id="a", title="Łódź", tags=("old",), date="1950"), None),
+                          (Record(id="b", title="Other", date="2001"), None)])
+        archive.store_link("a", "related", "b")
+    with open_archive(pg_url, write=True) as archive:
+        archive.update(archive.get("a").with_changes(tags=("new",), date="1960/1970"))
+        archive.set_archive_info("b", added="1999-01-01T00:00:00Z")
+        archive.change_id("b", "B2")
+    with open_archive(pg_url, write=True) as archive:
+        archive.remove(["a"], force=True)
+    with open_archive(pg_url, write=True) as archive:
+        undo(archive)
+    with open_archive(pg_url) as archive:
+        docs = archive.documents()
+        for text in ("lodz", "tag:new", "tag:old", "date:1965", "date:1950", "added:1999",
+                     "id:b2", "linked:b2", "has:links", "-tag:new"):
+            tree = parse(text)
+            reference = [d["id"] for d in docs if compile_tree(tree, archive)(d)]
+            assert query_engine(archive).answers(tree), text  # type: ignore[union-attr]
+            assert [d["id"] for d in matching(archive, tree)] == reference, text
+        assert [d["id"] for d in matching(archive, parse("tag:new date:1965"))] == ["a"]
+
+
+@pytest.mark.parametrize("given", [["film"], ["FILM", "Łódź"], ["ŁÓDŹ"], ["new"],
+                                   ["Lo\u0301dz"], ["lódz"]])
+def test_tags_are_respelled_from_the_query_columns_as_from_every_record(
+        pg_url: str, given: list[str]) -> None:
+    from archivist.models import Record
+
+    first = [("a", ("Film", "Łódź")), ("b", ("film", "lódz")), ("c", ("Lo\u0301dz",))]
+    with open_archive(pg_url, write=True) as archive:
+        for record_id, tags in first:
+            archive.add(Record(id=record_id, title=record_id, tags=tags))
+    with open_archive(pg_url) as archive:
+        expected = memory_archive(archive.snapshot()).canonical_tags(given)
+        assert archive.canonical_tags(given) == expected

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from archivist.errors import DuplicateRecord, RecordInUse, RecordNotFound
+from archivist.folding import exact_key
 from archivist.history import loggable
 from archivist.ids import generate_id
 from archivist.models import Record, first_spellings, merge_tags, tag_key
@@ -120,6 +121,39 @@ class PgArchive(PgTables, RecordRules):
             rows = self._rows("SELECT doc->'tags' FROM archivist_records ORDER BY pos")
             self._spellings = first_spellings(row[0] for row in rows)
         return dict(self._spellings)
+
+    def canonical_tags(self, tags: Iterable[str]) -> tuple[str, ...]:
+        """Each tag spelled as the archive first spelled it: looked up a tag at a time
+        in the query columns, instead of reading every record's tags (``add``)."""
+        tags = tuple(tags)
+        known = None if self._spellings is not None else self._spellings_of(tags)
+        if known is None:
+            return super().canonical_tags(tags)
+        return merge_tags((), (known.get(tag_key(t), t) for t in tags))
+
+    def _spellings_of(self, tags: tuple[str, ...]) -> dict[str, str] | None:
+        """The first spelling of each of ``tags`` the archive holds, by :func:`tag_key`
+        (``None`` when the query columns cannot tell)."""
+        if self.version is None or self.version < 2 or len(tags) > 20:
+            return None
+        found: dict[str, str] = {}
+        for tag in tags:
+            key, whole = tag_key(tag), exact_key(tag)
+            if "\x00" in whole or "\x1f" in whole:
+                return None
+            # Tags alike by tag_key are alike by exact_key: the first record holding
+            # this exact_key holds the first spelling, unless it is composed otherwise.
+            first = self._value("SELECT brief->'tags' FROM archivist_records "
+                                "WHERE exact @> %s::jsonb ORDER BY pos LIMIT 1",
+                                (as_json({"tags": [whole]}),))
+            if first is None:
+                continue
+            spelling = next((t for t in first if isinstance(t, str) and tag_key(t) == key),
+                            None)
+            if spelling is None:
+                return None
+            found[key] = spelling
+        return found
 
     # -- adding records -----------------------------------------------------------
 

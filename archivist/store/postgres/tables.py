@@ -139,6 +139,13 @@ class PgTables:
         return [{"src": s, "rel": r, "dst": d} for s, r, d in
                 self._rows("SELECT src, rel, dst FROM archivist_links ORDER BY n")]
 
+    def links_touching(self, keys: Iterable[str]) -> list[dict[str, str]]:
+        """The stored links with an end among ``keys`` (lowercased ids), in the order
+        stored: what ``show`` reads, instead of every link."""
+        return [{"src": s, "rel": r, "dst": d} for s, r, d in self._rows(
+            "SELECT src, rel, dst FROM archivist_links WHERE src_key = ANY(%(k)s) "
+            "OR dst_key = ANY(%(k)s) ORDER BY n", {"k": sorted(keys)})]  # type: ignore[arg-type]
+
     def store_link(self, src: str, rel: str, dst: str) -> None:
         """Store a link as given (callers check the rules first) and log it."""
         self.store_links([{"src": src, "rel": rel, "dst": dst}])
