@@ -40,7 +40,9 @@ def timed(argv: Sequence[str], runs: int) -> float:
 def measured(argv: Sequence[str], runs: int) -> tuple[float, float]:
     """The median wall time (seconds) and the largest peak resident memory (MB) of
     ``runs`` runs of ``argv`` after one warm-up."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVIST_")}
+    # Compiled modules are kept, as an installed archivist keeps them.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("ARCHIVIST_") and k != "PYTHONDONTWRITEBYTECODE"}
     times, peaks = [], []
     for n in range(runs + 1):
         # Timed by a small process of its own: a child of this one (which holds the

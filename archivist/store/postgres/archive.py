@@ -19,7 +19,6 @@ from typing import Any
 from archivist.errors import DuplicateRecord, RecordInUse, RecordNotFound
 from archivist.folding import exact_key
 from archivist.history import loggable
-from archivist.ids import generate_id
 from archivist.models import Record, first_spellings, merge_tags, tag_key
 from archivist.store.postgres.queries import PgQueries, query_row, typed_assignments
 from archivist.store.postgres.schema import SCHEMA_VERSION
@@ -160,6 +159,8 @@ class PgArchive(PgTables, RecordRules):
     def new_id(self, title: str, creators: tuple[str, ...] = (), date: str | None = None
                ) -> str:
         """A fresh id for a record with these values (see :mod:`archivist.ids`)."""
+        from archivist.ids import generate_id  # only a command adding records needs it
+
         return generate_id(title, creators, date, _Taken(self._has_key))
 
     def _added_info(self, how: Any) -> dict[str, Any]:

@@ -71,8 +71,12 @@ QUERY_COLUMNS_V2: tuple[str | Callable[[Any], None], ...] = (
         ADD COLUMN brief json NOT NULL DEFAULT '{}'""",
     fill_query_columns,
     "CREATE INDEX archivist_records_exact ON archivist_records USING gin (exact jsonb_path_ops)",
+    # Both orders of ``--sort date`` (missing dates last, ties in the order added),
+    # so that ``--limit`` reads only the first rows.
     """CREATE INDEX archivist_records_date ON archivist_records
         ((earliest IS NULL), earliest, latest, pos)""",
+    """CREATE INDEX archivist_records_date_desc ON archivist_records
+        ((earliest IS NULL), earliest DESC, latest DESC, pos)""",
 )
 
 #: What takes version N-1 to N, by N: statements, or functions given the cursor (for
