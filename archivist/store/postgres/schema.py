@@ -5,7 +5,9 @@ schema, chosen with ``?options=-csearch_path%3D…``) with other things::
 
     archivist_meta     key → value: the schema version, the sources folder, counters
     archivist_records  one row per record: its lowercased id (unique, the key), its
-                       place in the order added, its document id, the document
+                       place in the order added, its document id, the document, and
+                       (from version 2) the query columns archivist computes from it
+                       (:mod:`.queries`)
     archivist_links    one row per link, both ends naming records that exist
     archivist_history  the append-only log, one entry per row, by number
 
