@@ -134,7 +134,7 @@ def select(archive: Archive, query: Sequence[str] = (), *, sort: str | None = No
     """
     from archivist.fieldcheck import check_query_fields, check_sort_names
 
-    docs: Iterable[dict[str, Any]] = archive.documents()
+    docs: Iterable[dict[str, Any]]
     if query and any(word.strip() for word in query):
         from archivist.query import join_words, parse
         from archivist.query.plan import matching
@@ -142,7 +142,9 @@ def select(archive: Archive, query: Sequence[str] = (), *, sort: str | None = No
         text = join_words(list(query))
         tree = parse(text)
         check_query_fields(archive, text)
-        docs = matching(archive, tree)
+        docs = matching(archive, tree)  # a database reads only the records it selects
+    else:
+        docs = archive.documents()
     if sort:
         check_sort_names(archive, sort)
     return _order(docs, sort, limit)

@@ -196,3 +196,18 @@ def test_tags_are_respelled_from_the_query_columns_as_from_every_record(
     with open_archive(pg_url) as archive:
         expected = memory_archive(archive.snapshot()).canonical_tags(given)
         assert archive.canonical_tags(given) == expected
+
+
+@pytest.mark.parametrize("words", [["tag:film", "-kind:book", "date:1900..2030"],
+                                   ["tag:film", "--format", "jsonl"],
+                                   ["--sort", "-date", "--limit", "2"],
+                                   ["dear", "tag:film", "--format", "csv"]])
+def test_a_query_answered_in_sql_reads_no_other_record(
+        copied: str, monkeypatch: pytest.MonkeyPatch, words: list[str]) -> None:
+    from archivist.store.postgres.archive import PgArchive
+
+    monkeypatch.setattr(PgArchive, "documents", lambda self: pytest.fail("read every record"))
+    monkeypatch.setattr(PgArchive, "link_documents", lambda self: pytest.fail("read every link"))
+    result = CliRunner().invoke(cli, ["--db", copied, "list", *words])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip()
