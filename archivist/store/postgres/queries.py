@@ -162,16 +162,12 @@ class PgQueries:
         :raises ValueError: when :func:`sorting` cannot sort by ``sort``.
         """
         clause, params = where(node) if node is not None else ("TRUE", [])
-        order = sorting(sort)
-        chosen = (f"SELECT brief, earliest, latest, pos FROM archivist_records r "
-                  f"WHERE {clause} ORDER BY {order}")
+        sql = f"SELECT brief FROM archivist_records r WHERE {clause} ORDER BY {sorting(sort)}"
         if limit is not None:
-            chosen += " LIMIT %s"
+            sql += " LIMIT %s"
             params = [*params, limit]
-        # One JSON array for them all: parsed at once, not a value per row.
-        self._cur.execute(f"SELECT coalesce(json_agg(brief ORDER BY {order}), '[]') "
-                          f"FROM ({chosen}) AS chosen", params)
-        return Chosen(self._cur.fetchone()[0])
+        self._cur.execute(sql, params)
+        return Chosen([row[0] for row in self._cur.fetchall()])
 
     def documents(self, node: Node) -> list[dict[str, Any]]:
         """The stored documents ``node`` matches, in the order added: only those are
