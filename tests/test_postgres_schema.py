@@ -106,3 +106,20 @@ def test_schema_1_is_read_as_it_is_and_migrated_on_the_first_write(pg_url: str) 
         assert engine is not None and engine.answers(parse("zolw tag:film date:1962"))
         for text, expected in queries.items():
             assert [d["id"] for d in matching(archive, parse(text))] == expected, text
+
+
+def test_a_failed_first_write_leaves_schema_1_as_it_was(pg_url: str) -> None:
+    from archivist.errors import DuplicateRecord
+    from tests.conftest import fingerprint
+
+    _schema_1(pg_url, [Record(id="a", title="A").to_document()])
+    before = fingerprint(pg_url)
+    with pytest.raises(DuplicateRecord), open_archive(pg_url, write=True) as archive:
+        archive.add(Record(id="A", title="again"))
+    assert _version(pg_url) == 1  # the migration went with the failed command
+    assert fingerprint(pg_url) == before
+    with psycopg.connect(pg_url) as conn:
+        columns = {row[0] for row in conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'archivist_records' AND table_schema = current_schema()")}
+    assert columns == {"key", "pos", "doc_id", "doc"}
