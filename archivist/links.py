@@ -122,7 +122,7 @@ def views(archive: Archive, record_id: str) -> list[LinkView]:
     """Every link of a record, from its own end, grouped by relation then other id."""
     key = record_id.lower()
     found: list[LinkView] = []
-    for link in archive.link_documents():
+    for link in touching(archive, {key}):
         rel = link["rel"]
         if link["src"].lower() == key:
             found.append(LinkView(rel, link["dst"], True, term(rel)))
@@ -130,6 +130,13 @@ def views(archive: Archive, record_id: str) -> list[LinkView]:
             name = inverse(rel)
             found.append(LinkView(name, link["src"], False, term(name)))
     return sorted(found, key=lambda v: (v.rel, v.other.lower()))
+
+
+def touching(archive: Archive, keys: set[str]) -> Iterable[dict[str, str]]:
+    """The stored links, or only those with an end among ``keys`` (lowercased ids)
+    where the engine finds them itself (``links_touching()``, a database's)."""
+    own = getattr(archive, "links_touching", None)
+    return archive.link_documents() if own is None else own(keys)
 
 
 def outgoing_by_record(archive: Archive) -> dict[str, list[dict[str, str]]]:

@@ -134,7 +134,7 @@ def select(archive: Archive, query: Sequence[str] = (), *, sort: str | None = No
     """
     from archivist.fieldcheck import check_query_fields, check_sort_names
 
-    docs: Iterable[dict[str, Any]] = archive.documents()
+    docs: Iterable[dict[str, Any]]
     if query and any(word.strip() for word in query):
         from archivist.query import join_words, parse
         from archivist.query.plan import matching
@@ -142,7 +142,9 @@ def select(archive: Archive, query: Sequence[str] = (), *, sort: str | None = No
         text = join_words(list(query))
         tree = parse(text)
         check_query_fields(archive, text)
-        docs = matching(archive, tree)
+        docs = matching(archive, tree)  # a database reads only the records it selects
+    else:
+        docs = archive.documents()
     if sort:
         check_sort_names(archive, sort)
     return _order(docs, sort, limit)
@@ -165,6 +167,9 @@ def select_summaries(archive: Archive, query: Sequence[str] = (), *,
     if keys is None:
         return None
     keys |= set(DEFAULT_COLUMNS)
+    ordered = _sorted_by_engine(archive, query, keys, sort, limit)
+    if ordered is not None:
+        return table_rows([ordered.column(key) for key in DEFAULT_COLUMNS])
     if query and any(word.strip() for word in query):
         from archivist.query import join_words, parse
         from archivist.query.plan import select as engine_select
@@ -182,6 +187,29 @@ def select_summaries(archive: Archive, query: Sequence[str] = (), *,
     if rows is not None:
         columns = [[column[row] for row in rows] for column in columns]
     return table_rows(columns)
+
+
+def _sorted_by_engine(archive: Archive, query: Sequence[str], keys: set[str],
+                      sort: str | None, limit: int | None) -> Selection | None:
+    """The records matching ``query``, sorted and limited by a database itself (an
+    engine with ``ordered()``), when it answers the query and that sort (``None``
+    otherwise: they are sorted here)."""
+    own = getattr(archive, "query_engine", None)  # none of the JSON file's: no cost
+    engine = own() if own is not None and (sort or limit is not None) else None
+    if engine is None or not keys <= engine.keys or (limit is not None and limit < 0):
+        return None
+    tree = None
+    if query and any(word.strip() for word in query):
+        from archivist.query import join_words, parse
+
+        tree = parse(join_words(list(query)))
+        if not engine.answers(tree):
+            return None
+    try:
+        selection: Selection = engine.ordered(tree, keys, sort, limit)
+    except ValueError:  # a sort the database leaves to listing
+        return None
+    return selection
 
 
 def _every_record(archive: Archive, keys: set[str]) -> Selection | None:
@@ -253,7 +281,11 @@ def links_of(archive: Archive, docs: Sequence[dict[str, Any]]
     # and sorting every link of a large archive by record would cost more than it.
     wanted = {doc["id"].lower() for doc in docs}
     links: dict[str, list[dict[str, str]]] = {}
-    for link in archive.link_documents():
+    # A database finds a few records' links itself (``links_touching()``).
+    touching = getattr(archive, "links_touching", None)
+    stored = (archive.link_documents() if touching is None or len(wanted) > 1000
+              else touching(wanted))
+    for link in stored:
         key = link["src"].lower()
         if key in wanted:
             links.setdefault(key, []).append({"rel": link["rel"], "target": link["dst"]})

@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archivist import atomic, fixity
+from archivist import fixity
 from archivist.fixity import (
     FixityResult,
     VerifyReport,
@@ -25,6 +25,7 @@ from archivist.models import Record, Source
 from archivist.provenance import describe_source
 from archivist.store import Archive, memory_archive, open_archive
 from archivist.store.jsonfile.archive import JsonArchive
+from tests.conftest import fingerprint
 
 TEXT = b"line one\nline two\n"
 
@@ -43,9 +44,20 @@ def _add(archive: Archive, record_id: str, path: Path | str) -> None:
 
 
 @pytest.fixture
-def opened(home: Path) -> Iterator[Archive]:
-    """An open writable archive in ``home`` with records a (a.txt) and b (b.txt)."""
-    with open_archive(home / "archive.json", write=True) as archive:
+def location(make_location: Callable[[str], Path | str], home: Path,
+             monkeypatch: pytest.MonkeyPatch) -> Path | str:
+    """Where the archive goes, on each engine: a file in ``home``, or a database whose
+    sources folder is ``home`` (the folder its first write runs in)."""
+    monkeypatch.chdir(home)
+    return make_location("archive")
+
+
+@pytest.fixture
+def opened(location: Path | str) -> Iterator[Archive]:
+    """An open writable archive whose sources are in ``home``, with records a (a.txt)
+    and b (b.txt)."""
+    home = Path.cwd()
+    with open_archive(location, write=True) as archive:
         _add(archive, "a", home / "a.txt")
         _add(archive, "b", home / "b.txt")
         archive.add(Record(id="nosource", title="No source"))
@@ -169,15 +181,16 @@ def test_progress_counts_bytes(opened: Archive) -> None:
     assert progress.finished
 
 
-def test_results_are_stored_and_logged_in_each_records_history(home: Path) -> None:
-    with open_archive(home / "archive.json", write=True) as archive:
+def test_results_are_stored_and_logged_in_each_records_history(
+        home: Path, location: Path | str) -> None:
+    with open_archive(location, write=True) as archive:
         _add(archive, "a", home / "a.txt")
         _add(archive, "b", home / "b.txt")
     (home / "b.txt").unlink()
-    with open_archive(home / "archive.json", write=True) as archive:
+    with open_archive(location, write=True) as archive:
         before = len(archive.history())
         report = verify(archive)
-    with open_archive(home / "archive.json") as archive:
+    with open_archive(location) as archive:
         a, b = archive.document("a"), archive.document("b")
         history = archive.history()
     assert a["archive"]["fixity"] == {"checked": report.checked, "result": "ok",
@@ -194,13 +207,14 @@ def test_results_are_stored_and_logged_in_each_records_history(home: Path) -> No
                                 "unreadable": 0})]
 
 
-def test_a_check_logs_the_result_before_and_the_hash_found(home: Path) -> None:
-    with open_archive(home / "archive.json", write=True) as archive:
+def test_a_check_logs_the_result_before_and_the_hash_found(
+        home: Path, location: Path | str) -> None:
+    with open_archive(location, write=True) as archive:
         _add(archive, "a", home / "a.txt")
-    with open_archive(home / "archive.json", write=True) as archive:
+    with open_archive(location, write=True) as archive:
         verify(archive)
     (home / "a.txt").write_bytes(b"tampered\n")
-    with open_archive(home / "archive.json", write=True) as archive:
+    with open_archive(location, write=True) as archive:
         verify(archive)
         entry = archive.history("a")[-1]
     assert entry["before"] == {"fixity": "ok"}
@@ -208,16 +222,18 @@ def test_a_check_logs_the_result_before_and_the_hash_found(home: Path) -> None:
                               "sha256": hashlib.sha256(b"tampered\n").hexdigest()}
 
 
-def test_each_records_entry_is_stored_without_the_stamp_of_the_run(home: Path) -> None:
-    with open_archive(home / "archive.json", write=True) as archive:
+def test_each_records_entry_is_stored_without_the_stamp_of_the_run(
+        home: Path, location: Path | str) -> None:
+    with open_archive(location, write=True) as archive:
         _add(archive, "a", home / "a.txt")
-    with open_archive(home / "archive.json", write=True, command="archivist verify") as archive:
+    with open_archive(location, write=True, command="archivist verify") as archive:
         verify(archive)
-    stored = atomic.loads((home / "archive.json").read_bytes())["history"]
+    with open_archive(location) as archive:
+        stored = archive.snapshot()["history"]
     check, run = stored["2"], stored["3"]
     assert set(check) == {"change", "time", "action", "record", "before", "after"}
     assert run["command"] == "archivist verify" and run["record"] is None
-    with open_archive(home / "archive.json") as archive:
+    with open_archive(location) as archive:
         [entry] = [e for e in archive.history("a") if e["action"] == "verify"]
     assert (entry["user"], entry["command"]) == (run["user"], "archivist verify")
 
@@ -234,15 +250,16 @@ def test_verify_selects_by_query(opened: Archive) -> None:
     assert "fixity" not in opened.document("b").get("archive", {})
 
 
-def test_nothing_to_check_writes_nothing(home: Path) -> None:
-    with open_archive(home / "archive.json", write=True) as archive:
+def test_nothing_to_check_writes_nothing(
+        home: Path, location: Path | str) -> None:
+    with open_archive(location, write=True) as archive:
         archive.add(Record(id="x", title="X"))
-    before = (home / "archive.json").read_bytes()
-    with open_archive(home / "archive.json", write=True) as archive:
+    before = fingerprint(location)
+    with open_archive(location, write=True) as archive:
         report = verify(archive)
         assert not archive.dirty
     assert report.results == [] and report.ok
-    assert (home / "archive.json").read_bytes() == before
+    assert fingerprint(location) == before
 
 
 def test_record_results_with_no_results_is_a_no_op() -> None:

@@ -4,8 +4,9 @@ and the result is always the reference matcher's."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import tempfile
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -149,17 +150,22 @@ queries = st.recursive(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_EXAMPLES = itertools.count()
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(values=st.lists(record_values, min_size=1, max_size=7),
        links=st.lists(st.tuples(st.integers(0, 6), st.sampled_from(
            ["related", "part-of", "references"]), st.integers(0, 6)), max_size=4),
        texts=st.lists(queries, min_size=1, max_size=4))
 def test_planned_results_equal_the_reference_matchers(
-        values: list[dict[str, Any]], links: list[tuple[int, str, int]],
-        texts: list[str]) -> None:
-    with _on_disk(values, links) as path, open_archive(path) as archive:
+        make_location: Callable[[str], Path | str], values: list[dict[str, Any]],
+        links: list[tuple[int, str, int]], texts: list[str]) -> None:
+    location = make_location(f"plan{next(_EXAMPLES)}")
+    with _stored(location, values, links) as path, open_archive(path) as archive:
         engine = query_engine(archive)
-        assert engine is not None  # the index file answers
+        assert engine is not None  # the index file answers, or the database in SQL
         every = list(archive.documents())
         for text in texts:
             tree = parse(text)
@@ -173,11 +179,14 @@ def test_planned_results_equal_the_reference_matchers(
 
 
 @contextlib.contextmanager
-def _on_disk(values: list[dict[str, Any]], links: Iterable[tuple[int, str, int]]
-             ) -> Iterator[Path]:
-    """An archive file of these records and links, with its index file written."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "archive.json"
+def _stored(location: Path | str, values: list[dict[str, Any]],
+            links: Iterable[tuple[int, str, int]]) -> Iterator[Path | str]:
+    """An archive of these records and links at ``location`` (of either engine), with
+    its index file written (a file) or its query columns (a database)."""
+    with contextlib.ExitStack() as stack:
+        if isinstance(location, Path):
+            location = Path(stack.enter_context(tempfile.TemporaryDirectory())) / location.name
+        path = location
         ids = [f"doc-{n}" for n in range(len(values))]
         with open_archive(path, write=True, command="archivist test") as archive:
             for record_id, value in zip(ids, values):

@@ -276,26 +276,31 @@ class _Compiler:
 
     def related(self, node: Rel) -> set[str]:
         """The lower ids of the records a :class:`Rel` matches."""
-        # Match the name as stored and, with the vocabulary, its canonical form read
-        # from this record's end; a symmetric relation reads the same from both ends.
-        resolve, symmetric = relation_vocabulary()
-        wanted: set[tuple[str, bool]] = set()
-        if node.rel is not None:
-            name, flipped = node.rel, False
-            wanted.add((name, True))
-            if resolve is not None:
-                try:
-                    name, flipped = resolve(node.rel)
-                except (ArchivistError, ValueError, KeyError):
-                    pass
-                wanted.add((name, not flipped))
-            if name in symmetric:
-                wanted.add((name, flipped))
+        wanted = set() if node.rel is None else relation_ends(node.rel)
         target = None if node.target is None else node.target.lower()
         return {record for record, entries in self.links().items()
                 if any((node.rel is None or (rel, out) in wanted)
                        and (target is None or other == target)
                        for rel, out, other in entries)}
+
+
+def relation_ends(rel: str) -> set[tuple[str, bool]]:
+    """The stored links ``rel:REL`` matches, each as ``(lowercased name, outgoing)``
+    read from the record's own end (an engine answering ``rel:`` in SQL asks too)."""
+    # Match the name as stored and, with the vocabulary, its canonical form read
+    # from this record's end; a symmetric relation reads the same from both ends.
+    resolve, symmetric = relation_vocabulary()
+    name, flipped = rel, False
+    wanted = {(name, True)}
+    if resolve is not None:
+        try:
+            name, flipped = resolve(rel)
+        except (ArchivistError, ValueError, KeyError):
+            pass
+        wanted.add((name, not flipped))
+    if name in symmetric:
+        wanted.add((name, flipped))
+    return wanted
 
 
 def compile_tree(node: Node, archive: Any | None = None) -> Predicate:

@@ -19,7 +19,7 @@ reads the tree of :mod:`.match` (importing the front from the package would be a
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +78,12 @@ def matching(archive: Archive, tree: Node) -> list[dict[str, Any]]:
     selects, of which the reference matcher keeps those the rest of the plan matches."""
     engine = query_engine(archive)
     split = plan(tree, engine if engine is not None and "id" in engine.keys else None)
+    if engine is not None and split.engine is not None and split.engine != Everything():
+        # A database gives the documents it selects itself, and no others are read.
+        chosen = getattr(engine, "documents", None)
+        if chosen is not None:
+            docs: Iterable[dict[str, Any]] = chosen(split.engine)
+            return list(docs) if split.rest is None else _kept(archive, split.rest, docs)
     docs = archive.documents()
     if engine is not None and split.engine is not None and split.engine != Everything():
         try:
@@ -88,5 +94,11 @@ def matching(archive: Archive, tree: Node) -> list[dict[str, Any]]:
             docs = [doc for doc in docs if doc.get("id") in ids]
     if split.rest is None:
         return list(docs)
-    predicate = compile_tree(split.rest, archive)
+    return _kept(archive, split.rest, docs)
+
+
+def _kept(archive: Archive, rest: Node, docs: Iterable[dict[str, Any]]
+          ) -> list[dict[str, Any]]:
+    """The documents the reference matcher matches ``rest`` on."""
+    predicate = compile_tree(rest, archive)
     return [doc for doc in docs if predicate(doc)]

@@ -17,12 +17,23 @@ from pathlib import Path
 from typing import Any
 
 from archivist.errors import DuplicateRecord, RecordInUse, RecordNotFound
+from archivist.folding import exact_key
 from archivist.history import loggable
-from archivist.ids import generate_id
 from archivist.models import Record, first_spellings, merge_tags, tag_key
+from archivist.store.postgres.queries import PgQueries, query_row, typed_assignments
 from archivist.store.postgres.schema import SCHEMA_VERSION
-from archivist.store.postgres.tables import ARCHIVE_NAME, RECORD_COLUMNS, PgTables, as_json
+from archivist.store.postgres.tables import (
+    ARCHIVE_NAME,
+    RECORD_COLUMNS,
+    PgTables,
+    as_json,
+    record_row,
+)
 from archivist.store.recordrules import RecordRules
+
+# Replacing a document rewrites the query columns computed from it.
+_REPLACE = ("UPDATE archivist_records SET key = %s, doc = %s::json, "
+            f"{typed_assignments('%s')} WHERE key = %s")
 
 
 class _Taken:
@@ -41,6 +52,13 @@ class PgArchive(PgTables, RecordRules):
     The links, history and transaction are :class:`.tables.PgTables`'; the records
     are here.
     """
+
+    def query_engine(self) -> PgQueries | None:
+        """What the server answers of a query in SQL (nothing, over tables older than
+        the query columns: a reader of them matches the documents instead)."""
+        if self.version is None or self.version < 2:
+            return None
+        return PgQueries(self._cur)
 
     # -- reading records ----------------------------------------------------------
 
@@ -103,11 +121,46 @@ class PgArchive(PgTables, RecordRules):
             self._spellings = first_spellings(row[0] for row in rows)
         return dict(self._spellings)
 
+    def canonical_tags(self, tags: Iterable[str]) -> tuple[str, ...]:
+        """Each tag spelled as the archive first spelled it: looked up a tag at a time
+        in the query columns, instead of reading every record's tags (``add``)."""
+        tags = tuple(tags)
+        known = None if self._spellings is not None else self._spellings_of(tags)
+        if known is None:
+            return super().canonical_tags(tags)
+        return merge_tags((), (known.get(tag_key(t), t) for t in tags))
+
+    def _spellings_of(self, tags: tuple[str, ...]) -> dict[str, str] | None:
+        """The first spelling of each of ``tags`` the archive holds, by :func:`tag_key`
+        (``None`` when the query columns cannot tell)."""
+        if self.version is None or self.version < 2 or len(tags) > 20:
+            return None
+        found: dict[str, str] = {}
+        for tag in tags:
+            key, whole = tag_key(tag), exact_key(tag)
+            if "\x00" in whole or "\x1f" in whole:
+                return None
+            # Tags alike by tag_key are alike by exact_key: the first record holding
+            # this exact_key holds the first spelling, unless it is composed otherwise.
+            first = self._value("SELECT brief->'tags' FROM archivist_records "
+                                "WHERE exact @> %s::jsonb ORDER BY pos LIMIT 1",
+                                (as_json({"tags": [whole]}),))
+            if first is None:
+                continue
+            spelling = next((t for t in first if isinstance(t, str) and tag_key(t) == key),
+                            None)
+            if spelling is None:
+                return None
+            found[key] = spelling
+        return found
+
     # -- adding records -----------------------------------------------------------
 
     def new_id(self, title: str, creators: tuple[str, ...] = (), date: str | None = None
                ) -> str:
         """A fresh id for a record with these values (see :mod:`archivist.ids`)."""
+        from archivist.ids import generate_id  # only a command adding records needs it
+
         return generate_id(title, creators, date, _Taken(self._has_key))
 
     def _added_info(self, how: Any) -> dict[str, Any]:
@@ -120,7 +173,7 @@ class PgArchive(PgTables, RecordRules):
             return
         pos = self._next("pos", "SELECT max(pos) FROM archivist_records", len(docs))
         doc_id = self._next("doc_id", "SELECT max(doc_id) FROM archivist_records", len(docs))
-        self._copy(RECORD_COLUMNS, ((d["id"].lower(), pos + n, doc_id + n, as_json(d))
+        self._copy(RECORD_COLUMNS, (record_row(pos + n, doc_id + n, d)
                                      for n, d in enumerate(docs)))
         for doc in docs:
             self._docs[doc["id"].lower()] = doc
@@ -175,9 +228,8 @@ class PgArchive(PgTables, RecordRules):
         another id (a rename)."""
         if not documents:
             return
-        self._cur.executemany(
-            "UPDATE archivist_records SET key = %s, doc = %s::json WHERE key = %s",
-            [(doc["id"].lower(), as_json(doc), key) for key, doc in documents.items()])
+        self._cur.executemany(_REPLACE, [(doc["id"].lower(), as_json(doc), *query_row(doc), key)
+                                         for key, doc in documents.items()])
         for key, doc in documents.items():
             self._docs.pop(key, None)
             self._docs[doc["id"].lower()] = doc
@@ -232,7 +284,7 @@ class PgArchive(PgTables, RecordRules):
         self._cur.execute("UPDATE archivist_records SET pos = pos + 1 WHERE pos >= %s", (at,))
         self._counters.pop("pos", None)
         doc_id = self._next("doc_id", "SELECT max(doc_id) FROM archivist_records")
-        self._copy(RECORD_COLUMNS, [(doc["id"].lower(), at, doc_id, as_json(doc))])
+        self._copy(RECORD_COLUMNS, [record_row(at, doc_id, doc)])
         self._docs[doc["id"].lower()] = doc
 
     def change_id(self, record_id: str, new_id: str) -> int:

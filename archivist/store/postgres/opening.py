@@ -97,7 +97,7 @@ def _archive(cursor: Any, url: str, *, write: bool, command: str) -> PgArchive:
     facts = {"archive": name, "engine": "PostgreSQL", "server": server, "database": database}
     return PgArchive(cursor, exists=version is not None, command=command,
                      sources=sources if isinstance(sources, str) else os.getcwd(),
-                     facts=facts)
+                     facts=facts, version=schema.SCHEMA_VERSION if write else version)
 
 
 def version_token(url: str) -> tuple[Any, ...] | None:

@@ -5,7 +5,9 @@ schema, chosen with ``?options=-csearch_path%3D…``) with other things::
 
     archivist_meta     key → value: the schema version, the sources folder, counters
     archivist_records  one row per record: its lowercased id (unique, the key), its
-                       place in the order added, its document id, the document
+                       place in the order added, its document id, the document, and
+                       (from version 2) the query columns archivist computes from it
+                       (:mod:`.queries`)
     archivist_links    one row per link, both ends naming records that exist
     archivist_history  the append-only log, one entry per row, by number
 
@@ -16,12 +18,14 @@ lowercased id is computed by archivist, as the file engine does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from archivist.errors import ArchiveCorrupt
+from archivist.store.postgres.queries import fill_query_columns
 
 #: The version of the tables; an archive made by a newer archivist is refused.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Every table of an archive, in the order they are made (and the reverse dropped).
 TABLES = ("archivist_meta", "archivist_records", "archivist_links", "archivist_history")
@@ -54,8 +58,32 @@ CREATE_V1 = (
         entry json NOT NULL)""",
 )
 
-#: Statements taking version N-1 to N, by N (none yet: version 1 is the first).
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
+#: The statements of version 2: the query columns of :mod:`.queries`, which the
+#: engine answers queries from in SQL, filled for the records already there.
+QUERY_COLUMNS_V2: tuple[str | Callable[[Any], None], ...] = (
+    """ALTER TABLE archivist_records
+        ADD COLUMN search text NOT NULL DEFAULT '',
+        ADD COLUMN exact jsonb NOT NULL DEFAULT '{}',
+        ADD COLUMN folded jsonb NOT NULL DEFAULT '{}',
+        ADD COLUMN present jsonb NOT NULL DEFAULT '[]',
+        ADD COLUMN earliest text COLLATE "C",
+        ADD COLUMN latest text COLLATE "C",
+        ADD COLUMN added text COLLATE "C",
+        ADD COLUMN changed text COLLATE "C",
+        ADD COLUMN brief json NOT NULL DEFAULT '{}'""",
+    fill_query_columns,
+    "CREATE INDEX archivist_records_exact ON archivist_records USING gin (exact jsonb_path_ops)",
+    # Both orders of ``--sort date`` (missing dates last, ties in the order added),
+    # so that ``--limit`` reads only the first rows.
+    """CREATE INDEX archivist_records_date ON archivist_records
+        ((earliest IS NULL), earliest, latest, pos)""",
+    """CREATE INDEX archivist_records_date_desc ON archivist_records
+        ((earliest IS NULL), earliest DESC, latest DESC, pos)""",
+)
+
+#: What takes version N-1 to N, by N: statements, or functions given the cursor (for
+#: what only archivist can compute).
+MIGRATIONS: dict[int, tuple[str | Callable[[Any], None], ...]] = {2: QUERY_COLUMNS_V2}
 
 
 def stored_version(cursor: Any) -> int | None:
@@ -98,13 +126,21 @@ def ensure(cursor: Any, name: str, sources: str) -> None:
                        "('schema', %s::json), ('sources', %s::json)",
                        (str(1), _json(sources)))
         version = 1
-    for step in range(version + 1, SCHEMA_VERSION + 1):
-        for statement in MIGRATIONS[step]:
-            cursor.execute(statement)
+    migrate(cursor, version)
     if version != SCHEMA_VERSION:
         cursor.execute("UPDATE archivist_meta SET value = %s::json WHERE key = 'schema'",
                        (str(SCHEMA_VERSION),))
     _give_id(cursor)
+
+
+def migrate(cursor: Any, version: int, until: int = SCHEMA_VERSION) -> None:
+    """Take tables of ``version`` forward to ``until``, a step at a time."""
+    for step in range(version + 1, until + 1):
+        for statement in MIGRATIONS[step]:
+            if isinstance(statement, str):
+                cursor.execute(statement)
+            else:
+                statement(cursor)
 
 
 def _give_id(cursor: Any) -> None:

@@ -14,12 +14,15 @@ from typing import Any
 import orjson
 
 from archivist.history import aliases, current_user, mentions, utc_now
+from archivist.store.postgres.queries import QUERY_COLUMNS, query_row
+from archivist.store.postgres.schema import SCHEMA_VERSION
 
 #: The name under the sources folder that stands for the archive as its ``path``: the
 #: provenance of a record stores and resolves source paths against ``path.parent``.
 ARCHIVE_NAME = "postgresql-archive"
 
-RECORD_COLUMNS = "COPY archivist_records (key, pos, doc_id, doc) FROM STDIN"
+RECORD_COLUMNS = (f"COPY archivist_records (key, pos, doc_id, doc, {', '.join(QUERY_COLUMNS)}) "
+                  "FROM STDIN")
 _LINK_COLUMNS = "COPY archivist_links (n, src, rel, dst, src_key, dst_key) FROM STDIN"
 _HISTORY_COLUMNS = "COPY archivist_history (seq, entry) FROM STDIN"
 #: History entries :meth:`PgTables.history_items` fetches at a time.
@@ -31,6 +34,12 @@ def as_json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def record_row(pos: int, doc_id: int, doc: dict[str, Any]) -> tuple[Any, ...]:
+    """A record's row as :data:`RECORD_COLUMNS` writes it: the document and the
+    query columns computed from it."""
+    return (doc["id"].lower(), pos, doc_id, as_json(doc), *query_row(doc))
+
+
 class PgTables:
     """The transaction, links and history of an open archive in PostgreSQL.
 
@@ -39,10 +48,13 @@ class PgTables:
     :param exists: whether the tables existed before this command.
     :param sources: the folder relative source paths start from.
     :param facts: what ``info`` reports of the server (engine, version, database).
+    :param version: the schema version of the tables (a reader may find an old one).
     """
 
     def __init__(self, cursor: Any, *, exists: bool, command: str, sources: str,
-                 user: str | None = None, facts: dict[str, Any] | None = None) -> None:
+                 user: str | None = None, facts: dict[str, Any] | None = None,
+                 version: int | None = SCHEMA_VERSION) -> None:
+        self.version = version
         self.path: Path | None = Path(sources) / ARCHIVE_NAME
         self.exists = exists
         self.command = command
@@ -126,6 +138,13 @@ class PgTables:
         """Every stored link as ``{"src", "rel", "dst"}``, in the order stored."""
         return [{"src": s, "rel": r, "dst": d} for s, r, d in
                 self._rows("SELECT src, rel, dst FROM archivist_links ORDER BY n")]
+
+    def links_touching(self, keys: Iterable[str]) -> list[dict[str, str]]:
+        """The stored links with an end among ``keys`` (lowercased ids), in the order
+        stored: what ``show`` reads, instead of every link."""
+        return [{"src": s, "rel": r, "dst": d} for s, r, d in self._rows(
+            "SELECT src, rel, dst FROM archivist_links WHERE src_key = ANY(%(k)s) "
+            "OR dst_key = ANY(%(k)s) ORDER BY n", {"k": sorted(keys)})]  # type: ignore[arg-type]
 
     def store_link(self, src: str, rel: str, dst: str) -> None:
         """Store a link as given (callers check the rules first) and log it."""
@@ -260,7 +279,7 @@ class PgTables:
         """Fill this empty archive with ``tables`` as :meth:`snapshot` gives them,
         exactly: document ids, order, link and entry numbers, change counter."""
         records = tables.get("records", {})
-        self._copy(RECORD_COLUMNS, ((doc["id"].lower(), pos, int(doc_id), as_json(doc))
+        self._copy(RECORD_COLUMNS, (record_row(pos, int(doc_id), doc)
                                     for pos, (doc_id, doc) in enumerate(records.items(), 1)))
         self._copy(_LINK_COLUMNS, ((int(n), k["src"], k["rel"], k["dst"], k["src"].lower(),
                                     k["dst"].lower())
