@@ -259,6 +259,8 @@ def show_text(record: dict[str, Any], links: list[dict[str, Any]]) -> str:
         if source.get("span"):
             first, last = source["span"]
             lines.append(("  lines", f"{first}–{last}"))
+        if source.get("offset") is not None:
+            lines.append(("  offset", escape(str(source["offset"]))))
     if links:
         lines.extend(_link_lines(links))
     info = record.get("archive") or {}

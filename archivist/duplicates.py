@@ -288,8 +288,10 @@ def find_duplicates(docs: Iterable[dict[str, Any]],
     for doc, fact in zip(docs, facts):
         source = doc.get("source") or {}
         if source.get("sha256"):
-            span = source.get("span")
+            span, offset = source.get("span"), source.get("offset")
             where = f"lines {span[0]}-{span[1]}" if span else "whole file"
+            if offset is not None:
+                where += f" from byte {offset}"
             by_source.setdefault((source["sha256"], where), []).append(fact)
         url = normalise_url(doc.get("url"))
         if url:

@@ -387,6 +387,8 @@ class NewRecord:
     #: A source already described, instead of ``file`` (several records of one large
     #: file, such as the pages of a WARC file, hash it once).
     source: Any = None
+    #: Where in the source file the record's bytes start (a page in a WARC file).
+    offset: int | None = None
 
 
 def add_record(archive: Any, request: NewRecord) -> Record:
@@ -403,6 +405,10 @@ def add_record(archive: Any, request: NewRecord) -> Record:
         record = record.with_changes(source=source)
     elif request.span is not None or request.retrieved is not None or request.copy:
         raise InvalidRecord("a span, a retrieval date and a copy go with a source file")
+    if request.offset is not None and record.source is not None:
+        from dataclasses import replace
+
+        record = record.with_changes(source=replace(record.source, offset=request.offset))
     added: Record = archive.add(record)
     if request.links:
         from archivist.links import add_link

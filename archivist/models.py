@@ -47,7 +47,7 @@ INVERSE_LINKS_KEY = "inverse_links"
 #: Names archivist maintains itself; users may not set them.
 RESERVED_KEYS = frozenset({"archive", "added", "added_by", "added_how", "changed", "fixity"})
 #: Keys of the ``source`` mapping.
-SOURCE_KEYS: tuple[str, ...] = ("path", "sha256", "size", "span", "retrieved")
+SOURCE_KEYS: tuple[str, ...] = ("path", "sha256", "size", "span", "offset", "retrieved")
 #: The private document key caching a record's (earliest, latest) day.
 DATES_KEY = "_dates"
 
@@ -186,6 +186,8 @@ class Source:
     sha256: str | None = None
     size: int | None = None
     span: tuple[int, int] | None = None
+    #: Where the record's bytes start in the file (a WARC file's record, say), in bytes.
+    offset: int | None = None
     retrieved: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -197,6 +199,8 @@ class Source:
             out["size"] = self.size
         if self.span is not None:
             out["span"] = list(self.span)
+        if self.offset is not None:
+            out["offset"] = self.offset
         if self.retrieved is not None:
             out["retrieved"] = self.retrieved
         return out
@@ -243,6 +247,10 @@ def parse_source(value: object) -> Source | None:
         if first < 1 or last < first:
             raise InvalidRecord(f"source.span [{first}, {last}] is not a range of lines")
         span_pair = (first, last)
+    offset = None if value.get("offset") is None else _as_int(value["offset"],
+                                                              "source.offset")
+    if offset is not None and offset < 0:
+        raise InvalidRecord("source.offset cannot be negative")
     retrieved = value.get("retrieved")
     if retrieved is not None:
         retrieved = check_text(retrieved, "source.retrieved").strip()
@@ -250,7 +258,8 @@ def parse_source(value: object) -> Source | None:
             date_bounds(retrieved)
         except InvalidRecord as err:
             raise InvalidRecord(f"source.retrieved: {err}") from None
-    return Source(path=path, sha256=sha, size=size, span=span_pair, retrieved=retrieved)
+    return Source(path=path, sha256=sha, size=size, span=span_pair, offset=offset,
+                  retrieved=retrieved)
 
 
 @dataclass(frozen=True)
@@ -313,7 +322,7 @@ class Record:
             source = Source(
                 path=src["path"], sha256=src.get("sha256"), size=src.get("size"),
                 span=None if span is None else (span[0], span[1]),
-                retrieved=src.get("retrieved"),
+                offset=src.get("offset"), retrieved=src.get("retrieved"),
             )
         return cls(
             id=doc["id"], title=doc["title"], kind=doc.get("kind", DEFAULT_KIND),

@@ -71,6 +71,8 @@ class Planned:
     file: str
     copy: bool
     retrieved: str | None = None
+    #: Where the page's response record starts in its WARC file.
+    offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -180,10 +182,9 @@ def _plan_url(url: str, request: CaptureRequest, scratch: Path) -> Planned:
     description = _describe_response(page.decoded_body(request.limits.max_size),
                                      page.header("Content-Type"))
     fields = _located(description, page.url, "final URL after redirects")
-    fields.update({"url_requested": url, "captured_at": warc_date(page.started),
-                   "warc_offset": str(offset)})
+    fields.update({"url_requested": url, "captured_at": warc_date(page.started)})
     return Planned(url, "url", description.values, fields, str(path),
-                   copy=not request.dry_run, retrieved=_utc_day(page.started))
+                   copy=not request.dry_run, retrieved=_utc_day(page.started), offset=offset)
 
 
 def _located(description: Any, url: str, how: str) -> dict[str, Any]:
@@ -229,11 +230,10 @@ def _plan_warc(path: str, request: CaptureRequest, in_warcs: list[str]) -> list[
             continue
         description = describe_page(page.body, page.content_type)
         fields = _located(description, page.url, "WARC-Target-URI")
-        fields.update({"captured_at": page.date, "warc_offset": str(page.offset),
-                       "warc_record_id": page.record_id})
+        fields.update({"captured_at": page.date, "warc_record_id": page.record_id})
         found.append(Planned(f"{path}@{page.offset}", "warc", description.values, fields,
                              path, copy=request.copy and not request.dry_run,
-                             retrieved=_day_of(page.date)))
+                             retrieved=_day_of(page.date), offset=page.offset))
     if len(in_warcs) == before:
         raise CaptureFailed(f"{path} holds no HTML response (nothing was written)")
     return found
@@ -295,7 +295,7 @@ def _add(archive: Any, item: Planned, request: CaptureRequest,
     known = described.get((item.file, item.copy))
     record = add_record(archive, NewRecord(
         values=values, fields=item.fields, file=item.file, retrieved=item.retrieved,
-        copy=item.copy,
+        copy=item.copy, offset=item.offset,
         source=None if known is None else replace(known, retrieved=item.retrieved)))
     described[(item.file, item.copy)] = record.source
     if request.dry_run and item.kind == "url":

@@ -94,6 +94,8 @@ TERMS: dict[str, tuple[str, str, str | None]] = {
                         "the record describes.", None),
     "sourceLastLine": ("last line", "The last line of the source file that holds what the "
                        "record describes.", None),
+    "sourceOffset": ("offset", "Where what the record describes starts in the source "
+                     "file, in bytes (a WARC file's record).", None),
     "sourceRetrieved": ("retrieved", "When the source file was retrieved (EDTF).", None),
     "translationOf": ("translation of", "The resource is a translation of the other "
                       "(archivist's translation-of).", "prov:wasDerivedFrom"),
@@ -354,6 +356,9 @@ def record_nodes(doc: dict[str, Any], links: list[dict[str, str]], namer: Namer,
                 isinstance(n, int) and n >= 0 for n in span):
             pairs.append((_OWN["sourceFirstLine"], _integer(span[0])))
             pairs.append((_OWN["sourceLastLine"], _integer(span[1])))
+        offset = source.get("offset")
+        if isinstance(offset, int) and not isinstance(offset, bool) and offset >= 0:
+            pairs.append((_OWN["sourceOffset"], _integer(offset)))
         if isinstance(source.get("retrieved"), str):
             pairs.append((_OWN["sourceRetrieved"], source["retrieved"]))
     return nodes

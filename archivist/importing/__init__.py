@@ -233,7 +233,8 @@ class _Matcher:
                 self.by_citekey.setdefault((citekey,), []).append(doc["id"])
             source = doc.get("source")
             if isinstance(source, dict):
-                key = _source_key(source.get("path"), source.get("span"))
+                key = _source_key(source.get("path"), source.get("span"),
+                                  source.get("offset"))
                 self.by_source.setdefault(key, []).append(doc["id"])
             creators = doc.get("creators") or [None]
             self.by_values.setdefault(_values_key(doc.get("title"), doc.get("date"),
@@ -249,8 +250,8 @@ class _Matcher:
             if found:
                 return found, "by its citation key"
         if record.source is not None:
-            found = self._free(self.by_source, _source_key(record.source.path,
-                                                           record.source.span), batch)
+            found = self._free(self.by_source, _source_key(
+                record.source.path, record.source.span, record.source.offset), batch)
             if found:
                 return found, "by its source"
         first = record.creators[0] if record.creators else None
@@ -264,8 +265,8 @@ class _Matcher:
                 if record_id.lower() not in batch]
 
 
-def _source_key(path: Any, span: Any) -> tuple[Any, ...]:
-    return (path, tuple(span) if isinstance(span, (list, tuple)) else None)
+def _source_key(path: Any, span: Any, offset: Any = None) -> tuple[Any, ...]:
+    return (path, tuple(span) if isinstance(span, (list, tuple)) else None, offset)
 
 
 def _values_key(title: Any, date: Any, creator: Any) -> tuple[Any, ...]:

@@ -537,9 +537,9 @@ def _resolve_group(archive: Archive, group: list[tuple[Entry, str]],
             problems.add(entry.where("source", "span"),
                          f"source.span {list(source.span)} runs past the end of "
                          f"{source.path} ({lines} lines)")
-        entry.record = entry.record.with_changes(source=Source(
-            path=stored_path(path, archive.path), sha256=found.sha256, size=found.size,
-            span=source.span, retrieved=source.retrieved))
+        entry.record = entry.record.with_changes(source=replace(
+            source, path=stored_path(path, archive.path), sha256=found.sha256,
+            size=found.size))
 
 
 def _count_lines(path: str) -> int:
