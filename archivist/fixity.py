@@ -247,10 +247,15 @@ def verify(archive: Archive, query: Sequence[str] = (), *,
 
     :raises QuerySyntaxError: when the query does not parse.
     """
+    from archivist.fulltext import reindex_changed
     from archivist.listing import select
 
     report = check_sources(archive, select(archive, query), progress=progress)
     record_results(archive, report)
+    # A changed file is searched as it is now (archivist.fulltext.located): its text
+    # is read now, and kept with the results.
+    reindex_changed(archive, {item.found_sha256: item.path for item in report.results
+                              if item.result == "changed" and item.found_sha256})
     return report
 
 

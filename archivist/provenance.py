@@ -345,6 +345,10 @@ def describe_source(path: str, archive_path: Path | None, *,
             f"span {span[0]}:{span[1]} runs past the end of {display_path(path)} "
             f"({found.lines} lines)"
         )
+    from archivist.fulltext import offer_text
+
+    # Every source added passes here: its text is read now, and kept with the commit.
+    offer_text(Path(absolute), found.sha256)
     return Source(path=recorded, sha256=found.sha256, size=found.size, span=span,
                   retrieved=retrieved)
 

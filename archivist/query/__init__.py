@@ -14,6 +14,7 @@ from archivist.query.match import (
     Everything,
     Field,
     Has,
+    InText,
     Match,
     Node,
     Not,
@@ -40,7 +41,8 @@ from archivist.query.parser import (
 
 __all__ = [
     "ALIASES", "FIXITY_RESULTS", "MAX_DEPTH", "QUERY_NAMES", "TEXT_SEARCH_FIELDS", "And",
-    "Dates", "Everything", "Field", "Has", "Match", "Node", "Not", "Or", "Predicate", "Rel",
+    "Dates", "Everything", "Field", "Has", "InText", "Match", "Node", "Not", "Or", "Predicate",
+    "Rel",
     "Text", "compile_query", "compile_tree", "exact_key", "field_names", "fold",
     "join_words", "matches", "parse", "relation_vocabulary",
 ]

@@ -49,6 +49,14 @@ class Text(Node):
 
 
 @dataclass(frozen=True)
+class InText(Node):
+    """A word or phrase in the text of the record's source file (``text:``): folded as
+    bare words are, within the record's ``source.span`` (see :mod:`archivist.fulltext`)."""
+
+    value: str
+
+
+@dataclass(frozen=True)
 class Field(Node):
     """Some text at the dotted ``path`` contains ``value`` (loosely, as bare words)."""
 
@@ -209,8 +217,8 @@ class _Compiler:
         if isinstance(node, Has):
             get = _getter(node.path)
             return lambda doc: _present(get(doc))
-        if isinstance(node, Rel):
-            ids = self.related(node)
+        if isinstance(node, (Rel, InText)):
+            ids = self.related(node) if isinstance(node, Rel) else self.in_text(node)
             return lambda doc: isinstance(key := doc.get("id"), str) and key.lower() in ids
         raise TypeError(f"not a query node: {node!r}")
 
@@ -273,6 +281,15 @@ class _Compiler:
                     return False
             return bool(days[0] <= latest and days[1] >= earliest)
         return dated
+
+    def in_text(self, node: InText) -> set[str]:
+        """The lower ids of the records an :class:`InText` matches (read from the
+        archive's source texts; none without an archive that keeps sources)."""
+        if self.archive is None or not hasattr(self.archive, "documents"):
+            return set()
+        from archivist.fulltext import matching_ids
+
+        return matching_ids(self.archive, node.value)
 
     def related(self, node: Rel) -> set[str]:
         """The lower ids of the records a :class:`Rel` matches."""

@@ -50,6 +50,9 @@ query                                     matches records …
 ``rel:has-part:dear-comrades``            relation pair, read from this record's end)
 ``rel:references``                        with any link of that relation
 ``linked:wsws-history``                   linked with that record, in any relation
+``text:azaryan``  ``text:"dear comrades"``  whose source file's text holds it (folded as
+                                          bare words; within ``source.span``; see
+                                          :mod:`archivist.fulltext`)
 ``-tag:film``  ``NOT tag:film``           without that tag
 ``tag:film OR tag:book``  ``a | b``       with either
 ``(tag:film OR tag:book) -kind:review``   grouped with parentheses
@@ -91,6 +94,7 @@ from archivist.query.match import (
     Everything,
     Field,
     Has,
+    InText,
     Match,
     Node,
     Not,
@@ -108,7 +112,8 @@ from archivist.query.match import (
 # this module's interface too.
 __all__ = [
     "ALIASES", "FIXITY_RESULTS", "MAX_DEPTH", "QUERY_NAMES", "TEXT_SEARCH_FIELDS", "And",
-    "Dates", "Everything", "Field", "Has", "Match", "Node", "Not", "Or", "Predicate", "Rel",
+    "Dates", "Everything", "Field", "Has", "InText", "Match", "Node", "Not", "Or", "Predicate",
+    "Rel",
     "Text", "compile_query", "exact_key", "field_names", "fold", "join_words", "matches",
     "parse",
 ]
@@ -260,6 +265,11 @@ def _term(token: _Token, query: str) -> Node:
     if name in ("has", "missing"):
         node = Rel() if value.lower() == "links" else Has(_field_path(value))
         return node if name == "has" else Not(node)
+    if name == "text":
+        if token.exact:
+            raise QuerySyntaxError("text: takes a word or phrase, not ':='", query,
+                                   token.column)
+        return InText(value)
     if name == "linked":
         return Rel(None, value)
     if name == "rel":
@@ -370,7 +380,7 @@ def parse(text: str) -> Node:
 
 
 #: Names a query gives a meaning of its own: they name no field of the record.
-QUERY_NAMES: tuple[str, ...] = ("has", "missing", "rel", "linked")
+QUERY_NAMES: tuple[str, ...] = ("has", "missing", "rel", "linked", "text")
 
 
 def field_names(text: str) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archivist.store.interface import (
     DEFAULT_LOCK_TIMEOUT,
@@ -23,9 +23,12 @@ from archivist.store.interface import (
     Summaries,
 )
 
+if TYPE_CHECKING:
+    from archivist.store.sourcetexts import SourceTexts
+
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "Archive", "IndexUnusable", "QueryEngine", "Selection",
            "StoredTables", "Summaries", "memory_archive", "open_archive", "query_engine",
-           "raw_tables", "version_of"]
+           "raw_tables", "source_texts", "version_of"]
 
 @contextlib.contextmanager
 def open_archive(location: Path | str, *, write: bool = False, command: str = "archivist",
@@ -117,3 +120,14 @@ def query_engine(archive: Archive) -> QueryEngine | None:
     from archivist.store.summaryengine import SummaryEngine
 
     return SummaryEngine(summaries, archive.link_documents)
+
+
+def source_texts(archive: Archive) -> SourceTexts:
+    """The text of ``archive``'s source files, as its engine keeps them (a cache by
+    SHA-256, see :mod:`.sourcetexts`); opened only when asked for."""
+    own: Callable[[], SourceTexts] | None = getattr(archive, "source_texts", None)
+    if own is not None:
+        return own()
+    from archivist.store.sourcetexts import MemoryTexts
+
+    return MemoryTexts()

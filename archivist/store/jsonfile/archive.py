@@ -36,7 +36,9 @@ from archivist.store.jsonfile.indexkeeper import IndexKeeper, RowSink
 from archivist.store.jsonfile.linktable import LinkTable, as_stored
 from archivist.store.jsonfile.reader import FORMAT_VERSION
 from archivist.store.jsonfile.recordtable import RecordTable, SnapshotStorage
+from archivist.store.jsonfile.textcache import TextCache
 from archivist.store.recordrules import RecordRules
+from archivist.store.sourcetexts import take_offered
 
 
 class JsonArchive(RecordRules):
@@ -86,6 +88,7 @@ class JsonArchive(RecordRules):
         self._indexing = IndexKeeper(path, index, source, layout)
         self._table = RecordTable(self._storage, self._records, self._indexing)
         self._linked = LinkTable(self._storage, self._links)
+        self._texts: TextCache | None = None
 
     @property
     def log_extra(self) -> dict[str, Any]:
@@ -127,6 +130,7 @@ class JsonArchive(RecordRules):
             yield archive
             if write_index:
                 archive.save_index()
+                archive.save_texts()
             return
         if not path.parent.is_dir():
             raise InvalidRecord(f"the folder of {path} does not exist")
@@ -143,6 +147,21 @@ class JsonArchive(RecordRules):
                           index=index, source=read.identity)
             yield archive
             archive.commit()
+            archive.save_texts()
+
+    def source_texts(self) -> TextCache:
+        """The text of the source files (:mod:`.textcache`), opened when first asked."""
+        if self._texts is None:
+            self._texts = TextCache(self.path)
+        return self._texts
+
+    def save_texts(self) -> None:
+        """Write the texts extracted by this command, once it has succeeded."""
+        offered = take_offered()
+        if offered or self._texts is not None:
+            texts = self.source_texts()
+            texts.put(offered)
+            texts.flush()
 
     @property
     def dirty(self) -> bool:

@@ -20,6 +20,7 @@ from archivist.errors import DuplicateRecord, RecordInUse, RecordNotFound
 from archivist.folding import exact_key
 from archivist.history import loggable
 from archivist.models import Record, first_spellings, merge_tags, tag_key
+from archivist.store.postgres.fulltext import PgTexts
 from archivist.store.postgres.queries import PgQueries, query_row, typed_assignments
 from archivist.store.postgres.schema import SCHEMA_VERSION
 from archivist.store.postgres.tables import (
@@ -30,6 +31,7 @@ from archivist.store.postgres.tables import (
     record_row,
 )
 from archivist.store.recordrules import RecordRules
+from archivist.store.sourcetexts import take_offered
 
 # Replacing a document rewrites the query columns computed from it.
 _REPLACE = ("UPDATE archivist_records SET key = %s, doc = %s::json, "
@@ -59,6 +61,9 @@ class PgArchive(PgTables, RecordRules):
         if self.version is None or self.version < 2:
             return None
         return PgQueries(self._cur)
+
+    #: The text of the source files, once asked for (:meth:`source_texts`).
+    _texts: PgTexts | None = None
 
     # -- reading records ----------------------------------------------------------
 
@@ -350,6 +355,24 @@ class PgArchive(PgTables, RecordRules):
                 raise RecordInUse(record, other, f"{src} {rel} {dst}")
             found.append({"src": src, "rel": rel, "dst": dst})
         return found
+
+    def source_texts(self) -> PgTexts:
+        """The text of the source files (:mod:`.fulltext`), read when first asked."""
+        if self._texts is None:
+            self._texts = PgTexts(self._cur)
+        return self._texts
+
+    def save_texts(self) -> bool:
+        """Insert the texts extracted by this command; whether there were any."""
+        offered = take_offered()
+        if not offered and self._texts is None:
+            return False
+        texts = self.source_texts()
+        texts.put(offered)
+        if texts.flush():
+            self._changed = True
+            return True
+        return False
 
     def remember_sources(self, folder: str) -> None:
         """Make ``folder`` the one relative source paths start from (``copy``)."""

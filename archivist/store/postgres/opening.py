@@ -47,7 +47,10 @@ def open_postgres(url: str, *, write: bool = False, command: str = "archivist",
         archive = _archive(cursor, url, write=write, command=command)
         yield archive
         if write:
+            archive.save_texts()
             archive.commit()
+        elif archive.save_texts():  # a reader keeps the texts it extracted
+            conn.commit()
     except psycopg.errors.IntegrityError as err:
         raise InvalidLink(f"the archive refused the change: {one_line(err, url)}; "
                           "nothing was changed") from None

@@ -10,6 +10,8 @@ schema, chosen with ``?options=-csearch_path%3D…``) with other things::
                        (:mod:`.queries`)
     archivist_links    one row per link, both ends naming records that exist
     archivist_history  the append-only log, one entry per row, by number
+    archivist_texts    the text of each distinct source file, by SHA-256 (a cache;
+                       :mod:`.fulltext`, schema 3)
 
 Documents are stored as ``json`` (not ``jsonb``): the text is kept exactly, keys in
 the order written, so a copy into a file gives back what was copied in.  A record's
@@ -22,13 +24,15 @@ from collections.abc import Callable
 from typing import Any
 
 from archivist.errors import ArchiveCorrupt
+from archivist.store.postgres.fulltext import CREATE_TEXTS
 from archivist.store.postgres.queries import fill_query_columns
 
 #: The version of the tables; an archive made by a newer archivist is refused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Every table of an archive, in the order they are made (and the reverse dropped).
-TABLES = ("archivist_meta", "archivist_records", "archivist_links", "archivist_history")
+TABLES = ("archivist_meta", "archivist_records", "archivist_links", "archivist_history",
+          "archivist_texts")
 
 #: The statements that make version 1 of the tables.
 CREATE_V1 = (
@@ -84,6 +88,9 @@ QUERY_COLUMNS_V2: tuple[str | Callable[[Any], None], ...] = (
 #: What takes version N-1 to N, by N: statements, or functions given the cursor (for
 #: what only archivist can compute).
 MIGRATIONS: dict[int, tuple[str | Callable[[Any], None], ...]] = {2: QUERY_COLUMNS_V2}
+
+# The text of the source files (archivist.store.postgres.fulltext).
+MIGRATIONS[3] = CREATE_TEXTS
 
 
 def stored_version(cursor: Any) -> int | None:

@@ -1,0 +1,210 @@
+"""The text of an archive's source files: an SQLite FTS5 database beside the archive.
+
+``ARCHIVE.fts`` (beside ``ARCHIVE.index`` and ``ARCHIVE.lock``) is a cache, never the
+data: it holds the extracted text of each distinct source file by SHA-256, and is made
+again when it is missing, damaged or of another version.  Its tables::
+
+    meta   key → value: the version of the texts (archivist.store.sourcetexts)
+    texts  one row per file: its SHA-256, kind, note and text
+    words  every distinct folded word of every text (for words inside words)
+    terms  FTS5 (contentless, detail=none): the distinct folded words of each text
+
+A search for ``azar`` finds the indexed words holding it (``azaryan``) in ``words``,
+then the texts holding one of those in ``terms``: substrings are found as the query
+language finds them in fields, with an index of words, not of every three letters
+(which took five times as long to build).  Reading opens the file read-only; new texts
+are written only after the command succeeded (:meth:`TextCache.flush`), into the file
+in one transaction, or into a new file renamed over a missing or damaged one, so a
+failed command leaves it byte-identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Collection, Iterable, Iterator
+from pathlib import Path
+
+from archivist.store.sourcetexts import (
+    MAX_WORD_VARIANTS,
+    TEXTS_VERSION,
+    PendingTexts,
+    SourceText,
+    folded_text,
+    words_of,
+)
+
+_SUFFIX = ".fts"
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE texts (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, "
+    "kind TEXT NOT NULL, note TEXT NOT NULL, body TEXT)",
+    "CREATE TABLE words (word TEXT PRIMARY KEY) WITHOUT ROWID",
+    "CREATE VIRTUAL TABLE terms USING fts5(words, content='', detail=none, "
+    "tokenize='unicode61 remove_diacritics 0')",
+)
+
+
+def fts_path(archive: Path) -> Path:
+    """The text cache of the archive ``archive``: ``ARCHIVE.fts`` beside it."""
+    return archive.with_name(archive.name + _SUFFIX)
+
+
+class TextCache(PendingTexts):
+    """The texts of the archive file ``archive`` (``None``: an archive in memory)."""
+
+    def __init__(self, archive: Path | None) -> None:
+        super().__init__()
+        self.path = None if archive is None else fts_path(archive)
+        self._conn: sqlite3.Connection | None = None
+        self._opened = False
+        #: Whether the file is there but cannot be used (it is made again).
+        self.damaged = False
+
+    def _reader(self) -> sqlite3.Connection | None:
+        """The file opened read-only, when it is there and sound."""
+        if self._opened:
+            return self._conn
+        self._opened = True
+        if self.path is None or not self.path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            conn.execute("SELECT count(*) FROM terms WHERE terms MATCH 'x'").fetchone()
+        except sqlite3.Error:
+            self.damaged = True
+            return None
+        if row is None or row[0] != TEXTS_VERSION:
+            conn.close()
+            self.damaged = True
+            return None
+        self._conn = conn
+        return conn
+
+    def _damaged(self) -> None:
+        """The file failed while being read: nothing more is read from it."""
+        if self._conn is not None:
+            self._conn.close()
+        self._conn, self.damaged = None, True
+
+    def kinds(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        conn = self._reader()
+        if conn is not None:
+            try:
+                found.update(conn.execute("SELECT sha256, kind FROM texts"))
+            except sqlite3.Error:
+                self._damaged()
+                found.clear()
+        found.update((sha, text.kind) for sha, text in self.pending.items())
+        return found
+
+    def candidates(self, sha256s: Collection[str], words: Collection[str]
+                   ) -> Iterator[SourceText]:
+        yield from self.pending_candidates(sha256s, words)
+        conn = self._reader()
+        if conn is None:
+            return
+        try:
+            rows = self._stored(conn, words)
+            for sha, kind, note, body in rows:
+                if sha in sha256s and sha not in self.pending:
+                    yield SourceText(sha, kind, body, note)
+        except sqlite3.Error:
+            self._damaged()
+
+    def _stored(self, conn: sqlite3.Connection, words: Collection[str]
+                ) -> Iterable[tuple[str, str, str, str | None]]:
+        columns = "SELECT sha256, kind, note, body FROM texts"
+        match = self._match(conn, words)
+        if match is None:
+            return conn.execute(columns + " WHERE body IS NOT NULL")
+        if not match:
+            return ()
+        try:
+            ids = [row[0] for row in conn.execute(
+                "SELECT rowid FROM terms WHERE terms MATCH ?", (match,))]
+        except sqlite3.OperationalError:  # a word the tokenizer splits: read them all
+            return conn.execute(columns + " WHERE body IS NOT NULL")
+        return (row for start in range(0, len(ids), 500)
+                for row in conn.execute(
+                    f"{columns} WHERE id IN ({','.join('?' * len(ids[start:start + 500]))})",
+                    ids[start:start + 500]))
+
+    @staticmethod
+    def _match(conn: sqlite3.Connection, words: Collection[str]) -> str | None:
+        """The FTS5 query for texts holding every word inside one of theirs: ``""``
+        when some word is in no text, ``None`` when no word sieves anything."""
+        clauses: list[str] = []
+        for word in words:
+            found = [row[0] for row in conn.execute(
+                "SELECT word FROM words WHERE instr(word, ?) > 0 LIMIT ?",
+                (word, MAX_WORD_VARIANTS + 1))]
+            if not found:
+                return ""
+            if len(found) <= MAX_WORD_VARIANTS:
+                clauses.append("(" + " OR ".join(f'"{variant}"' for variant in found) + ")")
+        return " AND ".join(clauses) if clauses else None
+
+    # -- writing ------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write the texts kept since opening (the command succeeded)."""
+        if self.path is None or not self.pending:
+            return
+        texts = list(self.pending.values())
+        if self._reader() is not None:
+            assert self._conn is not None
+            self._conn.close()
+            self._conn, self._opened = None, False
+            try:
+                with contextlib.closing(sqlite3.connect(self.path)) as conn:
+                    self._write(conn, texts)
+                self.pending.clear()
+                return
+            except sqlite3.Error:
+                self.damaged = True
+        self._make(texts)
+        self.pending.clear()
+
+    def _make(self, texts: list[SourceText]) -> None:
+        """A new file holding ``texts``, renamed over the missing or damaged one."""
+        assert self.path is not None
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        try:
+            with contextlib.closing(sqlite3.connect(tmp)) as conn:
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+                conn.execute("INSERT INTO meta VALUES ('version', ?)", (TEXTS_VERSION,))
+                self._write(conn, texts)
+            os.replace(tmp, self.path)
+        except (OSError, sqlite3.Error):
+            # Only a cache: the texts are extracted again at the next search.
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        self.damaged = False
+
+    @staticmethod
+    def _write(conn: sqlite3.Connection, texts: list[SourceText]) -> None:
+        with conn:
+            known = {row[0] for row in conn.execute("SELECT sha256 FROM texts")}
+            vocabulary: set[str] = set()
+            for text in texts:
+                if text.sha256 in known:
+                    continue
+                known.add(text.sha256)
+                cursor = conn.execute(
+                    "INSERT INTO texts (sha256, kind, note, body) VALUES (?, ?, ?, ?)",
+                    (text.sha256, text.kind, text.note, text.text))
+                if text.text is None:
+                    continue
+                words = words_of(folded_text(text.text))
+                vocabulary |= words
+                conn.execute("INSERT INTO terms (rowid, words) VALUES (?, ?)",
+                             (cursor.lastrowid, " ".join(words)))
+            conn.executemany("INSERT OR IGNORE INTO words VALUES (?)",
+                             ((word,) for word in vocabulary))

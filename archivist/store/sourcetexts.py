@@ -1,0 +1,137 @@
+"""The text of source files as an engine keeps it: a cache, keyed by SHA-256.
+
+Every engine keeps the text of each distinct source file once (:class:`SourceText`)
+in an index of its own: the JSON-file engine in an SQLite FTS5 database beside the
+archive (:mod:`.jsonfile.textcache`), PostgreSQL in a table with a trigram index
+(:mod:`.postgres.fulltext`).  What it answers (:class:`SourceTexts`) is only a first
+sieve: the texts that may contain every word of a search.  Whether they do, and on
+which lines, is decided by :mod:`archivist.fulltext` for every engine alike, so all give
+the same answers.
+
+Texts are written only when the command succeeds: with the archive's commit, or, for a
+command that only reads, at its clean end.  Texts extracted while a source was
+described (:func:`offer`, from :func:`archivist.provenance.describe_source`) are
+written by the next archive to commit.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from archivist.folding import fold
+
+#: A version of how texts are kept and folded: a cache of another version is rebuilt.
+TEXTS_VERSION = "1"
+#: A word of a search matching more indexed words than this sieves nothing.
+MAX_WORD_VARIANTS = 2000
+# The texts offered but not yet written, by SHA-256; kept few (a large import writes
+# them with its commit, and the oldest would only be extracted again at a search).
+_MAX_OFFERED = 20000
+_OFFERED: dict[str, SourceText] = {}
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """The text of one source file, or why it has none.
+
+    :param kind: ``text``, ``html``, ``warc``, ``pdf``, or ``skipped``.
+    :param text: the lines, joined by ``\\n`` (``None`` when skipped).
+    :param note: how it was read, or why it was skipped.
+    """
+
+    sha256: str
+    kind: str
+    text: str | None
+    note: str = ""
+
+
+class SourceTexts(Protocol):
+    """The texts an engine keeps, with the first sieve of a search."""
+
+    def kinds(self) -> dict[str, str]:
+        """The kind of every text kept, by SHA-256."""
+
+    def put(self, texts: Iterable[SourceText]) -> None:
+        """Keep these texts (written with the command's success)."""
+
+    def candidates(self, sha256s: Collection[str], words: Collection[str]
+                   ) -> Iterator[SourceText]:
+        """The texts among ``sha256s`` whose folded text may hold every one of ``words``
+        (folded, each a run of letters and digits), and maybe others; every text of
+        ``sha256s`` when ``words`` is empty."""
+
+
+def offer(text: SourceText) -> None:
+    """Keep a text extracted while its file was described, for the next commit."""
+    if len(_OFFERED) >= _MAX_OFFERED:
+        _OFFERED.pop(next(iter(_OFFERED)))
+    _OFFERED[text.sha256] = text
+
+
+def take_offered() -> list[SourceText]:
+    """The texts offered so far, no longer kept here (an engine writes them)."""
+    taken = list(_OFFERED.values())
+    _OFFERED.clear()
+    return taken
+
+
+def _word_char(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category[0] in "LN" or category == "Co"
+
+
+@functools.cache
+def _word() -> re.Pattern[str]:
+    """Runs of letters and digits (private use characters too, as FTS5 reads them)."""
+    chars = "".join(chr(c) for c in range(0x10000) if _word_char(chr(c)))
+    return re.compile("[" + re.escape(chars) + "]+")
+
+
+def words_of(folded: str) -> set[str]:
+    """The distinct words of folded text: runs of letters and digits."""
+    return set(_word().findall(folded))
+
+
+def folded_text(text: str) -> str:
+    """The text of a source as searches compare it."""
+    return fold(text)
+
+
+def search_words(needle: str) -> list[str]:
+    """The words a text must hold (each inside one of its words) to contain ``needle``."""
+    return _word().findall(fold(needle))
+
+
+class PendingTexts:
+    """Texts kept in memory until the command succeeds, searched by scanning them."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, SourceText] = {}
+
+    def put(self, texts: Iterable[SourceText]) -> None:
+        for text in texts:
+            self.pending[text.sha256] = text
+
+    def pending_candidates(self, sha256s: Collection[str], words: Collection[str]
+                           ) -> Iterator[SourceText]:
+        for sha, text in self.pending.items():
+            if sha in sha256s and text.text is not None:
+                folded = folded_text(text.text)
+                if all(word in folded for word in words):
+                    yield text
+
+
+class MemoryTexts(PendingTexts):
+    """The texts of an archive in memory, never written."""
+
+    def kinds(self) -> dict[str, str]:
+        return {sha: text.kind for sha, text in self.pending.items()}
+
+    def candidates(self, sha256s: Collection[str], words: Collection[str]
+                   ) -> Iterator[SourceText]:
+        return self.pending_candidates(sha256s, words)
