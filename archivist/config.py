@@ -46,4 +46,9 @@ def archive_info(archive: Archive, origin: str) -> dict[str, Any]:
         exists = archive.path is not None and archive.exists
         facts["size"] = archive.path.stat().st_size if exists and archive.path else None
     facts.update(found)
+    from archivist.fulltext import text_counts
+
+    counts = text_counts(archive)
+    facts.update({"source_texts": counts["with text"], "sources_skipped": counts["skipped"],
+                  "sources_unread": counts["not read yet"]})
     return facts

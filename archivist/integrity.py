@@ -40,6 +40,8 @@ class IntegrityReport:
     records: int = 0
     links: int = 0
     problems: list[str] = field(default_factory=list)
+    #: Distinct source files whose text search skips (not text, HTML, WARC or PDF).
+    texts_skipped: int = 0
 
     @property
     def ok(self) -> bool:
@@ -49,7 +51,10 @@ class IntegrityReport:
     def summary(self) -> str:
         """``check: ok (N records, M links)`` or ``check: found N problems``."""
         if self.ok:
-            return f"check: ok ({self.records} records, {self.links} links)"
+            skipped = "" if not self.texts_skipped else (
+                f"; {self.texts_skipped} source "
+                f"{'file' if self.texts_skipped == 1 else 'files'} without text to search")
+            return f"check: ok ({self.records} records, {self.links} links{skipped})"
         noun = "problem" if len(self.problems) == 1 else "problems"
         return (f"check: found {len(self.problems)} {noun} in {self.records} records and "
                 f"{self.links} links")
@@ -285,12 +290,15 @@ def _check_sources(records: Mapping[str, Any], archive_path: Path | None, verify
 
 
 def check_tables(tables: Mapping[str, Any], archive_path: Path | None = None, *,
-                 verify: bool = False) -> IntegrityReport:
+                 verify: bool = False, text_kinds: Mapping[str, str] | None = None
+                 ) -> IntegrityReport:
     """Check the raw tables of an archive (as read from its file).
 
     :param archive_path: the archive file, to resolve relative source paths (``None``:
         in memory).
     :param verify: also re-hash every source and compare it with the recorded hash.
+    :param text_kinds: the kind of each source text kept, by SHA-256, to count the
+        files text search skips (:func:`archivist.store.source_texts`).
     """
     records = tables.get("records") or {}
     links = tables.get("links") or {}
@@ -300,6 +308,12 @@ def check_tables(tables: Mapping[str, Any], archive_path: Path | None = None, *,
     _check_cycles(edges, ids, report)
     _check_sources(records, archive_path, verify, report)
     _check_history(tables.get("history") or {}, report)
+    if text_kinds:
+        from archivist.fulltext import located
+
+        shas = {found.sha256 for doc in records.values()
+                if isinstance(doc, dict) and (found := located(doc))}
+        report.texts_skipped = sum(text_kinds.get(sha) == "skipped" for sha in shas)
     return report
 
 
@@ -310,9 +324,11 @@ def check_file(path: Path, *, verify: bool = False) -> tuple[IntegrityReport, bo
     :returns: the report, and whether the archive exists (a missing one is empty).
     :raises ArchiveCorrupt: when the file does not parse at all.
     """
-    from archivist.store import raw_tables
+    from archivist.store import open_archive, raw_tables, source_texts
 
     stored = raw_tables(path)
-    report = check_tables(stored.tables, path, verify=verify)
+    with open_archive(path, write_index=False) as archive:  # the texts only: no records
+        kinds = source_texts(archive).kinds()
+    report = check_tables(stored.tables, path, verify=verify, text_kinds=kinds)
     report.problems += [escape(problem) for problem in stored.problems]
     return report, stored.exists

@@ -15,6 +15,7 @@ from archivist.cli import (  # noqa: F401
     curation,
     exporting,
     fixity,
+    grepping,
     linking,
     publishing,
     records,

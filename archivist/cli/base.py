@@ -343,6 +343,9 @@ def cli(ctx: click.Context, db: Path | str | None, lock_timeout: float) -> None:
       archivist list tag:film --sort -date
       archivist show weiss-2021-dear-comrades
     """
+    from archivist.cli.grepping import show_text_progress
+
+    show_text_progress()
     source = ctx.get_parameter_source("db")
     if isinstance(db, str):
         ctx.obj = Env(db=Path(db), origin="--db" if source ==

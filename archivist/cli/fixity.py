@@ -92,9 +92,11 @@ def check(env: Env, rehash: bool) -> None:
 
     if env.url is not None:
         from archivist.integrity import check_tables
+        from archivist.store import source_texts
 
         with env.reading(quiet=True) as archive:
-            report = check_tables(archive.snapshot(), archive.path, verify=rehash)
+            report = check_tables(archive.snapshot(), archive.path, verify=rehash,
+                                  text_kinds=source_texts(archive).kinds())
             exists = archive.exists
     else:
         report, exists = check_file(env.db, verify=rehash)

@@ -188,9 +188,14 @@ def list_(env: Env, query: tuple[str, ...], fmt: str, columns: str | None, sort:
           limit: int | None, no_headers: bool, table_format: str) -> None:
     """List records (all, or those matching QUERY) as a table or for other tools.
 
+    QUERY searches fields (tag:film, creator:weiss, date:2019..2021, bare words in
+    titles and summaries) and, with text:WORD or text:"a phrase", the text inside the
+    records' source files (see also archivist grep).
+
     \b
     Examples:
       archivist list
+      archivist list text:novocherkassk kind:article
       archivist list --sort -date --limit 10 --columns id,date,title
       archivist list tag:film date:2019..2021 --format csv > films.csv
       archivist list --format json | jq '.[].title'
