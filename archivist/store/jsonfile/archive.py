@@ -121,8 +121,11 @@ class JsonArchive(RecordRules):
             if index is not None:
                 # The archive itself is read only if the command wants more than the
                 # summaries (see summaryindex).
-                yield cls(path, tables=reader.DeferredTables(path, source, index.layout),
-                          exists=True, command=command, index=index, source=source)
+                indexed = cls(path, tables=reader.DeferredTables(path, source, index.layout),
+                              exists=True, command=command, index=index, source=source)
+                yield indexed
+                if write_index:
+                    indexed.save_texts()
                 return
             read = reader.read(path)
             archive = cls(path, tables=read.tables, exists=read.exists, command=command,
