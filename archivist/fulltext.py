@@ -17,7 +17,6 @@ hold a search's words; which lines of them do is decided here, for every engine 
 
 from __future__ import annotations
 
-import bisect
 import contextvars
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -195,27 +194,25 @@ class Needle:
 
     def spans(self, folded: str) -> Iterator[tuple[int, int]]:
         """The first and last line (from 1) of every match in ``folded``."""
-        ends = _line_starts(folded)
+        line, counted = 1, 0
         for match in self.regex.finditer(folded):
-            first = bisect.bisect_right(ends, match.start())
-            yield first, max(first, bisect.bisect_right(ends, max(match.end() - 1, 0)))
+            line += folded.count("\n", counted, match.start())
+            counted = match.start()
+            yield line, line + folded.count("\n", match.start(), match.end())
 
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    position = text.find("\n")
-    while position >= 0:
-        starts.append(position + 1)
-        position = text.find("\n", position + 1)
-    return starts
+    def found_in(self, folded: str, spans: Iterable[tuple[int, int] | None]) -> bool:
+        """Whether ``folded`` holds a match within one of ``spans`` (``None``: anywhere)."""
+        wanted = list(spans)
+        if None in wanted:
+            return self.regex.search(folded) is not None
+        return any(within([found], span) for found in self.spans(folded) for span in wanted)
 
 
 def folded_lines(text: str) -> str:
     """The folded text, with as many lines as ``text`` (folding keeps line ends)."""
-    folded = fold(text)
-    if folded.count("\n") == text.count("\n"):
-        return folded
-    return "\n".join(fold(line) for line in text.split("\n"))
+    from archivist.store.sourcetexts import folded_text
+
+    return folded_text(text)
 
 
 def within(spans: Iterable[tuple[int, int]], span: tuple[int, int] | None) -> bool:
@@ -231,10 +228,16 @@ def matching_ids(archive: Archive, value: str) -> set[str]:
         return set()
     needle = Needle(value)
     index = indexed(archive, sources)
-    wanted = {source.sha256 for source in sources}
+    spans: dict[str, list[tuple[int, int] | None]] = {}
+    for source in sources:
+        spans.setdefault(source.sha256, []).append(source.span)
     hits: dict[str, list[tuple[int, int]]] = {}
-    for text in index.texts.candidates(wanted, needle.words):
-        if text.text is not None:
-            hits[text.sha256] = list(needle.spans(folded_lines(text.text)))
-    return {source.record_id.lower() for source in sources
-            if within(hits.get(source.sha256, ()), source.span)}
+    for text in index.texts.candidates(set(spans), needle.words):
+        folded = text.folded_text()
+        if folded is None or not needle.found_in(folded, spans[text.sha256]):
+            continue
+        wanted = spans[text.sha256]
+        hits[text.sha256] = [] if None in wanted and len(set(wanted)) == 1 else list(
+            needle.spans(folded))
+    return {source.record_id.lower() for source in sources if source.sha256 in hits
+            and (source.span is None or within(hits[source.sha256], source.span))}

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from archivist.errors import ArchivistError
 from archivist.folding import fold
-from archivist.fulltext import Needle, folded_lines, indexed, located
+from archivist.fulltext import Needle, indexed, located
 
 if TYPE_CHECKING:
     from archivist.store import Archive
@@ -74,7 +74,7 @@ def _marks_folded(line: str, needle: Needle) -> tuple[tuple[int, int], ...]:
                  for m in needle.regex.finditer(folded) if m.end() > m.start())
 
 
-def _hit_lines(text: str, span: tuple[int, int] | None, needle: Needle | None,
+def _hit_lines(text: str, folded: str, span: tuple[int, int] | None, needle: Needle | None,
                regex: re.Pattern[str] | None) -> dict[int, tuple[tuple[int, int], ...]]:
     """The numbers of the lines that match, within ``span``, with their marks."""
     lines = text.split("\n")
@@ -88,7 +88,7 @@ def _hit_lines(text: str, span: tuple[int, int] | None, needle: Needle | None,
                 found[number] = marks
         return found
     assert needle is not None
-    for start, end in needle.spans(folded_lines(text)):
+    for start, end in needle.spans(folded):
         if first <= start and end <= last:
             for number in range(start, end + 1):
                 found.setdefault(number, _marks_folded(lines[number - 1], needle))
@@ -147,15 +147,16 @@ def grep(archive: Archive, pattern: str, query: Sequence[str] = (), *, regex: bo
         return result
     index = indexed(archive, sources)
     words = needle.words if needle is not None else ()
-    texts = {text.sha256: text.text for text in
+    texts = {text.sha256: text for text in
              index.texts.candidates({source.sha256 for source in sources}, words)}
     for source in sources:
-        text = texts.get(source.sha256)
-        if text is None:
+        kept = texts.get(source.sha256)
+        text = None if kept is None else kept.text
+        if kept is None or text is None:
             if index.kinds.get(source.sha256) in (None, "skipped"):
                 result.without_text.append((source.record_id, _why(index, source.sha256)))
             continue
-        lines = _hit_lines(text, source.span, needle, compiled)
+        lines = _hit_lines(text, kept.folded_text() or "", source.span, needle, compiled)
         if lines:
             result.hits.append(Hit(source.record_id, source.path,
                                    _with_context(text, lines, source.span, context)))

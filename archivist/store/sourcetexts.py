@@ -48,6 +48,14 @@ class SourceText:
     kind: str
     text: str | None
     note: str = ""
+    #: The text folded (:func:`folded_text`), when the engine kept it so.
+    folded: str | None = None
+
+    def folded_text(self) -> str | None:
+        """The text as searches compare it."""
+        if self.folded is not None or self.text is None:
+            return self.folded
+        return folded_text(self.text)
 
 
 class SourceTexts(Protocol):
@@ -98,8 +106,12 @@ def words_of(folded: str) -> set[str]:
 
 
 def folded_text(text: str) -> str:
-    """The text of a source as searches compare it."""
-    return fold(text)
+    """The text of a source as searches compare it: folded, with as many lines as
+    ``text`` (folding keeps line ends; a line is folded alone if it did not)."""
+    folded = fold(text)
+    if folded.count("\n") == text.count("\n"):
+        return folded
+    return "\n".join(fold(line) for line in text.split("\n"))
 
 
 def search_words(needle: str) -> list[str]:
@@ -123,7 +135,7 @@ class PendingTexts:
             if sha in sha256s and text.text is not None:
                 folded = folded_text(text.text)
                 if all(word in folded for word in words):
-                    yield text
+                    yield SourceText(sha, text.kind, text.text, text.note, folded)
 
 
 class MemoryTexts(PendingTexts):

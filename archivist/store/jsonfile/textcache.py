@@ -5,7 +5,8 @@ data: it holds the extracted text of each distinct source file by SHA-256, and i
 again when it is missing, damaged or of another version.  Its tables::
 
     meta   key → value: the version of the texts (archivist.store.sourcetexts)
-    texts  one row per file: its SHA-256, kind, note and text
+    texts  one row per file: its SHA-256, kind, note, text and folded text (both
+           compressed with zlib: a third of the size, read back faster than folded)
     words  every distinct folded word of every text (for words inside words)
     terms  FTS5 (contentless, detail=none): the distinct folded words of each text
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import zlib
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
@@ -31,7 +33,6 @@ from archivist.store.sourcetexts import (
     TEXTS_VERSION,
     PendingTexts,
     SourceText,
-    folded_text,
     words_of,
 )
 
@@ -39,11 +40,19 @@ _SUFFIX = ".fts"
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE texts (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, "
-    "kind TEXT NOT NULL, note TEXT NOT NULL, body TEXT)",
+    "kind TEXT NOT NULL, note TEXT NOT NULL, body BLOB, folded BLOB)",
     "CREATE TABLE words (word TEXT PRIMARY KEY) WITHOUT ROWID",
     "CREATE VIRTUAL TABLE terms USING fts5(words, content='', detail=none, "
     "tokenize='unicode61 remove_diacritics 0')",
 )
+
+
+def _packed(text: str | None) -> bytes | None:
+    return None if text is None else zlib.compress(text.encode("utf-8"), 6)
+
+
+def _unpacked(data: bytes | None) -> str | None:
+    return None if data is None else zlib.decompress(data).decode("utf-8")
 
 
 def fts_path(archive: Path) -> Path:
@@ -109,15 +118,15 @@ class TextCache(PendingTexts):
             return
         try:
             rows = self._stored(conn, words)
-            for sha, kind, note, body in rows:
+            for sha, kind, note, body, folded in rows:
                 if sha in sha256s and sha not in self.pending:
-                    yield SourceText(sha, kind, body, note)
+                    yield SourceText(sha, kind, _unpacked(body), note, _unpacked(folded))
         except sqlite3.Error:
             self._damaged()
 
     def _stored(self, conn: sqlite3.Connection, words: Collection[str]
-                ) -> Iterable[tuple[str, str, str, str | None]]:
-        columns = "SELECT sha256, kind, note, body FROM texts"
+                ) -> Iterable[tuple[str, str, str, bytes | None, bytes | None]]:
+        columns = "SELECT sha256, kind, note, body, folded FROM texts"
         match = self._match(conn, words)
         if match is None:
             return conn.execute(columns + " WHERE body IS NOT NULL")
@@ -197,12 +206,14 @@ class TextCache(PendingTexts):
                 if text.sha256 in known:
                     continue
                 known.add(text.sha256)
+                folded = text.folded_text()
                 cursor = conn.execute(
-                    "INSERT INTO texts (sha256, kind, note, body) VALUES (?, ?, ?, ?)",
-                    (text.sha256, text.kind, text.note, text.text))
-                if text.text is None:
+                    "INSERT INTO texts (sha256, kind, note, body, folded) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (text.sha256, text.kind, text.note, _packed(text.text), _packed(folded)))
+                if folded is None:
                     continue
-                words = words_of(folded_text(text.text))
+                words = words_of(folded)
                 vocabulary |= words
                 conn.execute("INSERT INTO terms (rowid, words) VALUES (?, ?)",
                              (cursor.lastrowid, " ".join(words)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import Any
 
-from archivist.store.sourcetexts import PendingTexts, SourceText, folded_text
+from archivist.store.sourcetexts import PendingTexts, SourceText
 
 #: The statements that add the texts to the tables (a migration of :mod:`.schema`).
 CREATE_TEXTS = (
@@ -62,12 +62,13 @@ class PgTexts(PendingTexts):
         if not self.present or not sha256s:
             return
         self._cur.execute(
-            "SELECT sha256, kind, note, body FROM archivist_texts WHERE body IS NOT NULL "
+            "SELECT sha256, kind, note, body, folded FROM archivist_texts "
+            "WHERE body IS NOT NULL "
             "AND sha256 = ANY(%s) AND folded LIKE ALL(%s)",
             (list(sha256s), [_like(word) for word in words]))
-        for sha, kind, note, body in self._cur.fetchall():
+        for sha, kind, note, body, folded in self._cur.fetchall():
             if sha not in self.pending:
-                yield SourceText(sha, kind, body, note)
+                yield SourceText(sha, kind, body, note, folded)
 
     def flush(self) -> bool:
         """Insert the texts kept so far into the transaction; whether any were."""
@@ -77,8 +78,7 @@ class PgTexts(PendingTexts):
         self._cur.executemany(
             "INSERT INTO archivist_texts (sha256, kind, note, body, folded) "
             "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
-            [(text.sha256, text.kind, text.note, text.text,
-              None if text.text is None else folded_text(text.text))
+            [(text.sha256, text.kind, text.note, text.text, text.folded_text())
              for text in self.pending.values()])
         self.pending.clear()
         return True
