@@ -91,7 +91,9 @@ def _hit_lines(text: str, folded: str, span: tuple[int, int] | None, needle: Nee
     for start, end in needle.spans(folded):
         if first <= start and end <= last:
             for number in range(start, end + 1):
-                found.setdefault(number, _marks_folded(lines[number - 1], needle))
+                # A line holding only part of a phrase over lines is marked whole.
+                line = lines[number - 1]
+                found.setdefault(number, _marks_folded(line, needle) or ((0, len(line)),))
     return found
 
 

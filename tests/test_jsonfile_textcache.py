@@ -4,8 +4,8 @@ written only when a command succeeds, and made again when missing or damaged."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from archivist.store.jsonfile.textcache import TextCache, fts_path
 from archivist.store.sourcetexts import SourceText
@@ -93,7 +93,7 @@ def test_search_rebuilds_a_damaged_cache(invoke: Invoke, db: Path, tmp_path: Pat
 
 def test_a_failed_command_leaves_the_cache_as_it_was(
         invoke: Invoke, db: Path, tmp_path: Path,
-        unchanged: Callable[[], Iterator[None]]) -> None:
+        unchanged: Any) -> None:
     first = write_file(tmp_path / "a.txt", "first\n")
     assert invoke("add", "--title", "A", "--id", "a", "--file", str(first)).exit_code == 0
     second = write_file(tmp_path / "b.txt", "second\n")
@@ -104,7 +104,8 @@ def test_a_failed_command_leaves_the_cache_as_it_was(
         assert invoke("list", "text:(").exit_code != 0
 
 
-def test_a_missing_cache_is_made_at_the_next_search(invoke: Invoke, db: Path, tmp_path: Path) -> None:
+def test_a_missing_cache_is_made_at_the_next_search(invoke: Invoke, db: Path,
+                                                    tmp_path: Path) -> None:
     source = write_file(tmp_path / "a.txt", "word\n")
     assert invoke("add", "--title", "A", "--id", "a", "--file", str(source)).exit_code == 0
     fts_path(db).unlink()

@@ -509,3 +509,14 @@ def test_command_line_words_compile_or_report(words: list[str]) -> None:
 ])
 def test_the_field_names_a_query_holds(text: str, names: list[tuple[str, str]]) -> None:
     assert query.field_names(text) == names
+
+
+def test_text_searches_the_sources_and_is_no_field() -> None:
+    from archivist.query import InText
+
+    assert parse("text:azaryan") == InText("azaryan")
+    assert parse('-text:"dear comrades"') == Not(InText("dear comrades"))
+    assert parse("fields.text:x") == Field("fields.text", "x")
+    assert query.field_names("text:x kicker:y") == [("kicker", "fields.kicker")]
+    with pytest.raises(QuerySyntaxError, match="text: takes a word or phrase"):
+        parse("text:=x")

@@ -87,13 +87,13 @@ def test_html_gives_the_visible_text_on_the_lines_of_the_file() -> None:
     lines = text.text.split("\n") if text.text else []
     assert len(lines) == page.count("\n") + 1
     assert lines[5] == "Dear Comrades & friends" and lines[6:8] == ["second", "paragraph"]
-    assert "azaryan" not in text.text and "color" not in (text.text or "")
+    assert "azaryan" not in (text.text or "") and "color" not in (text.text or "")
     assert html_text("<p>a</p>") == "a"
 
 
 def test_warc_gives_the_text_of_its_html_and_text_responses() -> None:
     data = warc_bytes([("http://a.example/", "text/html; charset=utf-8",
-                        "<p>Ter-Azaryan</p><script>hidden()</script>".encode()),
+                        b"<p>Ter-Azaryan</p><script>hidden()</script>"),
                        ("http://b.example/i.png", "image/png", b"\x89PNG"),
                        ("http://c.example/t", "text/plain", b"plain words")])
     found = extract(data, "capture.warc")
