@@ -151,6 +151,22 @@ def indexed(archive: Archive, sources: Iterable[Located]) -> Indexed:
     return found
 
 
+def sieved(archive: Archive, sources: list[Located], words: Iterable[str]
+           ) -> tuple[Indexed, list[SourceText]]:
+    """The archive's texts (:func:`indexed`) and those of ``sources`` that may hold
+    every one of ``words``; read from the files again when the kept ones are damaged."""
+    from archivist.store.sourcetexts import TextsDamaged
+
+    wanted, words = {source.sha256 for source in sources}, list(words)
+    for _ in range(2):
+        index = indexed(archive, sources)
+        try:
+            return index, list(index.texts.candidates(wanted, words))
+        except TextsDamaged:
+            continue  # the engine reads nothing more of what it kept: read the files
+    raise AssertionError("an engine kept reporting damaged texts")
+
+
 def reindex_changed(archive: Archive, files: Mapping[str, str]) -> None:
     """Read again the files ``verify`` found changed (new SHA-256 → stored path)."""
     from archivist.provenance import resolve_stored
@@ -227,12 +243,11 @@ def matching_ids(archive: Archive, value: str) -> set[str]:
     if not sources:
         return set()
     needle = Needle(value)
-    index = indexed(archive, sources)
     spans: dict[str, list[tuple[int, int] | None]] = {}
     for source in sources:
         spans.setdefault(source.sha256, []).append(source.span)
     hits: dict[str, list[tuple[int, int]]] = {}
-    for text in index.texts.candidates(set(spans), needle.words):
+    for text in sieved(archive, sources, needle.words)[1]:
         folded = text.folded_text()
         if folded is None or not needle.found_in(folded, spans[text.sha256]):
             continue

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from archivist.errors import ArchivistError
 from archivist.folding import fold
-from archivist.fulltext import Needle, indexed, located
+from archivist.fulltext import Needle, located, sieved
 
 if TYPE_CHECKING:
     from archivist.store import Archive
@@ -147,10 +147,8 @@ def grep(archive: Archive, pattern: str, query: Sequence[str] = (), *, regex: bo
             sources.append(found)
     if not sources:
         return result
-    index = indexed(archive, sources)
-    words = needle.words if needle is not None else ()
-    texts = {text.sha256: text for text in
-             index.texts.candidates({source.sha256 for source in sources}, words)}
+    index, candidates = sieved(archive, sources, needle.words if needle is not None else ())
+    texts = {text.sha256: text for text in candidates}
     for source in sources:
         kept = texts.get(source.sha256)
         text = None if kept is None else kept.text

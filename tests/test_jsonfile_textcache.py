@@ -111,3 +111,22 @@ def test_a_missing_cache_is_made_at_the_next_search(invoke: Invoke, db: Path,
     fts_path(db).unlink()
     assert invoke("list", "text:word").exit_code == 0
     assert fts_path(db).is_file()
+
+
+def test_a_cache_damaged_inside_is_read_around(tmp_path: Path) -> None:
+    from archivist.models import Record
+    from archivist.provenance import describe_source
+    from archivist.query import parse
+    from archivist.query.plan import matching
+    from archivist.store import open_archive
+
+    db = tmp_path / "a.json"
+    source = write_file(tmp_path / "s.txt", "Miftakhov\n")
+    with open_archive(db, write=True) as archive:
+        archive.add(Record(id="s", title="S", source=describe_source(str(source), db)))
+    with sqlite3.connect(fts_path(db)) as conn:  # sound tables, a text that is not zlib
+        conn.execute("UPDATE texts SET folded = x'00', body = x'00'")
+    conn.close()
+    with open_archive(db) as archive:
+        assert [doc["id"] for doc in matching(archive, parse("text:miftakhov"))] == ["s"]
+    assert not TextCache(db).damaged and TextCache(db).kinds()

@@ -26,13 +26,18 @@ from typing import Protocol
 from archivist.folding import fold
 
 #: A version of how texts are kept and folded: a cache of another version is rebuilt.
-TEXTS_VERSION = "1"
+TEXTS_VERSION = "2"
 #: A word of a search matching more indexed words than this sieves nothing.
 MAX_WORD_VARIANTS = 2000
 # The texts offered but not yet written, by SHA-256; kept few (a large import writes
 # them with its commit, and the oldest would only be extracted again at a search).
 _MAX_OFFERED = 20000
 _OFFERED: dict[str, SourceText] = {}
+
+
+class TextsDamaged(Exception):
+    """The kept texts turned out damaged while being read: the caller reads the files
+    again (the engine no longer reads what it keeps).  Never shown to a user."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,10 @@ class SourceTexts(Protocol):
                    ) -> Iterator[SourceText]:
         """The texts among ``sha256s`` whose folded text may hold every one of ``words``
         (folded, each a run of letters and digits), and maybe others; every text of
-        ``sha256s`` when ``words`` is empty."""
+        ``sha256s`` when ``words`` is empty.
+
+        :raises TextsDamaged: when what the engine keeps cannot be read.
+        """
 
 
 def offer(text: SourceText) -> None:
@@ -102,7 +110,8 @@ def _word() -> re.Pattern[str]:
 
 def words_of(folded: str) -> set[str]:
     """The distinct words of folded text: runs of letters and digits."""
-    return set(_word().findall(folded))
+    # Split at white space first (fast), and find words in each distinct piece once.
+    return set(_word().findall(" ".join(set(folded.split()))))
 
 
 def folded_text(text: str) -> str:
@@ -131,11 +140,15 @@ class PendingTexts:
 
     def pending_candidates(self, sha256s: Collection[str], words: Collection[str]
                            ) -> Iterator[SourceText]:
-        for sha, text in self.pending.items():
+        for sha, text in list(self.pending.items()):
             if sha in sha256s and text.text is not None:
-                folded = folded_text(text.text)
+                if text.folded is None:  # folded once, for the search and the write
+                    text = SourceText(sha, text.kind, text.text, text.note,
+                                      folded_text(text.text))
+                    self.pending[sha] = text
+                folded = text.folded or ""
                 if all(word in folded for word in words):
-                    yield SourceText(sha, text.kind, text.text, text.note, folded)
+                    yield text
 
 
 class MemoryTexts(PendingTexts):

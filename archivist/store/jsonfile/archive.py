@@ -21,7 +21,7 @@ import contextlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
@@ -36,9 +36,11 @@ from archivist.store.jsonfile.indexkeeper import IndexKeeper, RowSink
 from archivist.store.jsonfile.linktable import LinkTable, as_stored
 from archivist.store.jsonfile.reader import FORMAT_VERSION
 from archivist.store.jsonfile.recordtable import RecordTable, SnapshotStorage
-from archivist.store.jsonfile.textcache import TextCache
 from archivist.store.recordrules import RecordRules
 from archivist.store.sourcetexts import take_offered
+
+if TYPE_CHECKING:
+    from archivist.store.jsonfile.textcache import TextCache
 
 
 class JsonArchive(RecordRules):
@@ -155,6 +157,8 @@ class JsonArchive(RecordRules):
     def source_texts(self) -> TextCache:
         """The text of the source files (:mod:`.textcache`), opened when first asked."""
         if self._texts is None:
+            from archivist.store.jsonfile.textcache import TextCache  # sqlite3: only now
+
             self._texts = TextCache(self.path)
         return self._texts
 

@@ -33,6 +33,7 @@ from archivist.store.sourcetexts import (
     TEXTS_VERSION,
     PendingTexts,
     SourceText,
+    TextsDamaged,
     words_of,
 )
 
@@ -48,7 +49,8 @@ _SCHEMA = (
 
 
 def _packed(text: str | None) -> bytes | None:
-    return None if text is None else zlib.compress(text.encode("utf-8"), 6)
+    # Level 1: three times as fast as the default, and nearly as small.
+    return None if text is None else zlib.compress(text.encode("utf-8"), 1)
 
 
 def _unpacked(data: bytes | None) -> str | None:
@@ -117,12 +119,13 @@ class TextCache(PendingTexts):
         if conn is None:
             return
         try:
-            rows = self._stored(conn, words)
-            for sha, kind, note, body, folded in rows:
-                if sha in sha256s and sha not in self.pending:
-                    yield SourceText(sha, kind, _unpacked(body), note, _unpacked(folded))
-        except sqlite3.Error:
+            found = [SourceText(sha, kind, _unpacked(body), note, _unpacked(folded))
+                     for sha, kind, note, body, folded in self._stored(conn, words)
+                     if sha in sha256s and sha not in self.pending]
+        except (sqlite3.Error, zlib.error, TypeError, UnicodeDecodeError) as err:
             self._damaged()
+            raise TextsDamaged(str(err)) from None
+        yield from found
 
     def _stored(self, conn: sqlite3.Connection, words: Collection[str]
                 ) -> Iterable[tuple[str, str, str, bytes | None, bytes | None]]:
