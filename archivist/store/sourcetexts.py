@@ -16,9 +16,7 @@ written by the next archive to commit.
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -96,22 +94,14 @@ def take_offered() -> list[SourceText]:
     return taken
 
 
-def _word_char(char: str) -> bool:
-    category = unicodedata.category(char)
-    return category[0] in "LN" or category == "Co"
-
-
-@functools.cache
-def _word() -> re.Pattern[str]:
-    """Runs of letters and digits (private use characters too, as FTS5 reads them)."""
-    chars = "".join(chr(c) for c in range(0x10000) if _word_char(chr(c)))
-    return re.compile("[" + re.escape(chars) + "]+")
+# Runs of letters and digits (Unicode L* and N*: \w without the underscore).
+_WORD = re.compile(r"[^\W_]+")
 
 
 def words_of(folded: str) -> set[str]:
     """The distinct words of folded text: runs of letters and digits."""
     # Split at white space first (fast), and find words in each distinct piece once.
-    return set(_word().findall(" ".join(set(folded.split()))))
+    return set(_WORD.findall(" ".join(set(folded.split()))))
 
 
 def folded_text(text: str) -> str:
@@ -125,7 +115,7 @@ def folded_text(text: str) -> str:
 
 def search_words(needle: str) -> list[str]:
     """The words a text must hold (each inside one of its words) to contain ``needle``."""
-    return _word().findall(fold(needle))
+    return _WORD.findall(fold(needle))
 
 
 class PendingTexts:
