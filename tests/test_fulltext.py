@@ -134,3 +134,30 @@ def test_the_needle_reports_the_lines_of_each_match() -> None:
     assert list(needle.spans(folded_lines("x\nDear\ncomrades and dear comrades"))) == [
         (2, 3), (3, 3)]
     assert folded_lines("Ⅻ\nÉ") == "xii\ne"
+
+
+def test_a_progress_display_shows_while_many_files_are_read(tmp_path: Path) -> None:
+    from archivist.fulltext import PROGRESS
+
+    archive = memory_archive()
+    for n in range(25):
+        add(archive, f"r{n}", write_file(tmp_path / f"{n}.txt", f"file {n}\n"))
+    take_offered()
+    seen: list[tuple[str, int]] = []
+
+    class Recorder:
+        def start(self, total: int) -> None:
+            seen.append(("start", total))
+
+        def advance(self, n: int) -> None:
+            seen.append(("advance", n))
+
+        def finish(self) -> None:
+            seen.append(("finish", 0))
+
+    token = PROGRESS.set(Recorder)
+    try:
+        assert matching_ids(archive, "file 24") == {"r24"}
+    finally:
+        PROGRESS.reset(token)
+    assert seen[0] == ("start", 25) and seen[-1] == ("finish", 0) and len(seen) == 27

@@ -11,15 +11,18 @@ from archivist.cli.base import Env, cli, pass_env, query_command
 from archivist.cli.output import format_option, render
 
 
-class _Bar:
-    """A byte-counting progress bar on stderr, shown only when stderr is a terminal."""
+class ProgressBar:
+    """A progress bar on stderr (of bytes hashed, unless ``label`` says otherwise), for
+    a command that shows it only when stderr is a terminal."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "hashing", *, show_pos: bool = False) -> None:
         self._bar: Any = None
+        self._label, self._show_pos = label, show_pos
 
     def start(self, total: int) -> None:
-        self._bar = click.progressbar(length=max(total, 1), label="hashing", file=sys.stderr,
-                                      show_pos=False, show_percent=True, show_eta=True)
+        self._bar = click.progressbar(length=max(total, 1), label=self._label,
+                                      file=sys.stderr, show_pos=self._show_pos,
+                                      show_percent=True, show_eta=True)
         self._bar.__enter__()
 
     def advance(self, n: int) -> None:
@@ -54,7 +57,7 @@ def verify(env: Env, query: tuple[str, ...], fmt: str) -> None:
     from archivist.fixity import report_lines
     from archivist.fixity import verify as run_verify
 
-    progress = _Bar() if sys.stderr.isatty() else None
+    progress = ProgressBar() if sys.stderr.isatty() else None
     # Hash and store inside the write, then fail after it has committed: results that
     # are not ok must be recorded too.
     with env.writing() as archive:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
@@ -11,32 +10,13 @@ from archivist.cli.base import Env, QueryCommand, cli, pass_env
 from archivist.cli.output import format_option, render
 
 
-class _TextBar:
-    """A file-counting progress bar on stderr while sources are read for their text."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-
-    def start(self, total: int) -> None:
-        self._bar = click.progressbar(length=max(total, 1), label="reading sources",
-                                      file=sys.stderr, show_pos=True, show_eta=True)
-        self._bar.__enter__()
-
-    def advance(self, n: int) -> None:
-        self._bar.update(n)
-
-    def finish(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
-
-
 def show_text_progress() -> None:
     """Show a bar whenever a search first reads many sources, if stderr is a terminal."""
     if sys.stderr.isatty():
+        from archivist.cli.fixity import ProgressBar
         from archivist.fulltext import PROGRESS
 
-        PROGRESS.set(_TextBar)
+        PROGRESS.set(lambda: ProgressBar("reading sources", show_pos=True))
 
 
 def _highlighted(text: str, marks: tuple[tuple[int, int], ...], color: bool) -> str:
