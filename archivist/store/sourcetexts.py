@@ -17,9 +17,9 @@ written by the next archive to commit.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from archivist.folding import fold
 
@@ -92,6 +92,20 @@ def take_offered() -> list[SourceText]:
     taken = list(_OFFERED.values())
     _OFFERED.clear()
     return taken
+
+
+_Texts = TypeVar("_Texts", bound="PendingTexts")
+
+
+def to_write(opened: _Texts | None, opener: Callable[[], _Texts]) -> _Texts | None:
+    """An engine's texts with the offered ones put in, to write at its commit; ``None``
+    when there is nothing to write (no text offered, the texts never opened)."""
+    offered = take_offered()
+    if not offered and opened is None:
+        return None
+    texts = opener()
+    texts.put(offered)
+    return texts
 
 
 # Runs of letters and digits (Unicode L* and N*: \w without the underscore).

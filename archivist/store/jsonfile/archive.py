@@ -37,7 +37,7 @@ from archivist.store.jsonfile.linktable import LinkTable, as_stored
 from archivist.store.jsonfile.reader import FORMAT_VERSION
 from archivist.store.jsonfile.recordtable import RecordTable, SnapshotStorage
 from archivist.store.recordrules import RecordRules
-from archivist.store.sourcetexts import take_offered
+from archivist.store.sourcetexts import to_write
 
 if TYPE_CHECKING:
     from archivist.store.jsonfile.textcache import TextCache
@@ -164,10 +164,8 @@ class JsonArchive(RecordRules):
 
     def save_texts(self) -> None:
         """Write the texts extracted by this command, once it has succeeded."""
-        offered = take_offered()
-        if offered or self._texts is not None:
-            texts = self.source_texts()
-            texts.put(offered)
+        texts = to_write(self._texts, self.source_texts)
+        if texts is not None:
             texts.flush()
 
     @property

@@ -31,7 +31,7 @@ from archivist.store.postgres.tables import (
     record_row,
 )
 from archivist.store.recordrules import RecordRules
-from archivist.store.sourcetexts import take_offered
+from archivist.store.sourcetexts import to_write
 
 # Replacing a document rewrites the query columns computed from it.
 _REPLACE = ("UPDATE archivist_records SET key = %s, doc = %s::json, "
@@ -364,12 +364,8 @@ class PgArchive(PgTables, RecordRules):
 
     def save_texts(self) -> bool:
         """Insert the texts extracted by this command; whether there were any."""
-        offered = take_offered()
-        if not offered and self._texts is None:
-            return False
-        texts = self.source_texts()
-        texts.put(offered)
-        if texts.flush():
+        texts = to_write(self._texts, self.source_texts)
+        if texts is not None and texts.flush():
             self._changed = True
             return True
         return False
