@@ -149,3 +149,19 @@ def test_sources_added_by_every_command_are_indexed(tmp_path: Path) -> None:
         kinds: dict[str, Any] = source_texts(archive).kinds()
     assert sorted(kinds.values()) == ["html", "text"]
     assert listed(str(db), "text:sobchak") == ["b"]
+
+
+def test_import_reads_the_texts_and_info_and_check_count_them(sample: Path,
+                                                              tmp_path: Path) -> None:
+    from archivist.store.jsonfile.textcache import TextCache
+
+    assert sorted(TextCache(sample).kinds().values()) == ["text"] * 4
+    data = json.loads(run(sample, "info", "--format", "json").stdout)
+    assert (data["source_texts"], data["sources_skipped"], data["sources_unread"]) == (4, 0, 0)
+    db = tmp_path / "a.json"
+    image = write_file(tmp_path / "image.png", b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert run(db, "add", "--title", "I", "--id", "i", "--file", str(image)).exit_code == 0
+    result = run(db, "check")
+    assert result.exit_code == 0
+    assert "1 source file without text to search" in result.stderr
+    assert "sources skipped: 1" in run(db, "info").stdout
