@@ -46,7 +46,7 @@ def test_words_inside_words_are_found(tmp_path: Path) -> None:
 def test_a_word_in_very_many_words_sieves_nothing(tmp_path: Path) -> None:
     body = " ".join(f"w{n}x" for n in range(2100))
     cache = cache_with(tmp_path / "a.json", text("a", body), text("b", "other"))
-    # Over 2,000 indexed words hold "w": it sieves nothing, every text is read.
+    # Over 2,000 indexed pieces hold "w": it sieves nothing, every text is read.
     assert shas(cache, ["w"]) == ["a", "b"]
     assert shas(cache, ["x", "other"]) == ["b"]
 
@@ -125,7 +125,7 @@ def test_a_cache_damaged_inside_is_read_around(tmp_path: Path) -> None:
     with open_archive(db, write=True) as archive:
         archive.add(Record(id="s", title="S", source=describe_source(str(source), db)))
     with sqlite3.connect(fts_path(db)) as conn:  # sound tables, a text that is not zlib
-        conn.execute("UPDATE texts SET folded = x'00', body = x'00'")
+        conn.execute("UPDATE bodies SET folded = x'00', body = x'00'")
     conn.close()
     with open_archive(db) as archive:
         assert [doc["id"] for doc in matching(archive, parse("text:miftakhov"))] == ["s"]

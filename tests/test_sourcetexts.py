@@ -7,9 +7,10 @@ from archivist.store.sourcetexts import (
     SourceText,
     folded_text,
     offer,
+    pieces_of,
     search_words,
     take_offered,
-    words_of,
+    words_in,
 )
 
 
@@ -17,7 +18,8 @@ def test_a_search_needs_its_folded_words() -> None:
     assert search_words("Ter-Azaryan’s «Zółkiewski» 1962") == [
         "ter", "azaryan", "s", "zolkiewski", "1962"]
     assert search_words("--") == []
-    assert words_of("dear comrades, dear") == {"dear", "comrades"}
+    assert pieces_of("dear comrades, dear") == {"dear", "comrades,"}
+    assert words_in("ter-azaryan,", "aza") == {"azaryan"}
 
 
 def test_folding_keeps_the_lines() -> None:

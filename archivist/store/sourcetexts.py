@@ -24,8 +24,8 @@ from typing import Protocol, TypeVar
 from archivist.folding import fold
 
 #: A version of how texts are kept and folded: a cache of another version is rebuilt.
-TEXTS_VERSION = "2"
-#: A word of a search matching more indexed words than this sieves nothing.
+TEXTS_VERSION = "3"
+#: A word of a search inside more indexed pieces of text than this sieves nothing.
 MAX_WORD_VARIANTS = 2000
 # The texts offered but not yet written, by SHA-256; kept few (a large import writes
 # them with its commit, and the oldest would only be extracted again at a search).
@@ -108,14 +108,19 @@ def to_write(opened: _Texts | None, opener: Callable[[], _Texts]) -> _Texts | No
     return texts
 
 
-# Runs of letters and digits (Unicode L* and N*: \w without the underscore).
-_WORD = re.compile(r"[^\W_]+")
+# Runs of letters, digits and private-use characters: the characters FTS5's unicode61
+# tokenizer keeps in a word (categories L*, N* and Co).
+_WORD = re.compile(r"(?:[^\W_]|[\ue000-\uf8ff\U000f0000-\U0010fffd])+")
 
 
-def words_of(folded: str) -> set[str]:
-    """The distinct words of folded text: runs of letters and digits."""
-    # Split at white space first (fast), and find words in each distinct piece once.
-    return set(_WORD.findall(" ".join(set(folded.split()))))
+def pieces_of(folded: str) -> set[str]:
+    """The distinct pieces of folded text between white space (each holds words)."""
+    return set(folded.split())
+
+
+def words_in(piece: str, word: str) -> set[str]:
+    """The words of ``piece`` that hold ``word``."""
+    return {found for found in _WORD.findall(piece) if word in found}
 
 
 def folded_text(text: str) -> str:
