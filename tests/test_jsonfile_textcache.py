@@ -130,3 +130,14 @@ def test_a_cache_damaged_inside_is_read_around(tmp_path: Path) -> None:
     with open_archive(db) as archive:
         assert [doc["id"] for doc in matching(archive, parse("text:miftakhov"))] == ["s"]
     assert not TextCache(db).damaged and TextCache(db).kinds()
+
+
+def test_a_rebuild_killed_midway_leaves_nothing_the_archive_counts(tmp_path: Path) -> None:
+    from archivist.atomic import stray_temp_files
+
+    archive = tmp_path / "a.json"
+    dead = write_file(tmp_path / ".a.json.fts.999999999.fts-tmp", b"half")
+    alive = write_file(tmp_path / ".a.json.fts.1.fts-tmp", b"pid 1 runs")
+    assert stray_temp_files(archive) == []  # not the archive's own leftovers
+    cache_with(archive, text("a", "x"))
+    assert not dead.exists() and alive.exists()

@@ -44,6 +44,7 @@ from archivist.store.sourcetexts import (
 )
 
 _SUFFIX = ".fts"
+_TEMP_SUFFIX = ".fts-tmp"
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE texts (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, "
@@ -62,6 +63,33 @@ def _packed(text: str | None) -> bytes | None:
 
 def _unpacked(data: bytes | None) -> str | None:
     return None if data is None else zlib.decompress(data).decode("utf-8")
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Remove the temporary files of rebuilds whose process is gone (killed midway)."""
+    prefix = f".{path.name}."
+    for entry in path.parent.iterdir():
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(_TEMP_SUFFIX)):
+            continue
+        pid = name[len(prefix):-len(_TEMP_SUFFIX)]
+        try:
+            alive = pid.isdigit() and (int(pid) == os.getpid() or _running(int(pid)))
+        except OverflowError:
+            alive = False
+        if not alive:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def fts_path(archive: Path) -> Path:
@@ -196,7 +224,9 @@ class TextCache(PendingTexts):
     def _make(self, texts: list[SourceText]) -> None:
         """A new file holding ``texts``, renamed over the missing or damaged one."""
         assert self.path is not None
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        # Not ".tmp": that names the archive's own leftovers, which its writers remove.
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}{_TEMP_SUFFIX}")
+        _remove_leftovers(self.path)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         try:
