@@ -188,7 +188,7 @@ def html_text(markup: str) -> str:
 
 def _warc(data: bytes) -> Extraction:
     try:
-        from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+        from warcio.archiveiterator import ArchiveIterator
     except ImportError:
         return skipped("a WARC file: install archivist[web] to read it")
     texts: list[str] = []

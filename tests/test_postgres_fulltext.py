@@ -59,18 +59,18 @@ def test_a_reader_commits_the_texts_it_read(pg_url: str, tmp_path: Path) -> None
         assert list(source_texts(archive).kinds().values()) == ["text"]
 
 
-def test_the_texts_table_comes_with_schema_2(pg_url: str) -> None:
+def test_the_texts_table_comes_with_schema_3(pg_url: str) -> None:
     import psycopg
 
     from archivist.store.postgres import schema
 
-    assert schema.SCHEMA_VERSION == 2 and "archivist_texts" in schema.TABLES
+    assert schema.SCHEMA_VERSION == 3 and "archivist_texts" in schema.TABLES
     with open_archive(pg_url, write=True) as archive:
         archive.add(Record(id="x", title="X"))
     with psycopg.connect(pg_url) as conn:
         conn.execute("DROP TABLE archivist_texts")
-        conn.execute("UPDATE archivist_meta SET value = '1' WHERE key = 'schema'")
-    with open_archive(pg_url) as archive:  # a reader of schema 1 keeps texts in memory
+        conn.execute("UPDATE archivist_meta SET value = '2' WHERE key = 'schema'")
+    with open_archive(pg_url) as archive:  # a reader of schema 2 keeps texts in memory
         texts = source_texts(archive)
         assert isinstance(texts, PgTexts) and not texts.present and texts.kinds() == {}
     with open_archive(pg_url, write=True) as archive:  # the next writer migrates

@@ -6,7 +6,7 @@ text lets ``LIKE '%word%'`` find the texts holding a word inside one of theirs, 
 the JSON-file engine's FTS5 database does (:mod:`archivist.store.jsonfile.textcache`).
 Rows are written in the command's transaction, so a failed command leaves none; a
 command that only reads commits them at its clean end (they are a cache).  An
-archive whose tables predate the texts (a reader of schema 1) keeps them in memory.
+archive whose tables predate the texts (a reader of schema 2) keeps them in memory.
 """
 
 from __future__ import annotations
