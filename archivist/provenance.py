@@ -348,7 +348,9 @@ def describe_source(path: str, archive_path: Path | None, *,
     from archivist.fulltext import offer_text
 
     # Every source added passes here: its text is read now, and kept with the commit.
-    offer_text(Path(absolute), found.sha256)
+    # From the archive's copy, when there is one: the original was read once already.
+    offer_text(resolve_stored(recorded, archive_path) if copy else Path(absolute),
+               found.sha256)
     return Source(path=recorded, sha256=found.sha256, size=found.size, span=span,
                   retrieved=retrieved)
 

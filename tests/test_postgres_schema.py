@@ -100,7 +100,7 @@ def test_schema_1_is_read_as_it_is_and_migrated_on_the_first_write(pg_url: str) 
     with open_archive(pg_url, write=True) as archive:
         archive.add(Record(id="c", title="C"))
     queries["-tag:film"].append("c")
-    assert _version(pg_url) == SCHEMA_VERSION == 2
+    assert _version(pg_url) == SCHEMA_VERSION == 3  # query columns, then source texts
     with open_archive(pg_url) as archive:
         engine = query_engine(archive)
         assert engine is not None and engine.answers(parse("zolw tag:film date:1962"))
