@@ -85,6 +85,15 @@ def test_grep_takes_a_query_and_context(location: str) -> None:
     assert "-8-" not in result.stdout  # the entry's span ends at line 7
 
 
+def test_a_number_may_be_joined_to_its_short_option_as_grep_users_write_it(
+        sample: Path) -> None:
+    joined = run(sample, "grep", "-C2", "konchalovsky", f"id:{ENTRY}")
+    assert joined.exit_code == 0, joined.stderr
+    assert joined.stdout == run(sample, "grep", "-C", "2", "konchalovsky", f"id:{ENTRY}").stdout
+    not_a_number = run(sample, "grep", "konchalovsky", "-Cx")  # a query word: not "cx"
+    assert not_a_number.stdout == run(sample, "grep", "konchalovsky").stdout != ""
+
+
 def test_grep_answers_alike_on_both_engines(location: str, sample: Path) -> None:
     for args in (["novocherkassk"], ["--regex", r"Novocherkass\w+", "-C", "1"],
                  ["workers", "--format", "json"], ["1962", "kind:article"]):

@@ -393,8 +393,9 @@ class QueryCommand(click.Command):
     command's option names (or ``--name=value``); any other word that starts with
     ``-`` and a character other than ``-`` is a query word.  Options may still stand
     before, between and after the query words, and an option's value is taken as it
-    is (``--sort -date``).  So a short option's value is always a word of its own:
-    ``-c id`` is a column, ``-cid`` a query word.
+    is (``--sort -date``).  So a short option's value is a word of its own (``-c id``
+    is a column, ``-cid`` a query word), except a number, which may be joined to it
+    as grep users write it: ``-C1`` is ``-C 1``.
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -428,6 +429,8 @@ def query_words_last(args: Sequence[str], params: Iterable[click.Parameter]) -> 
             position += count
         elif arg.startswith("--"):  # --columns=id, or a misspelt option
             options.append(arg)
+        elif values.get(arg[:2]) == 1 and arg[2:].isdigit():
+            options.extend((arg[:2], arg[2:]))
         else:
             words.append(arg)
     return [*options, "--", *words] if words else options
