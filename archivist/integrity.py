@@ -317,18 +317,28 @@ def check_tables(tables: Mapping[str, Any], archive_path: Path | None = None, *,
     return report
 
 
-def check_file(path: Path, *, verify: bool = False) -> tuple[IntegrityReport, bool]:
-    """Read the archive at ``path`` (never writing) and check it, with the problems the
-    storage reports itself (such as temporary files left by an interrupted write).
+def check_archive(location: Path | str, *, verify: bool = False
+                  ) -> tuple[IntegrityReport, bool]:
+    """Read the archive at ``location`` (a file or a database URL; never writing) and
+    check it, with the problems the storage reports itself (such as temporary files
+    left beside a file by an interrupted write).
 
     :returns: the report, and whether the archive exists (a missing one is empty).
-    :raises ArchiveCorrupt: when the file does not parse at all.
+    :raises ArchiveCorrupt: when the archive cannot be read as tables at all.
     """
     from archivist.store import open_archive, raw_tables, source_texts
 
-    stored = raw_tables(path)
-    with open_archive(path, write_index=False) as archive:  # the texts only: no records
+    stored = raw_tables(location)
+    with open_archive(location, write_index=False) as archive:  # the texts only: no records
         kinds = source_texts(archive).kinds()
-    report = check_tables(stored.tables, path, verify=verify, text_kinds=kinds)
+        # Relative source paths start where the engine says (a file's folder, a
+        # database's sources folder).
+        archive_path = archive.path
+    report = check_tables(stored.tables, archive_path, verify=verify, text_kinds=kinds)
     report.problems += [escape(problem) for problem in stored.problems]
     return report, stored.exists
+
+
+def check_file(path: Path, *, verify: bool = False) -> tuple[IntegrityReport, bool]:
+    """:func:`check_archive` of the archive file at ``path``."""
+    return check_archive(path, verify=verify)

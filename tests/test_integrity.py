@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from archivist.errors import ArchiveCorrupt
-from archivist.integrity import IntegrityReport, check_file, check_tables
+from archivist.integrity import IntegrityReport, check_archive, check_file, check_tables
+from archivist.store import open_archive
 
 TIME = "2024-05-01T10:00:00Z"
 
@@ -59,6 +60,25 @@ def test_a_sound_archive_is_ok(tmp_path: Path) -> None:
     report, exists = check_file(write(tmp_path / "archive.json", data), verify=True)
     assert exists and report.ok, report.problems
     assert report.summary() == "check: ok (3 records, 3 links)"
+
+
+def test_each_engine_checks_its_archive_alike(make_location: Callable[[str], Path | str],
+                                             tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sources resolve against the file's folder or the database's first write's folder:
+    # both are tmp_path here, so both engines report the same lines.
+    monkeypatch.chdir(tmp_path)
+    location = make_location("archive")
+    data = tables([rec("a", source={"path": "gone.txt", "sha256": "0" * 64, "size": 1}),
+                   rec("b")],
+                  [link("a", "part-of", "b"), link("b", "part-of", "a")], [entry(1)])
+    with open_archive(location, write=True) as archive:
+        archive.fill(data)
+    report, exists = check_archive(location, verify=True)
+    assert exists and not report.ok
+    assert report.problems == [
+        "cycle in part-of: a → b → a", "a: source missing: gone.txt"], report.problems
+    assert check_archive(make_location("none"))[1] is False
 
 
 def test_a_missing_archive_is_an_empty_ok_one(tmp_path: Path) -> None:

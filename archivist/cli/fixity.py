@@ -91,18 +91,9 @@ def check(env: Env, rehash: bool) -> None:
       archivist check
       archivist check --verify
     """
-    from archivist.integrity import check_file
+    from archivist.integrity import check_archive
 
-    if env.url is not None:
-        from archivist.integrity import check_tables
-        from archivist.store import source_texts
-
-        with env.reading(quiet=True) as archive:
-            report = check_tables(archive.snapshot(), archive.path, verify=rehash,
-                                  text_kinds=source_texts(archive).kinds())
-            exists = archive.exists
-    else:
-        report, exists = check_file(env.db, verify=rehash)
+    report, exists = check_archive(env.location, verify=rehash)
     if not exists:
         click.echo(f"note: the archive {env.shown} does not exist yet", err=True)
     for problem in report.problems:

@@ -97,6 +97,14 @@ def raw_tables(location: Path | str) -> StoredTables:
 
     :raises ArchiveCorrupt: when the archive cannot be read as tables at all.
     """
+    from archivist.store.postgres.connection import check_location, is_postgres
+
+    if is_postgres(location):
+        # A database keeps its rules as constraints: its tables as read are the ones
+        # stored, and nothing is left beside them.
+        with open_archive(location) as archive:
+            return StoredTables(archive.snapshot(), archive.exists)
+    check_location(location)
     from archivist.store.jsonfile.reader import stored_tables
 
     return stored_tables(Path(location))
