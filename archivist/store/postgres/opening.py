@@ -84,19 +84,18 @@ def _archive(cursor: Any, url: str, *, write: bool, command: str) -> PgArchive:
     """The archive over ``cursor``'s transaction; tables made (writer) or stood in for
     by empty temporary ones (reader), when the database has none yet."""
     name = redacted(url)
-    version = schema.stored_version(cursor)
+    version, sources, server, database = schema.stored_facts(cursor)
     schema.refuse_newer(version, name)
     if write:
-        schema.ensure(cursor, name, os.getcwd())
+        schema.ensure(cursor, name, os.getcwd(), version)
+        if version is None:  # remembered by ensure(), as it made the tables
+            sources = os.getcwd()
     elif version is None:
         # Empty stand-ins, dropped with the transaction: a reader of a database without
         # an archive reads an empty one, as a reader of a missing file does.
         for statement in schema.CREATE_V1:
             cursor.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE")
                            .replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
-    cursor.execute("SELECT (SELECT value FROM archivist_meta WHERE key = 'sources'), "
-                   "current_setting('server_version'), current_database()")
-    sources, server, database = cursor.fetchone()
     facts = {"archive": name, "engine": "PostgreSQL", "server": server, "database": database}
     return PgArchive(cursor, exists=version is not None, command=command,
                      sources=sources if isinstance(sources, str) else os.getcwd(),

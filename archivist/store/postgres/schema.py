@@ -95,16 +95,24 @@ MIGRATIONS[3] = CREATE_TEXTS
 
 def stored_version(cursor: Any) -> int | None:
     """The schema version in the database (``None`` when it holds no archive)."""
-    cursor.execute("SELECT to_regclass('archivist_meta') IS NOT NULL")
-    (present,) = cursor.fetchone()
+    return stored_facts(cursor)[0]
+
+
+def stored_facts(cursor: Any) -> tuple[int | None, Any, str, str]:
+    """The schema version (``None`` when the database holds no archive), the stored
+    sources folder (``None`` when there is none), the server's version and the
+    database's name, in two round trips (every command pays for them)."""
+    cursor.execute("SELECT to_regclass('archivist_meta') IS NOT NULL, "
+                   "current_setting('server_version'), current_database()")
+    present, server, database = cursor.fetchone()
     if not present:
-        return None
-    cursor.execute("SELECT value FROM archivist_meta WHERE key = 'schema'")
-    row = cursor.fetchone()
-    if row is None or not isinstance(row[0], int):
+        return None, None, server, database
+    cursor.execute("SELECT (SELECT value FROM archivist_meta WHERE key = 'schema'), "
+                   "(SELECT value FROM archivist_meta WHERE key = 'sources')")
+    version, sources = cursor.fetchone()
+    if not isinstance(version, int):
         raise ArchiveCorrupt("the database holds archivist tables without a schema version")
-    version: int = row[0]
-    return version
+    return version, sources, server, database
 
 
 def refuse_newer(version: int | None, name: str) -> None:
@@ -117,14 +125,15 @@ def refuse_newer(version: int | None, name: str) -> None:
                              f"this one reads schema {SCHEMA_VERSION} and left it untouched")
 
 
-def ensure(cursor: Any, name: str, sources: str) -> None:
+def ensure(cursor: Any, name: str, sources: str, version: int | None) -> None:
     """Make the tables, or bring older ones up to :data:`SCHEMA_VERSION` (a writer
     calls this holding the archive's lock, inside its transaction).
 
     :param sources: the folder relative source paths start from, remembered when the
         tables are made.
+    :param version: the stored version, as :func:`stored_facts` read it in this
+        transaction.
     """
-    version = stored_version(cursor)
     refuse_newer(version, name)
     if version is None:
         for statement in CREATE_V1:
