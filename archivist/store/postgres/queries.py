@@ -260,12 +260,20 @@ def _dates(node: Dates) -> tuple[str, list[Any]]:
     return f"coalesce({column} BETWEEN %s AND %s, false)", [node.earliest, node.latest]
 
 
+# The stored name lowercased as Python's str.lower() lowercases it, whatever the
+# database's locale: lower() maps only ASCII in some (C), and I to a dotless i in
+# Turkish ones.  The query's names are ASCII (others are left to archivist), and the one
+# character outside ASCII that str.lower() takes into it is the Kelvin sign (K).
+_LOWER_REL = ("translate(l.rel, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ\u212a', "
+              "'abcdefghijklmnopqrstuvwxyzk')")
+
+
 def _related(node: Rel) -> tuple[str, list[Any]]:
     """The record has a link of ``node.rel`` (read from its own end) to ``node.target``."""
     from archivist.query.match import relation_ends
 
     if node.rel is not None and not node.rel.isascii():
-        # The server lowercases a stored name in ASCII only, as vocabulary names are.
+        # A name outside ASCII is lowercased by archivist, as the matcher does.
         raise _Unanswered(node)
     ends = None if node.rel is None else relation_ends(node.rel)
     target = None if node.target is None else node.target.lower()
@@ -277,7 +285,7 @@ def _related(node: Rel) -> tuple[str, list[Any]]:
             names = sorted(name for name, out in ends if out == outgoing)
             if not names:
                 continue
-            conditions.append("lower(l.rel) = ANY(%s)")
+            conditions.append(f"{_LOWER_REL} = ANY(%s)")
             params.append(names)
         if target is not None:
             conditions.append(f"l.{other} = %s")
