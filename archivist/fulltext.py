@@ -3,7 +3,7 @@
 Each distinct source file (by SHA-256) has its text extracted once
 (:mod:`archivist.textextract`) and kept by the archive's engine
 (:func:`archivist.store.source_texts`): when a source is described
-(:func:`offer_text`, from :func:`archivist.provenance.describe_source`), when
+(:func:`offer_bytes`, from :func:`archivist.provenance.describe_source`), when
 ``verify`` finds a file changed (:func:`reindex_changed`), and at the first search for
 the files already archived (:func:`indexed`).  The engine sieves the texts that may
 hold a search's words; which lines of them do is decided here, for every engine alike:
@@ -28,7 +28,7 @@ from archivist.folding import fold
 
 if TYPE_CHECKING:
     from archivist.store import Archive
-    from archivist.store.sourcetexts import SourceText, SourceTexts
+    from archivist.store.sourcetexts import Parts, SourceText, SourceTexts
 
 
 class Progress(Protocol):
@@ -94,13 +94,34 @@ def read_source(file: Path, sha256: str) -> SourceText:
     return SourceText(sha256, extraction.kind, extraction.text, extraction.note)
 
 
-def offer_text(file: Path, sha256: str) -> None:
-    """Extract the text of a source being added, to be kept with the command's commit."""
-    from archivist.store.sourcetexts import offer
+class BytesKept:
+    """The bytes of a file as they are hashed (fed like a hash object), so that its text
+    is extracted without reading it again; none once there are more than a text's."""
 
-    text = read_source(file, sha256)
-    if text.kind != "unread":
-        offer(text)
+    def __init__(self) -> None:
+        from archivist.textextract import MAX_TEXT_BYTES
+
+        self.limit = MAX_TEXT_BYTES
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def update(self, chunk: bytes | memoryview) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            self.chunks.clear()
+        else:
+            self.chunks.append(bytes(chunk))
+
+
+def offer_bytes(kept: BytesKept, name: str, sha256: str) -> None:
+    """Extract the text of a source being added from the bytes it was hashed from
+    (as :func:`read_source` would read them again), to be kept with the command's commit."""
+    from archivist.store.sourcetexts import SourceText, offer
+    from archivist.textextract import extract, skipped
+
+    extraction = (skipped(f"larger than {kept.limit >> 20} MB") if kept.size > kept.limit
+                  else extract(b"".join(kept.chunks), name))
+    offer(SourceText(sha256, extraction.kind, extraction.text, extraction.note))
 
 
 @dataclass
@@ -151,17 +172,18 @@ def indexed(archive: Archive, sources: Iterable[Located]) -> Indexed:
     return found
 
 
-def sieved(archive: Archive, sources: list[Located], words: Iterable[str]
-           ) -> tuple[Indexed, list[SourceText]]:
+def sieved(archive: Archive, sources: list[Located], words: Iterable[str],
+           parts: Parts = "both") -> tuple[Indexed, list[SourceText]]:
     """The archive's texts (:func:`indexed`) and those of ``sources`` that may hold
-    every one of ``words``; read from the files again when the kept ones are damaged."""
+    every one of ``words`` (with ``parts`` of their texts); read from the files again
+    when the kept ones are damaged."""
     from archivist.store.sourcetexts import TextsDamaged
 
     wanted, words = {source.sha256 for source in sources}, list(words)
     for _ in range(2):
         index = indexed(archive, sources)
         try:
-            return index, list(index.texts.candidates(wanted, words))
+            return index, list(index.texts.candidates(wanted, words, parts))
         except TextsDamaged:
             continue  # the engine reads nothing more of what it kept: read the files
     raise AssertionError("an engine kept reporting damaged texts")
@@ -247,7 +269,7 @@ def matching_ids(archive: Archive, value: str) -> set[str]:
     for source in sources:
         spans.setdefault(source.sha256, []).append(source.span)
     hits: dict[str, list[tuple[int, int]]] = {}
-    for text in sieved(archive, sources, needle.words)[1]:
+    for text in sieved(archive, sources, needle.words, "folded")[1]:
         folded = text.folded_text()
         if folded is None or not needle.found_in(folded, spans[text.sha256]):
             continue

@@ -255,8 +255,8 @@ def copy_name(sha256: str, original: str) -> str:
     return sha256 + (suffix if _PLAIN_SUFFIX.match(suffix) else "")
 
 
-def _hash_and_copy(fd: int, original: str, archive_path: Path, count_lines: bool
-                   ) -> tuple[Digest, str]:
+def _hash_and_copy(fd: int, original: str, archive_path: Path, count_lines: bool,
+                   kept: Any = None) -> tuple[Digest, str]:
     """Hash ``fd`` while writing its bytes to a temporary file in ``sources/``.
 
     The temporary file is renamed to its content address once the hash is known,
@@ -271,7 +271,8 @@ def _hash_and_copy(fd: int, original: str, archive_path: Path, count_lines: bool
         raise SourceError(f"cannot write to {folder}: {err.strerror or err}") from None
     try:
         try:
-            found = hash_descriptor(fd, count_lines=count_lines, copy_to=out)
+            found = hash_descriptor(fd, count_lines=count_lines, copy_to=out,
+                                    also=() if kept is None else (kept,))
             os.fsync(out)
         finally:
             os.close(out)
@@ -329,12 +330,17 @@ def describe_source(path: str, archive_path: Path | None, *,
         fd = open_regular(absolute)
     except OSError as err:
         raise source_error(path, err, absolute) from None
+    from archivist.fulltext import BytesKept, offer_bytes
+
+    # The bytes hashed are kept for their text: the file is read once.
+    kept = BytesKept()
     try:
         if copy:
             assert archive_path is not None
-            found, recorded = _hash_and_copy(fd, absolute, archive_path, span is not None)
+            found, recorded = _hash_and_copy(fd, absolute, archive_path, span is not None,
+                                             kept)
         else:
-            found = hash_descriptor(fd, count_lines=span is not None)
+            found = hash_descriptor(fd, count_lines=span is not None, also=(kept,))
             recorded = stored_path(absolute, archive_path)
     except OSError as err:
         raise source_error(path, err, absolute) from None
@@ -345,12 +351,8 @@ def describe_source(path: str, archive_path: Path | None, *,
             f"span {span[0]}:{span[1]} runs past the end of {display_path(path)} "
             f"({found.lines} lines)"
         )
-    from archivist.fulltext import offer_text
-
-    # Every source added passes here: its text is read now, and kept with the commit.
-    # From the archive's copy, when there is one: the original was read once already.
-    offer_text(resolve_stored(recorded, archive_path) if copy else Path(absolute),
-               found.sha256)
+    # Every source added passes here: its text is extracted now, and kept with the commit.
+    offer_bytes(kept, Path(absolute).name, found.sha256)
     return Source(path=recorded, sha256=found.sha256, size=found.size, span=span,
                   retrieved=retrieved)
 

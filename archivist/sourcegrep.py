@@ -123,6 +123,43 @@ def compile_pattern(pattern: str, regex: bool) -> tuple[Needle | None, re.Patter
         raise BadPattern(f"bad regular expression {pattern!r}: {err}") from None
 
 
+def required_literal(regex: re.Pattern[str]) -> str | None:
+    """The longest run of plain ASCII characters every match of ``regex`` holds, in
+    its case: the literals in the top-level sequence of the pattern (``Azar`` of
+    ``Azar[a-z]+``); ``None`` when there is none, or the pattern ignores case."""
+    import importlib
+
+    try:  # the parser re compiles with; a private module, so any surprise: no literal
+        parser: Any = importlib.import_module("re._parser")
+        constants: Any = importlib.import_module("re._constants")
+        parsed = parser.parse(regex.pattern, regex.flags)
+        if parsed.state.flags & constants.SRE_FLAG_IGNORECASE:
+            return None
+        runs, run = [], ""
+        for opcode, argument in parsed:
+            if opcode is constants.LITERAL and argument < 128:
+                run += chr(argument)
+            else:
+                runs.append(run)
+                run = ""
+        runs.append(run)
+    except Exception:  # only a shortcut: without it every text is read
+        return None
+    return max(runs, key=len) or None
+
+
+def _regex_words(regex: re.Pattern[str]) -> tuple[str | None, list[str]]:
+    """A regular expression's required literal and the words of the text's sieve.
+
+    Every line that matches holds the literal; folding leaves ASCII letters and digits
+    as they are but for their case, so the folded text holds its words, each inside
+    one of its own: the sieve of ``text:`` keeps every text that can match."""
+    from archivist.store.sourcetexts import search_words
+
+    literal = required_literal(regex)
+    return literal, [] if literal is None else search_words(literal)
+
+
 def grep(archive: Archive, pattern: str, query: Sequence[str] = (), *, regex: bool = False,
          context: int = 0) -> GrepResult:
     """The lines of the sources of the records ``query`` selects (all when empty) that
@@ -147,8 +184,11 @@ def grep(archive: Archive, pattern: str, query: Sequence[str] = (), *, regex: bo
             sources.append(found)
     if not sources:
         return result
-    index, candidates = sieved(archive, sources, needle.words if needle is not None else ())
-    texts = {text.sha256: text for text in candidates}
+    literal, words = (None, needle.words) if needle is not None else _regex_words(
+        compiled) if compiled is not None else (None, [])
+    index, candidates = sieved(archive, sources, words, "both" if needle else "text")
+    texts = {text.sha256: text for text in candidates
+             if literal is None or text.text is None or literal in text.text}
     for source in sources:
         kept = texts.get(source.sha256)
         text = None if kept is None else kept.text
@@ -156,7 +196,8 @@ def grep(archive: Archive, pattern: str, query: Sequence[str] = (), *, regex: bo
             if index.kinds.get(source.sha256) in (None, "skipped"):
                 result.without_text.append((source.record_id, _why(index, source.sha256)))
             continue
-        lines = _hit_lines(text, kept.folded_text() or "", source.span, needle, compiled)
+        folded = (kept.folded_text() or "") if needle is not None else ""
+        lines = _hit_lines(text, folded, source.span, needle, compiled)
         if lines:
             result.hits.append(Hit(source.record_id, source.path,
                                    _with_context(text, lines, source.span, context)))

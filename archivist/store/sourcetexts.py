@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from archivist.folding import fold
 
@@ -31,6 +31,10 @@ MAX_WORD_VARIANTS = 2000
 # them with its commit, and the oldest would only be extracted again at a search).
 _MAX_OFFERED = 20000
 _OFFERED: dict[str, SourceText] = {}
+
+#: What a search reads of each text: the text as extracted (``grep --regex``), the
+#: folded text (``text:``), or both (``grep``); an engine may give more.
+Parts = Literal["text", "folded", "both"]
 
 
 class TextsDamaged(Exception):
@@ -70,11 +74,12 @@ class SourceTexts(Protocol):
     def put(self, texts: Iterable[SourceText]) -> None:
         """Keep these texts (written with the command's success)."""
 
-    def candidates(self, sha256s: Collection[str], words: Collection[str]
-                   ) -> Iterator[SourceText]:
+    def candidates(self, sha256s: Collection[str], words: Collection[str],
+                   parts: Parts = "both") -> Iterator[SourceText]:
         """The texts among ``sha256s`` whose folded text may hold every one of ``words``
         (folded, each a run of letters and digits), and maybe others; every text of
-        ``sha256s`` when ``words`` is empty.
+        ``sha256s`` when ``words`` is empty; ``parts`` says which of their texts the
+        search reads (the others may be left out: ``None``).
 
         :raises TextsDamaged: when what the engine keeps cannot be read.
         """
@@ -166,6 +171,6 @@ class MemoryTexts(PendingTexts):
     def kinds(self) -> dict[str, str]:
         return {sha: text.kind for sha, text in self.pending.items()}
 
-    def candidates(self, sha256s: Collection[str], words: Collection[str]
-                   ) -> Iterator[SourceText]:
+    def candidates(self, sha256s: Collection[str], words: Collection[str],
+                   parts: Parts = "both") -> Iterator[SourceText]:
         return self.pending_candidates(sha256s, words)

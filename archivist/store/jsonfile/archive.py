@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +38,6 @@ from archivist.store.jsonfile.linktable import LinkTable, as_stored
 from archivist.store.jsonfile.reader import FORMAT_VERSION
 from archivist.store.jsonfile.recordtable import RecordTable, SnapshotStorage
 from archivist.store.recordrules import RecordRules
-from archivist.store.sourcetexts import to_write
 
 if TYPE_CHECKING:
     from archivist.store.jsonfile.textcache import TextCache
@@ -164,6 +164,12 @@ class JsonArchive(RecordRules):
 
     def save_texts(self) -> None:
         """Write the texts extracted by this command, once it has succeeded."""
+        if self._texts is None and "archivist.store.sourcetexts" not in sys.modules:
+            # Nothing was offered (offering imports it): a write without a source file
+            # does not pay for importing it (it compiles a Unicode pattern).
+            return
+        from archivist.store.sourcetexts import to_write
+
         texts = to_write(self._texts, self.source_texts)
         if texts is not None:
             texts.flush()

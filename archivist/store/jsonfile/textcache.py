@@ -36,6 +36,7 @@ from pathlib import Path
 from archivist.store.sourcetexts import (
     MAX_WORD_VARIANTS,
     TEXTS_VERSION,
+    Parts,
     PendingTexts,
     SourceText,
     TextsDamaged,
@@ -147,24 +148,27 @@ class TextCache(PendingTexts):
         found.update((sha, text.kind) for sha, text in self.pending.items())
         return found
 
-    def candidates(self, sha256s: Collection[str], words: Collection[str]
-                   ) -> Iterator[SourceText]:
+    def candidates(self, sha256s: Collection[str], words: Collection[str],
+                   parts: Parts = "both") -> Iterator[SourceText]:
         yield from self.pending_candidates(sha256s, words)
         conn = self._reader()
         if conn is None:
             return
         try:
             found = [SourceText(sha, kind, _unpacked(body), note, _unpacked(folded))
-                     for sha, kind, note, body, folded in self._stored(conn, words)
+                     for sha, kind, note, body, folded in self._stored(conn, words, parts)
                      if sha in sha256s and sha not in self.pending]
         except (sqlite3.Error, zlib.error, TypeError, UnicodeDecodeError) as err:
             self._damaged()
             raise TextsDamaged(str(err)) from None
         yield from found
 
-    def _stored(self, conn: sqlite3.Connection, words: Collection[str]
+    def _stored(self, conn: sqlite3.Connection, words: Collection[str], parts: Parts
                 ) -> Iterable[tuple[str, str, str, bytes | None, bytes | None]]:
-        columns = ("SELECT sha256, kind, note, body, folded FROM texts "
+        # Only what the search reads: unpacking a text costs as much as searching it.
+        body = "body" if parts != "folded" else "NULL"
+        folded = "folded" if parts != "text" else "NULL"
+        columns = (f"SELECT sha256, kind, note, {body}, {folded} FROM texts "
                    "JOIN bodies ON bodies.id = texts.id")
         match = self._match(conn, words)
         if match is None:

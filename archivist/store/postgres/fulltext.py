@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import Any
 
-from archivist.store.sourcetexts import PendingTexts, SourceText
+from archivist.store.sourcetexts import Parts, PendingTexts, SourceText
 
 #: The statements that add the texts to the tables (a migration of :mod:`.schema`).
 CREATE_TEXTS = (
@@ -56,8 +56,8 @@ class PgTexts(PendingTexts):
         found.update((sha, text.kind) for sha, text in self.pending.items())
         return found
 
-    def candidates(self, sha256s: Collection[str], words: Collection[str]
-                   ) -> Iterator[SourceText]:
+    def candidates(self, sha256s: Collection[str], words: Collection[str],
+                   parts: Parts = "both") -> Iterator[SourceText]:
         yield from self.pending_candidates(sha256s, words)
         if not self.present or not sha256s:
             return
