@@ -161,3 +161,38 @@ def test_a_progress_display_shows_while_many_files_are_read(tmp_path: Path) -> N
     finally:
         PROGRESS.reset(token)
     assert seen[0] == ("start", 25) and seen[-1] == ("finish", 0) and len(seen) == 27
+
+
+def test_a_source_added_is_read_once_for_its_hash_and_its_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archivist.provenance as provenance
+
+    opened: list[str] = []
+    real = provenance.open_regular
+
+    def counting(path: str | Path) -> int:
+        fd = real(path)  # (the copy's place is tried before it is made: not a read)
+        opened.append(str(path))
+        return fd
+
+    monkeypatch.setattr(provenance, "open_regular", counting)
+    take_offered()
+    for copy in (False, True):
+        path = write_file(tmp_path / f"a{copy}.html", f"<p>Ter-Azaryan {copy}</p>\n")
+        opened.clear()
+        source = describe_source(str(path), tmp_path / "a.json", copy=copy)
+        assert opened == [str(path)]
+        [text] = take_offered()
+        assert (text.sha256, text.kind, text.text) == (source.sha256, "html",
+                                                       f"Ter-Azaryan {copy}\n")
+
+
+def test_a_source_larger_than_a_text_is_hashed_and_skipped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("archivist.textextract.MAX_TEXT_BYTES", 4 << 20)
+    path = write_file(tmp_path / "big.txt", "word " * (1 << 20))
+    take_offered()
+    source = describe_source(str(path), None)
+    [text] = take_offered()
+    assert (text.sha256, text.kind, text.text, text.note) == (
+        source.sha256, "skipped", None, "larger than 4 MB")

@@ -411,3 +411,17 @@ def test_history_items_are_the_stored_entries_one_at_a_time(
         archive.commit()
     with open_archive(engine_location) as archive:
         assert list(archive.history_items()) == entries(archive)
+
+
+def test_a_write_without_a_source_file_does_not_import_the_texts(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom archivist.models import Record\n"
+              "from archivist.store import open_archive\n"
+              f"with open_archive({str(tmp_path / 'a.json')!r}, write=True) as archive:\n"
+              "    archive.add(Record(id='a', title='A'))\n"
+              "assert 'archivist.store.sourcetexts' not in sys.modules\n"
+              f"assert not __import__('pathlib').Path({str(tmp_path / 'a.json.fts')!r})"
+              ".exists()\n")
+    subprocess.run([sys.executable, "-c", script], check=True)

@@ -141,3 +141,14 @@ def test_a_rebuild_killed_midway_leaves_nothing_the_archive_counts(tmp_path: Pat
     assert stray_temp_files(archive) == []  # not the archive's own leftovers
     cache_with(archive, text("a", "x"))
     assert not dead.exists() and alive.exists()
+
+
+def test_a_search_unpacks_only_the_texts_it_reads(tmp_path: Path) -> None:
+    cache = cache_with(tmp_path / "a.json", text("a", "Ter-Azaryan spoke"))
+    wanted = {"a" * 64}
+    [both] = cache.candidates(wanted, ["azar"])
+    [folded] = cache.candidates(wanted, ["azar"], "folded")
+    [body] = cache.candidates(wanted, ["azar"], "text")
+    assert (both.text, both.folded) == ("Ter-Azaryan spoke", "ter-azaryan spoke")
+    assert (folded.text, folded.folded_text()) == (None, "ter-azaryan spoke")
+    assert (body.text, body.folded) == ("Ter-Azaryan spoke", None)

@@ -10,7 +10,7 @@ import pytest
 from archivist.models import Record
 from archivist.provenance import describe_source
 from archivist.sourcegrep import BadPattern, Line, compile_pattern, grep
-from archivist.store import Archive
+from archivist.store import Archive, open_archive
 from tests.conftest import write_file
 
 TEXT = "one\nTwo Żółkiewski\nthree\nfour\nfive ZOLKIEWSKI\nsix\n"
@@ -58,3 +58,43 @@ def test_bad_patterns_are_refused() -> None:
     for pattern, regex in (("", False), ("  ", True), ("(", True)):
         with pytest.raises(BadPattern):
             compile_pattern(pattern, regex)
+
+
+def test_the_literal_every_match_holds_is_found_only_where_it_must_be() -> None:
+    import re
+
+    from archivist.sourcegrep import required_literal
+
+    cases = {r"Azar[a-z]+": "Azar", r"Novocherkass\w+": "Novocherkass",
+             r"x(ab)c": "x", r"dear comrades": "dear comrades", r"^foo$": "foo",
+             r"(?i)Azar": None, r"a|b": None, r"Ż(x)": None, r"\w+": None}
+    for pattern, literal in cases.items():
+        assert required_literal(re.compile(pattern)) == literal, pattern
+
+
+def test_a_regular_expression_finds_what_it_did_through_the_texts_sieve(
+        tmp_path: Path) -> None:
+    import re
+
+    from archivist.sourcegrep import _hit_lines
+
+    lines = ["Ter-Azaryan spoke", "azaryan in lower case", "ZAZARYAN", "nothing here",
+             "Żółkiewski and Azar-x", "the end"]
+    db = tmp_path / "a.json"
+    with open_archive(db, write=True) as archive:
+        for n, line in enumerate(lines):
+            path = write_file(tmp_path / f"{n}.txt", f"first line\n{line}\nlast\n")
+            archive.add(Record(id=f"r{n}", title="T",
+                               source=describe_source(str(path), archive.path)))
+    patterns = [r"Azar[a-z]+", r"(?i)azar\w*", r"AZAR", r"Azar-", r"Żół\w+", r"^the",
+                r"e$", r"line\s", r"first line", r"x+y*"]
+    with open_archive(db) as archive:  # the texts are read from ARCHIVE.fts
+        for pattern in patterns:
+            regex = re.compile(pattern)
+            every_line = sorted(
+                (f"r{n}", number) for n, line in enumerate(lines)
+                for number in _hit_lines(f"first line\n{line}\nlast", "", None, None, regex))
+            found = sorted((hit.record_id, line.number)
+                           for hit in grep(archive, pattern, regex=True).hits
+                           for line in hit.lines)
+            assert found == every_line, pattern
