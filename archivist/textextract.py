@@ -113,9 +113,12 @@ def _declared_charset(head: bytes) -> str | None:
         return None
     name = found.group(1).decode("ascii")
     try:
-        return codecs.lookup(name).name
+        encoding = codecs.lookup(name).name
     except LookupError:
         return None
+    # Browsers (and capture) read a page labelled Latin-1 or ASCII as windows-1252,
+    # whose curly quotes and dashes such pages really hold.
+    return "cp1252" if encoding in ("iso8859-1", "ascii") else encoding
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:

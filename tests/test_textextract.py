@@ -71,6 +71,19 @@ def test_byte_order_marks_and_a_declared_charset_are_obeyed() -> None:
     assert found.kind == "html" and found.text == "Ёжик" and found.note == "koi8-r"
 
 
+@pytest.mark.parametrize("label", ["iso-8859-1", "latin1", "us-ascii"])
+def test_a_page_labelled_latin_1_is_read_as_windows_1252_as_capture_reads_it(
+        label: str) -> None:
+    from archivist.capture.charset import decode_page
+
+    page = f'<html><head><meta charset="{label}"><title>\x93Dear Comrades\x94</title>' \
+           '</head><body>\x93Dear Comrades\x94 \xe9</body></html>'
+    data = page.encode("latin-1")
+    found = extract(data, "page.html")
+    assert found.text == "“Dear Comrades” é" and found.note == "cp1252"
+    assert "“Dear Comrades” é" in decode_page(data).text
+
+
 def test_binary_files_are_skipped_with_the_reason() -> None:
     found = extract(bytes(range(256)) * 4)
     assert (found.kind, found.text) == ("skipped", None) and "binary" in found.note
