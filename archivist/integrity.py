@@ -326,15 +326,13 @@ def check_archive(location: Path | str, *, verify: bool = False
     :returns: the report, and whether the archive exists (a missing one is empty).
     :raises ArchiveCorrupt: when the archive cannot be read as tables at all.
     """
-    from archivist.store import open_archive, raw_tables, source_texts
+    from archivist.store import raw_tables
 
     stored = raw_tables(location)
-    with open_archive(location, write_index=False) as archive:  # the texts only: no records
-        kinds = source_texts(archive).kinds()
-        # Relative source paths start where the engine says (a file's folder, a
-        # database's sources folder).
-        archive_path = archive.path
-    report = check_tables(stored.tables, archive_path, verify=verify, text_kinds=kinds)
+    # Relative source paths start where the engine says (a file's folder, a
+    # database's sources folder).
+    report = check_tables(stored.tables, stored.path or Path(location), verify=verify,
+                          text_kinds=stored.text_kinds)
     report.problems += [escape(problem) for problem in stored.problems]
     return report, stored.exists
 

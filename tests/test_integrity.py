@@ -233,6 +233,24 @@ def test_check_never_writes(tmp_path: Path) -> None:
                                                            "archive.json"]
 
 
+def test_check_reads_the_archive_file_once_without_an_index(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist.store.jsonfile import reader
+
+    path = write(tmp_path / "archive.json", tables([rec("a")]))
+    reads: list[Path] = []
+    real_read = reader.read
+
+    def counted(where: Path, **kwargs: Any) -> Any:
+        reads.append(where)
+        return real_read(where, **kwargs)
+
+    monkeypatch.setattr(reader, "read", counted)
+    report, exists = check_file(path)
+    assert exists and report.problems == []
+    assert reads == [path]
+
+
 def test_summary_counts_problems() -> None:
     report = IntegrityReport(records=3, links=1, problems=["x"])
     assert report.summary() == "check: found 1 problem in 3 records and 1 links"

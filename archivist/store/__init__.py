@@ -103,11 +103,16 @@ def raw_tables(location: Path | str) -> StoredTables:
         # A database keeps its rules as constraints: its tables as read are the ones
         # stored, and nothing is left beside them.
         with open_archive(location) as archive:
-            return StoredTables(archive.snapshot(), archive.exists)
+            return StoredTables(archive.snapshot(), archive.exists, path=archive.path,
+                                text_kinds=source_texts(archive).kinds())
     check_location(location)
     from archivist.store.jsonfile.reader import stored_tables
+    from archivist.store.jsonfile.textcache import TextCache
 
-    return stored_tables(Path(location))
+    stored = stored_tables(Path(location))
+    stored.path = Path(location)
+    stored.text_kinds = TextCache(Path(location)).kinds()  # the cache beside, read-only
+    return stored
 
 
 def query_engine(archive: Archive) -> QueryEngine | None:

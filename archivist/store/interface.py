@@ -34,6 +34,11 @@ class StoredTables:
     #: Problems of the storage itself, one plain line each (a temporary file left
     #: beside the archive by an interrupted write, say).
     problems: list[str] = field(default_factory=list)
+    #: Where relative source paths start (a file's folder, a database's sources
+    #: folder), as the archive's ``path``; ``None`` when not known.
+    path: Path | None = None
+    #: The kind of every source text kept, by SHA-256 (see :mod:`.sourcetexts`).
+    text_kinds: dict[str, str] = field(default_factory=dict)
 
 
 class IndexUnusable(ValueError):
