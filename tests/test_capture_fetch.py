@@ -4,10 +4,16 @@ timeouts and the size limit enforced while the body streams."""
 from __future__ import annotations
 
 import gzip
+import io
 import socket
+import ssl
+import subprocess
+import threading
 import time
+from collections.abc import Iterator
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from archivist.capture.fetch import (
     MAX_REDIRECTS,
@@ -16,9 +22,10 @@ from archivist.capture.fetch import (
     check_url,
     fetch,
 )
+from archivist.capture.warcfile import write_capture
 from archivist.errors import CaptureFailed
 from archivist.version import VERSION
-from tests.webserver import Page, Site, html
+from tests.webserver import SEEN, Page, Site, html
 
 SHORT = FetchLimits(connect_timeout=2, total_timeout=2, max_size=1_000_000)
 
@@ -59,13 +66,83 @@ def test_ten_redirects_are_followed(site: Site) -> None:
     assert len(fetch(site.url("/r0"), SHORT).exchanges) == MAX_REDIRECTS + 1
 
 
-@pytest.mark.parametrize("target", ["https://127.0.0.1:1/elsewhere", "ftp://127.0.0.1/x",
-                                    "file:///etc/passwd"])
+@pytest.mark.parametrize("target", ["ftp://127.0.0.1/x", "file:///etc/passwd",
+                                    "data:text/html,<title>x</title>"])
 def test_a_redirect_to_another_scheme_is_not_followed(site: Site, target: str) -> None:
     url = site.serve("/away", Page(status=302, headers=(("Location", target),)))
     with pytest.raises(CaptureFailed, match="another scheme") as err:
         fetch(url, SHORT)
+    message = str(err.value)
+    assert "nothing was written" in message and url in message and "\n" not in message
+
+
+@pytest.fixture(scope="module")
+def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ssl.SSLContext]]:
+    """An https server on 127.0.0.1 with a self-signed certificate made here (by
+    openssl), serving the same pages as ``site``, and a client context trusting it."""
+    from http.server import ThreadingHTTPServer
+
+    from tests.webserver import _Handler
+
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                    "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True,
+                   capture_output=True)
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    server.socket = served.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield (f"https://127.0.0.1:{server.server_address[1]}",
+           ssl.create_default_context(cafile=str(cert)))
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_redirect_from_http_to_https_is_followed_and_both_hops_kept(
+        site: Site, secure: tuple[str, ssl.SSLContext]) -> None:
+    base, trusting = secure
+    body = html("<title>Secure</title>").encode("utf-8")
+    site.serve("/secure.html", body)
+    start = site.serve("/up", Page(status=301, headers=(("Location",
+                                                         f"{base}/secure.html"),)))
+    fetched = fetch(start, SHORT, verify=trusting)
+    assert [(e.url, e.status) for e in fetched.exchanges] == [
+        (start, 301), (f"{base}/secure.html", 200)]
+    assert fetched.page.body == body
+    out = io.BytesIO()
+    write_capture(fetched, out, "up.warc")
+    kept = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"),
+             r.content_stream().read() if r.rec_type == "response" else None)
+            for r in ArchiveIterator(io.BytesIO(out.getvalue()))]
+    assert kept[1:] == [("request", start, None), ("response", start, b""),
+                        ("request", f"{base}/secure.html", None),
+                        ("response", f"{base}/secure.html", body)]
+
+
+def test_an_untrusted_certificate_is_one_clear_error(
+        site: Site, secure: tuple[str, ssl.SSLContext]) -> None:
+    site.serve("/secure.html", html("<title>Secure</title>"))
+    with pytest.raises(CaptureFailed, match="certificate") as err:
+        fetch(f"{secure[0]}/secure.html", SHORT)
     assert "nothing was written" in str(err.value)
+
+
+def test_a_redirect_from_https_down_to_http_is_refused(
+        site: Site, secure: tuple[str, ssl.SSLContext]) -> None:
+    base, trusting = secure
+    plain = site.serve("/plain.html", html("<title>Plain</title>"))
+    site.serve("/down", Page(status=302, headers=(("Location", plain),)))
+    with pytest.raises(CaptureFailed) as err:
+        fetch(f"{base}/down", SHORT, verify=trusting)
+    assert str(err.value) == (
+        f"{base}/down redirects to {plain}, a downgrade from https to http: not "
+        f"followed; capture {plain} itself if it is the page you want (nothing was "
+        "written)")
+    assert not any(path == "/plain.html" for path, _ in SEEN)
 
 
 @pytest.mark.parametrize(("status", "reason"), [(404, "404 Not Found"),

@@ -2,7 +2,8 @@
 
 The client follows at most :data:`MAX_REDIRECTS` redirects itself (httpx's own
 following is off) so that each hop's request and response can be written, and so that
-a redirect to another scheme is refused before it is followed.  The body is streamed:
+a redirect to another scheme is refused before it is followed (http to https,
+the common upgrade, is followed; https to http never is).  The body is streamed:
 the size limit and the total timeout are enforced while it arrives, never after, so an
 endless or trickling body stops at the limit instead of filling the disk or hanging.
 
@@ -14,10 +15,14 @@ from __future__ import annotations
 import time
 import zlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from archivist.errors import CaptureFailed
 from archivist.version import VERSION
+
+if TYPE_CHECKING:
+    import ssl
 
 #: Redirects followed before giving up (the issue's and most browsers' figure is 10-20).
 MAX_REDIRECTS = 10
@@ -130,12 +135,18 @@ def check_url(url: str) -> str:
     return url
 
 
-def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
-    """GET ``url``, following redirects within the same scheme, and keep every hop.
+def fetch(url: str, limits: FetchLimits = FetchLimits(), *,
+          verify: ssl.SSLContext | bool = True) -> Fetched:
+    """GET ``url``, following redirects within the same scheme or from http to https,
+    and keep every hop.
+
+    :param verify: how https certificates are checked (httpx's ``verify``): the
+        system's trust store by default; a caller may pass an ``ssl.SSLContext`` that
+        trusts a certificate of its own.
 
     :raises CaptureFailed: for a refused connection, a timeout, a 4xx/5xx answer, a
         body over ``limits.max_size``, more than :data:`MAX_REDIRECTS` redirects, or a
-        redirect to another scheme.
+        redirect to another scheme (but http to https) or from https to http.
     """
     import httpx
 
@@ -146,7 +157,8 @@ def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
     # trust_env: HTTP(S)_PROXY, NO_PROXY and SSL_CERT_FILE are honoured, as curl does.
-    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
+    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False,
+                      verify=verify) as client:
         current = url
         while True:
             exchange = _one_hop(client, current, limits, deadline)
@@ -157,7 +169,7 @@ def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
             if len(fetched.exchanges) > MAX_REDIRECTS:
                 raise CaptureFailed(f"{url}: more than {MAX_REDIRECTS} redirects "
                                     "(nothing was written)")
-            _check_same_scheme(current, target)
+            _check_scheme(current, target)
             current = target
     if not 200 <= exchange.status < 300:
         # A 4xx or 5xx, or a 3xx with no Location to follow: not the page itself.
@@ -175,13 +187,19 @@ def _redirect_target(exchange: Exchange) -> str | None:
     return urljoin(exchange.url, location.strip())
 
 
-def _check_same_scheme(current: str, target: str) -> None:
+def _check_scheme(current: str, target: str) -> None:
+    """Refuse a redirect to anything but the same scheme or the upgrade from http to
+    https (which sites do for every page): a downgrade to plain http, or a scheme that
+    is not http(s) (``file:``, ``ftp:``, ``data:``), is never followed."""
     here, there = urlsplit(current).scheme.lower(), urlsplit(target).scheme.lower()
-    if here != there:
-        hint = (f"; capture {target} itself if it is the page you want"
-                if there in _SCHEMES else "")
-        raise CaptureFailed(f"{current} redirects to {target}, another scheme ({here} to "
-                            f"{there or 'none'}): not followed{hint} (nothing was written)")
+    if here == there or (here, there) == ("http", "https"):
+        return
+    why = ("a downgrade from https to http" if (here, there) == ("https", "http")
+           else f"another scheme ({here} to {there or 'none'})")
+    hint = (f"; capture {target} itself if it is the page you want"
+            if there in _SCHEMES else "")
+    raise CaptureFailed(f"{current} redirects to {target}, {why}: not followed{hint} "
+                        "(nothing was written)")
 
 
 def _one_hop(client: object, url: str, limits: FetchLimits, deadline: float) -> Exchange:
@@ -203,6 +221,11 @@ def _one_hop(client: object, url: str, limits: FetchLimits, deadline: float) -> 
     except httpx.HTTPError as err:
         reason = str(err) or type(err).__name__
         raise CaptureFailed(f"{url}: {reason} (nothing was written)") from None
+    except httpx.InvalidURL:
+        # httpx reads a redirect's Location even when it does not follow it, and a
+        # URL without a path of its own (data:, mailto:) is one it cannot read.
+        raise CaptureFailed(f"{url} redirects to another scheme, one that is not http "
+                            "or https: not followed (nothing was written)") from None
     version = response.http_version or "HTTP/1.1"
     return Exchange(
         url=str(response.url), request_head=_request_head(request),
