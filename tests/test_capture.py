@@ -260,10 +260,64 @@ def test_a_response_that_is_not_html_keeps_its_media_type(site: Site, db: Path) 
                                   "captured_from": {"url": "final URL after redirects"}}
 
 
-def test_a_url_needs_an_archive_file_to_keep_its_warc_beside(site: Site) -> None:
+def test_a_url_needs_an_archive_with_a_sources_folder(site: Site) -> None:
     url = site.serve("/p", PAGE)
-    with pytest.raises(CaptureFailed, match=r"beside the archive file.*nothing was written"):
+    with pytest.raises(CaptureFailed, match=r"in memory has none \(nothing was written"):
         capture_in(memory_archive(), request(url))
+
+
+@pytest.fixture
+def pg_sources(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sources folder an archive in PostgreSQL remembers (the working folder of its
+    first write), left for another working folder afterwards."""
+    remembered = tmp_path / "remembered"
+    remembered.mkdir()
+    monkeypatch.chdir(remembered)
+    with open_archive(pg_url, write=True) as archive:
+        archive.log("test", None, None, {"made": True})
+        assert archive.info()["sources"] == str(remembered)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    return remembered
+
+
+def test_a_url_captured_into_postgresql_keeps_its_warc_in_its_sources_folder(
+        site: Site, pg_url: str, pg_sources: Path) -> None:
+    url = site.serve("/dear-comrades", PAGE)
+    with open_archive(pg_url, write=True) as archive:
+        [item] = capture_in(archive, request(url))
+    source = item.record.source
+    assert source.path == f"sources/{source.sha256}.warc"
+    data = (pg_sources / source.path).read_bytes()
+    assert (hashlib.sha256(data).hexdigest(), len(data)) == (source.sha256, source.size)
+    assert os.listdir(Path.cwd()) == []  # not the working folder's
+    with open_archive(pg_url) as archive:
+        assert archive.get(item.record.id).source == source
+
+
+def test_a_failed_capture_into_postgresql_leaves_no_warc_and_no_record(
+        site: Site, pg_url: str, pg_sources: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist import editing
+    from tests.conftest import fingerprint
+
+    urls = [site.serve(f"/{n}", html(f"<title>Page {n}</title>")) for n in (1, 2)]
+    before = fingerprint(pg_url)
+    real = editing.add_record
+    kept: list[str] = []
+
+    def second_refused(archive: object, wanted: editing.NewRecord) -> object:
+        if wanted.values["title"] == "Page 2":
+            kept.extend(os.listdir(pg_sources / "sources"))  # the first page's WARC
+            raise InvalidRecord("refused")
+        return real(archive, wanted)
+
+    monkeypatch.setattr(editing, "add_record", second_refused)
+    with pytest.raises(InvalidRecord), open_archive(pg_url, write=True) as archive:
+        capture_in(archive, request(*urls))
+    assert len(kept) == 1 and kept[0].endswith(".warc")
+    assert not (pg_sources / "sources").exists()
+    assert fingerprint(pg_url) == before
 
 
 def test_url_picks_its_page_from_whichever_warc_file_holds_it(tmp_path: Path) -> None:

@@ -62,8 +62,11 @@ def test_several_inputs_print_one_line_each(invoke: Invoke, site: Site, tmp_path
     (Page(b"boom", status=500), (), "answered 500"),
     (Page(PAGE.encode(), delay=2), ("--timeout", "0.3"), "timed out"),
     (Page(endless=True), ("--max-size", "100000"), "over the limit of 100000 bytes"),
-    (Page(status=302, headers=(("Location", "https://127.0.0.1:9/x"),)), (),
+    (Page(status=302, headers=(("Location", "ftp://127.0.0.1:9/x"),)), (),
      "another scheme"),
+    # The upgrade to https is followed: a server that is not there is the failure.
+    (Page(status=302, headers=(("Location", "https://127.0.0.1:9/x"),)), (),
+     "https://127.0.0.1:9/x: "),
 ])
 def test_a_failed_fetch_is_one_line_and_changes_no_file(
         invoke: Invoke, site: Site, started: Path, page: Page, options: tuple[str, ...],
@@ -196,3 +199,41 @@ def test_a_capture_of_several_pages_is_one_change_undone_at_once(
     assert len(ids) == 2 and all(record_id in entries for record_id in ids)
     assert invoke("undo").exit_code == 0
     assert [invoke("show", record_id).exit_code for record_id in ids] == [1, 1]
+
+
+def test_a_capture_into_postgresql_is_verified_from_its_sources_folder(
+        invoke: Invoke, site: Site, pg_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("--db", pg_url, "add", "--title", "Before").exit_code == 0
+    result = invoke("--db", pg_url, "capture", site.serve("/p", PAGE))
+    assert result.exit_code == 0, result.stderr
+    record_id = result.stdout.strip()
+    with open_archive(pg_url) as archive:
+        warc = tmp_path / archive.get(record_id).source.path
+    assert warc.parent == tmp_path / "sources" and warc.suffix == ".warc"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the sources folder is the archive's, not this one
+    verified = invoke("--db", pg_url, "verify")
+    assert verified.exit_code == 0, verified.stdout + verified.stderr
+    os.chmod(warc, 0o644)
+    warc.write_bytes(warc.read_bytes().replace(b"masses", b"masts!"))
+    result = invoke("--db", pg_url, "verify")
+    assert result.exit_code == 1
+    assert f"{record_id}  changed" in result.stdout
+
+
+def test_a_failed_capture_into_postgresql_changes_nothing(
+        invoke: Invoke, site: Site, pg_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import fingerprint
+
+    monkeypatch.chdir(tmp_path)
+    assert invoke("--db", pg_url, "add", "--title", "Before").exit_code == 0
+    before, files = fingerprint(pg_url), folder(tmp_path)
+    good = site.serve("/good", PAGE)
+    result = invoke("--db", pg_url, "capture", good, site.url("/gone"))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "404" in result.stderr
+    assert (fingerprint(pg_url), folder(tmp_path)) == (before, files)

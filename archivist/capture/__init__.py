@@ -5,7 +5,8 @@ WARC file holds, each described from its own metadata and added as a record.
 fetched and read first; only then are records added, each through
 :func:`archivist.editing.add_record` exactly as ``add --file [--copy]`` adds one, so a
 capture has the same validation, history and undo as ``add``.  A capture that fails
-leaves no file behind in the archive's ``sources/`` folder.
+leaves no file behind in the archive's ``sources/`` folder: beside the archive file,
+or under the sources folder an archive in PostgreSQL remembers.
 
 Its libraries (httpx, warcio, lxml: the ``archivist[web]`` extra) are imported only
 by the modules of this package, inside the functions that use them.
@@ -25,6 +26,7 @@ from typing import Any
 
 from archivist.capture.fetch import FetchLimits, check_url
 from archivist.errors import CaptureFailed
+from archivist.store import sources_folder
 
 #: The kind a captured page gets unless told otherwise.
 DEFAULT_KIND = "web-page"
@@ -125,11 +127,10 @@ def capture(request: CaptureRequest, opening: Callable[[], AbstractContextManage
         if request.title is not None and len(planned) > 1:
             raise CaptureFailed(f"{ONE_TITLE}, and {len(planned)} were found")
         with opening() as archive:
-            if "url" in kinds and archive.path is None and not request.dry_run:
+            if "url" in kinds and sources_folder(archive) is None and not request.dry_run:
                 raise CaptureFailed(
-                    "a captured URL's WARC file is kept in sources/ beside the archive "
-                    "file, and this archive has none (it is in a database): capture "
-                    "into an archive file (nothing was written)")
+                    "a captured URL's WARC file is kept in the archive's sources/ "
+                    "folder, and an archive in memory has none (nothing was written)")
             with _no_copies_left_on_failure(archive):
                 described: dict[tuple[str, bool], Any] = {}
                 return [_add(archive, item, request, described) for item in planned]
@@ -320,7 +321,8 @@ def _no_copies_left_on_failure(archive: Any) -> Iterator[None]:
     capture leaves every file beside the archive as it was."""
     from archivist.provenance import SOURCES_FOLDER
 
-    folder = None if archive.path is None else Path(archive.path).parent / SOURCES_FOLDER
+    base = sources_folder(archive)
+    folder = None if base is None else base / SOURCES_FOLDER
     existed = folder is not None and folder.is_dir()
     before = set(os.listdir(folder)) if folder is not None and existed else set()
     try:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "Archive", "IndexUnusable", "QueryEngine", "Selection",
            "StoredTables", "Summaries", "memory_archive", "open_archive", "query_engine",
-           "raw_tables", "source_texts", "version_of"]
+           "raw_tables", "source_texts", "sources_folder", "version_of"]
 
 @contextlib.contextmanager
 def open_archive(location: Path | str, *, write: bool = False, command: str = "archivist",
@@ -144,3 +144,10 @@ def source_texts(archive: Archive) -> SourceTexts:
     from archivist.store.sourcetexts import MemoryTexts
 
     return MemoryTexts()
+
+
+def sources_folder(archive: Archive) -> Path | None:
+    """The folder ``archive``'s relative source paths start from, where its copies go
+    (``sources/`` under it): the archive file's folder, or the one an archive in a
+    database remembers; ``None`` for an archive in memory."""
+    return None if archive.path is None else Path(archive.path).parent

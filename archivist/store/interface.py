@@ -112,7 +112,9 @@ class Archive(Protocol):
     nothing.
     """
 
-    #: Where the archive is (``None`` for an archive in memory).
+    #: Where the archive is (``None`` for an archive in memory); for an archive in a
+    #: database, a name under the sources folder it remembers, so that its ``parent``
+    #: is that folder (:func:`archivist.store.sources_folder`).
     path: Path | None
     #: Whether the archive existed before this command.
     exists: bool
